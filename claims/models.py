@@ -1,0 +1,398 @@
+"""The Q&A's world: insureds, their policies, incidents, claims and the claim's line items.
+
+Statuses change only through `claims.services`; money is whole yen in integer columns and
+the database refuses what must never happen (negative amounts, recognized above claimed,
+a second live payout for one claim).
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from coverage import vocab
+
+MAX_YEN = 1_000_000_000_000
+MAX_MINUTES = 100_000
+yen_validators = [MaxValueValidator(MAX_YEN)]
+
+
+class Insured(models.Model):
+    class Kind(models.TextChoices):
+        INDIVIDUAL = "individual", "社会保険労務士"
+        CORPORATION = "corporation", "社会保険労務士法人"
+
+    kind = models.CharField("区分", max_length=20, choices=Kind.choices, default=Kind.INDIVIDUAL)
+    name = models.CharField("氏名・名称", max_length=200)
+    registration_number = models.CharField("登録番号", max_length=20, unique=True)
+    contact_person = models.CharField("担当者", max_length=100, blank=True)
+    email = models.EmailField("メールアドレス", blank=True)
+    phone = models.CharField("電話番号", max_length=30, blank=True)
+    address = models.CharField("所在地", max_length=300, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "被保険者"
+        verbose_name_plural = "被保険者"
+        ordering = ["name"]
+        indexes = [models.Index(fields=["name"], name="insured_name_idx")]
+
+    def __str__(self):
+        return f"{self.name} ({self.registration_number})"
+
+
+class Policy(models.Model):
+    """One insured's cyber-risk policy. The IT-business exclusion rider (IT業務不担保特約)
+    is part of every policy of this scheme, so it needs no flag."""
+
+    insured = models.ForeignKey(Insured, on_delete=models.PROTECT, related_name="policies")
+    plan = models.ForeignKey("coverage.Plan", on_delete=models.PROTECT, related_name="policies")
+    number = models.CharField("証券番号", max_length=30, unique=True)
+    period_start = models.DateField("保険期間 始期")
+    period_end = models.DateField("保険期間 終期")
+    provides_cloud_service = models.BooleanField(
+        "顧問先へクラウドサービスを提供", default=False
+    )
+    cloud_service_free_promotional = models.BooleanField(
+        "提供サービスは広告・販促目的の無償提供", default=False
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "保険契約"
+        verbose_name_plural = "保険契約"
+        ordering = ["number"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(period_end__gte=models.F("period_start")), name="policy_period_order"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.number} {self.insured.name}"
+
+
+class Incident(models.Model):
+    """One cyber attack on one cloud provider; many claims hang off it."""
+
+    provider_name = models.CharField("クラウドサービス提供者", max_length=200)
+    title = models.CharField("事故名", max_length=200)
+    occurred_on = models.DateField("発生日")
+    leak_or_threat = models.BooleanField(
+        "情報漏えい・そのおそれと判断", default=False, help_text="Q2(2) の判断"
+    )
+    notes = models.TextField("備考", blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "事故 (インシデント)"
+        verbose_name_plural = "事故 (インシデント)"
+        ordering = ["-occurred_on"]
+
+    def __str__(self):
+        return f"{self.occurred_on:%Y-%m-%d} {self.provider_name}"
+
+
+class Claim(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "下書き"
+        REPORTED = "reported", "事故受付"
+        DOCUMENTS_REQUESTED = "documents_requested", "書類依頼中"
+        UNDER_ASSESSMENT = "under_assessment", "査定中"
+        AWAITING_APPROVAL = "awaiting_approval", "承認待ち"
+        APPROVED = "approved", "承認済み"
+        PAID = "paid", "支払済み"
+        CLOSED = "closed", "終了"
+        WITHDRAWN = "withdrawn", "取下げ"
+
+    number = models.CharField("事故番号", max_length=20, unique=True)
+    policy = models.ForeignKey(Policy, on_delete=models.PROTECT, related_name="claims")
+    incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="claims")
+    status = models.CharField(
+        "状態", max_length=30, choices=Status.choices, default=Status.DRAFT
+    )
+    handler = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="担当者",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="handled_claims",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="登録者",
+        on_delete=models.PROTECT,
+        related_name="created_claims",
+    )
+    noticed_on = models.DateField("事故を知った日")
+    description = models.TextField("事故の概要", blank=True)
+    # As reported by the insured (Q2-Q4); copied from the policy at intake, editable.
+    own_cloud_service = models.BooleanField("自社でクラウドサービスを提供", default=False)
+    own_cloud_service_free_promotional = models.BooleanField(
+        "提供は広告・販促目的の無償提供", default=False
+    )
+    direct_recovery_elected = models.BooleanField(
+        "クラウド事業者へ直接請求 (Q7)", default=False
+    )
+    talks_difficult = models.BooleanField("顧問先との交渉が難航 (Q8)", default=False)
+    reported_at = models.DateTimeField("受付日時", null=True, blank=True)
+    documents_complete_on = models.DateField("書類完備日", null=True, blank=True)
+    payment_due_on = models.DateField("支払期限", null=True, blank=True)
+    paid_on = models.DateField("支払日", null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    # Kept current by the services after every item change, so the queue needs no aggregates.
+    total_claimed = models.PositiveBigIntegerField("請求額合計", default=0)
+    total_payable = models.PositiveBigIntegerField("支払見込額", default=0)
+    pending_items = models.PositiveIntegerField("保留項目数", default=0)
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = "保険事故"
+        verbose_name_plural = "保険事故"
+        ordering = ["-reported_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "-reported_at"], name="claim_status_reported_idx"),
+            models.Index(fields=["handler", "status"], name="claim_handler_status_idx"),
+            models.Index(fields=["incident", "status"], name="claim_incident_status_idx"),
+            models.Index(fields=["-reported_at", "-id"], name="claim_reported_idx"),
+            models.Index(fields=["-total_claimed", "-id"], name="claim_claimed_idx"),
+        ]
+
+    def __str__(self):
+        return self.number
+
+    @property
+    def is_read_only(self):
+        return self.status in {
+            self.Status.APPROVED,
+            self.Status.PAID,
+            self.Status.CLOSED,
+            self.Status.WITHDRAWN,
+        }
+
+
+class _Item(models.Model):
+    """Common columns of a claim's line items."""
+
+    cause = models.CharField(
+        "原因", max_length=30, choices=vocab.choices(vocab.CAUSES), default=vocab.CAUSE_PROVIDER_ATTACK
+    )
+    own_service_free_promotional = models.BooleanField(
+        "自社サービスは広告・販促目的の無償提供", default=False
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["id"]
+
+
+class ClientDamage(_Item):
+    """A damage an advisory client (顧問先) claims from the insured."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="damages")
+    client_name = models.CharField("顧問先", max_length=200)
+    kind = models.CharField("損害の種類", max_length=30, choices=vocab.choices(vocab.DAMAGE_KINDS))
+    description = models.CharField("内容", max_length=300, blank=True)
+    claimed = models.PositiveBigIntegerField("請求額 (円)", validators=yen_validators)
+    recognized = models.PositiveBigIntegerField("認定額 (円)", validators=yen_validators)
+    legally_liable = models.BooleanField("法律上の賠償責任あり", default=True)
+    activity = models.CharField(
+        "業務の性質",
+        max_length=20,
+        choices=vocab.choices(vocab.ACTIVITIES),
+        default=vocab.ACTIVITY_IT_USER_ACT,
+    )
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta(_Item.Meta):
+        verbose_name = "顧問先の損害"
+        verbose_name_plural = "顧問先の損害"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(recognized__lte=models.F("claimed")),
+                name="damage_recognized_not_above_claimed",
+            ),
+            models.CheckConstraint(condition=Q(claimed__lte=MAX_YEN), name="damage_claimed_max"),
+        ]
+
+    def __str__(self):
+        return f"{self.client_name} {self.description}"
+
+
+class Expense(_Item):
+    """A cost the insured itself paid (Q4)."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="expenses")
+    category = models.CharField(
+        "費目", max_length=30, choices=vocab.choices(vocab.EXPENSE_CATEGORIES)
+    )
+    description = models.CharField("内容", max_length=300, blank=True)
+    amount = models.PositiveBigIntegerField("金額 (円)", validators=yen_validators)
+    incurred_on = models.DateField("支出日", null=True, blank=True)
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta(_Item.Meta):
+        verbose_name = "費用"
+        verbose_name_plural = "費用"
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__lte=MAX_YEN), name="expense_amount_max")
+        ]
+
+    def __str__(self):
+        return f"{self.get_category_display()} {self.amount:,}円"
+
+
+class OvertimeEntry(_Item):
+    """Staff overtime spent on the incident (Q4, Q5)."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="overtime_entries")
+    employee = models.CharField("従業員", max_length=100)
+    work_date = models.DateField("勤務日", null=True, blank=True)
+    minutes = models.PositiveIntegerField(
+        "超過勤務 (分)", validators=[MaxValueValidator(MAX_MINUTES)]
+    )
+    hourly_rate = models.PositiveBigIntegerField("時間単価 (円)", validators=yen_validators)
+    premium = models.DecimalField(
+        "割増率",
+        max_digits=4,
+        decimal_places=2,
+        default=Decimal(vocab.DEFAULT_PREMIUM),
+        validators=[MinValueValidator(Decimal("1"))],
+    )
+    task = models.CharField(
+        "業務内容",
+        max_length=30,
+        choices=vocab.choices(vocab.TASKS),
+        default=vocab.TASK_INCIDENT_RESPONSE,
+    )
+    overtime_eligible = models.BooleanField(
+        "超過勤務手当の支給対象者", default=True, help_text="管理職等で手当が出ない場合は外す"
+    )
+    evidence = models.JSONField(
+        "確認済みの証憑", default=list, blank=True, help_text="Q5 (1)-(3) のうち確認済みのもの"
+    )
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta(_Item.Meta):
+        verbose_name = "超過勤務"
+        verbose_name_plural = "超過勤務"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(minutes__lte=MAX_MINUTES), name="overtime_minutes_max"
+            ),
+            models.CheckConstraint(condition=Q(premium__gte=1), name="overtime_premium_min"),
+            models.CheckConstraint(
+                condition=Q(hourly_rate__lte=MAX_YEN), name="overtime_rate_max"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.employee} {self.minutes}分"
+
+
+class StatusChange(models.Model):
+    """A readable trace of every status change, with the reason where one is required."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(max_length=30, choices=Claim.Status.choices, blank=True)
+    to_status = models.CharField(max_length=30, choices=Claim.Status.choices)
+    reason = models.TextField("理由", blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "状態変更"
+        verbose_name_plural = "状態変更"
+        ordering = ["at", "id"]
+
+
+class ApprovalAuthority(models.Model):
+    """A supervisor's approval limit in yen; above it another supervisor must approve."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="approval_authority"
+    )
+    limit = models.PositiveBigIntegerField("承認権限額 (円)", validators=yen_validators)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "承認権限"
+        verbose_name_plural = "承認権限"
+
+    def __str__(self):
+        return f"{self.user} ≤ {self.limit:,}円"
+
+
+class Payout(models.Model):
+    """An approved payout. At most one live (approved or paid) payout per claim."""
+
+    class Status(models.TextChoices):
+        APPROVED = "approved", "承認済み"
+        PAID = "paid", "支払済み"
+        VOIDED = "voided", "取消"
+
+    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="payouts")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.APPROVED)
+    amount = models.PositiveBigIntegerField("支払額 (円)", validators=yen_validators)
+    liability_amount = models.PositiveBigIntegerField("賠償 支払額", default=0)
+    expense_amount = models.PositiveBigIntegerField("費用 支払額", default=0)
+    snapshot = models.JSONField("承認時の査定", default=dict)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="approved_payouts"
+    )
+    approved_at = models.DateTimeField(auto_now_add=True)
+    paid_on = models.DateField("支払日", null=True, blank=True)
+    payment_reference = models.CharField("支払参照番号", max_length=100, blank=True)
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    voided_at = models.DateTimeField(null=True, blank=True)
+    void_reason = models.TextField("取消理由", blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "支払承認"
+        verbose_name_plural = "支払承認"
+        ordering = ["-approved_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["claim"],
+                condition=Q(status__in=["approved", "paid"]),
+                name="payout_one_live_per_claim",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount=models.F("liability_amount") + models.F("expense_amount")),
+                name="payout_amount_is_sum",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.claim.number} {self.amount:,}円 ({self.get_status_display()})"
+
+
+class PaymentExtension(models.Model):
+    """Written notice that more investigation is needed (保険法21条): a new due date."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="extensions")
+    new_due_on = models.DateField("新しい支払期限")
+    reason = models.TextField("理由")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "支払期限の延長"
+        verbose_name_plural = "支払期限の延長"
+        ordering = ["at"]

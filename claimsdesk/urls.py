@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+admin.site.site_header = "claimsdesk 管理"
+admin.site.site_title = "claimsdesk 管理"
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="claims:queue", permanent=False), name="home"),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("admin/", admin.site.urls),
+    path("claims/", include("claims.urls")),
+    path("approvals/", include("claims.approval_urls")),
+    path("incidents/", include("claims.incident_urls")),
+    path("documents/", include("documents.urls")),
+]

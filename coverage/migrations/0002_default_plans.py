@@ -1,0 +1,32 @@
+"""The three plans of the scheme with their Q6 limits, so every fresh database has them."""
+
+from django.db import migrations
+
+PLANS = [
+    ("cyber_standard", "サイバーリスク保険", 100_000_000, 100_000_000, False),
+    ("leak_only_30m", "サイバーリスク保険 情報漏えい限定補償プラン (3,000万円タイプ)", 30_000_000, 30_000_000, True),
+    ("leak_only_5m", "サイバーリスク保険 情報漏えい限定補償プラン (500万円タイプ)", 5_000_000, 5_000_000, True),
+]
+
+
+def create_plans(apps, schema_editor):
+    Plan = apps.get_model("coverage", "Plan")
+    for code, name, liability, expenses, leak_only in PLANS:
+        Plan.objects.update_or_create(
+            code=code,
+            defaults={
+                "name": name,
+                "liability_limit": liability,
+                "expense_limit": expenses,
+                "leak_only": leak_only,
+            },
+        )
+
+
+def remove_plans(apps, schema_editor):
+    apps.get_model("coverage", "Plan").objects.filter(code__in=[p[0] for p in PLANS]).delete()
+
+
+class Migration(migrations.Migration):
+    dependencies = [("coverage", "0001_initial")]
+    operations = [migrations.RunPython(create_plans, remove_plans)]

@@ -1,0 +1,30 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from documents.models import Document, DocumentRequest, RenderJob
+
+
+@admin.register(Document)
+class DocumentAdmin(SimpleHistoryAdmin):
+    list_display = ["claim", "kind", "original_name", "size", "uploaded_by", "uploaded_at", "deleted_at"]
+    list_filter = ["kind"]
+    search_fields = ["claim__number", "original_name", "sha256"]
+    list_select_related = ["claim", "uploaded_by"]
+    raw_id_fields = ["claim", "damage", "overtime_entry"]
+    readonly_fields = ["file", "content_type", "size", "sha256", "uploaded_by", "uploaded_at"]
+    show_full_result_count = False
+
+
+@admin.register(DocumentRequest)
+class DocumentRequestAdmin(admin.ModelAdmin):
+    list_display = ["claim", "requested_by", "requested_at", "fulfilled_at"]
+    list_select_related = ["claim", "requested_by"]
+    raw_id_fields = ["claim"]
+
+
+@admin.register(RenderJob)
+class RenderJobAdmin(admin.ModelAdmin):
+    list_display = ["claim", "kind", "version", "status", "attempts", "updated_at"]
+    list_filter = ["status", "kind"]
+    list_select_related = ["claim"]
+    raw_id_fields = ["claim", "document"]

@@ -1,0 +1,148 @@
+"""Supporting documents (Q1, Q5), document requests and PDF render jobs."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+
+class DocumentKind(models.TextChoices):
+    # Q1 【損害額の裏付書類】
+    ACCIDENT_REPORT = "accident_report", "事故連絡票"
+    DAMAGE_CLAIM = "damage_claim", "顧問先からの損害賠償請求書類 (請求書・明細)"
+    SERVICE_CONTRACT = "service_contract", "顧問先との業務委託契約書"
+    COST_STATEMENT = "cost_statement", "支出費用明細"
+    # Q5 (1)-(3): the same codes as the engine's overtime evidence kinds
+    ATTENDANCE_RECORD = "attendance_record", "勤怠記録"
+    WAGE_BASIS = "wage_basis", "賃金台帳・給与計算資料"
+    TASK_RECORD = "task_record", "業務日報・タスク管理表"
+    # Q1 【保険金請求書類】
+    CLAIM_FORM = "claim_form", "保険金請求書"
+    SETTLEMENT_AGREEMENT = "settlement_agreement", "示談書・示談確認書"
+    PAYMENT_RECORD = "payment_record", "支払明細 (出金の記録)"
+    # Produced by the desk
+    SETTLEMENT_SUMMARY = "settlement_summary", "支払内容のご案内 (PDF)"
+    REQUEST_LETTER = "request_letter", "書類ご提出のお願い (PDF)"
+    OTHER = "other", "その他"
+
+
+def document_upload_to(instance, filename):
+    """A generated name: never the user's filename (kept only as metadata)."""
+    return f"claims/{instance.claim_id}/{uuid.uuid4().hex}"
+
+
+class Document(models.Model):
+    claim = models.ForeignKey("claims.Claim", on_delete=models.PROTECT, related_name="documents")
+    kind = models.CharField("書類の種類", max_length=30, choices=DocumentKind.choices)
+    file = models.FileField(upload_to=document_upload_to, max_length=200)
+    original_name = models.CharField("元のファイル名", max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    damage = models.ForeignKey(
+        "claims.ClientDamage",
+        verbose_name="対象の損害",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="documents",
+    )
+    overtime_entry = models.ForeignKey(
+        "claims.OvertimeEntry",
+        verbose_name="対象の超過勤務",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="documents",
+    )
+    render_version = models.PositiveIntegerField(null=True, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    delete_reason = models.CharField("削除理由", max_length=300, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "書類"
+        verbose_name_plural = "書類"
+        ordering = ["-uploaded_at", "-id"]
+        indexes = [models.Index(fields=["claim", "kind"], name="document_claim_kind_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["claim", "kind", "render_version"],
+                condition=Q(render_version__isnull=False),
+                name="document_one_render_per_version",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.original_name}"
+
+
+class DocumentRequest(models.Model):
+    """What the desk asked the insured for, and when (Q1 step 3)."""
+
+    claim = models.ForeignKey(
+        "claims.Claim", on_delete=models.CASCADE, related_name="document_requests"
+    )
+    items = models.JSONField("依頼した書類", default=list)
+    message = models.TextField("連絡事項", blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    fulfilled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "書類依頼"
+        verbose_name_plural = "書類依頼"
+        ordering = ["-requested_at"]
+
+
+class RenderJob(models.Model):
+    """A PDF to render. Also the outbox: a `waiting` row is not yet on the broker."""
+
+    class Kind(models.TextChoices):
+        SETTLEMENT_SUMMARY = "settlement_summary", "支払内容のご案内"
+        REQUEST_LETTER = "request_letter", "書類ご提出のお願い"
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", "送信待ち"
+        QUEUED = "queued", "待機中"
+        RENDERING = "rendering", "作成中"
+        DONE = "done", "完了"
+        FAILED = "failed", "失敗"
+
+    claim = models.ForeignKey("claims.Claim", on_delete=models.CASCADE, related_name="render_jobs")
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    version = models.PositiveIntegerField()
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.WAITING)
+    attempts = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    document = models.ForeignKey(
+        Document, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "PDF作成"
+        verbose_name_plural = "PDF作成"
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "updated_at"], name="renderjob_status_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["claim", "kind", "version"], name="renderjob_one_per_version"
+            )
+        ]
