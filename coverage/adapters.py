@@ -1,0 +1,171 @@
+"""Model rows -> engine facts, so the web app and `manage.py assess` share one engine.
+
+The engine (coverage.engine) knows nothing of Django; this module reads plans, claims and
+their line items from the database and hands the engine plain facts. Item ids in the facts
+are "d<pk>", "e<pk>" and "o<pk>" (damages, expenses, overtime), stable across runs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from coverage import engine, vocab
+from coverage.models import Plan
+from coverage.validation import PlanTerms
+
+_ID_PREFIX = {
+    vocab.SECTION_DAMAGES: "d",
+    vocab.SECTION_EXPENSES: "e",
+    vocab.SECTION_OVERTIME: "o",
+}
+
+
+def plan_terms(plan: Plan) -> PlanTerms:
+    """The engine's view of a plan row: its two limits, scope and sub-limits as admins set them."""
+    return PlanTerms(
+        liability_limit=plan.liability_limit,
+        expense_limit=plan.expense_limit,
+        leak_only=plan.leak_only,
+        sublimits={s.category: s.limit for s in plan.sublimits.all()},
+    )
+
+
+def plan_terms_by_code(code: str) -> PlanTerms | None:
+    """Plan lookup for coverage.validation: None for an unknown code."""
+    plan = Plan.objects.filter(code=code).prefetch_related("sublimits").first()
+    return None if plan is None else plan_terms(plan)
+
+
+def item_id(section: str, pk: int) -> str:
+    return f"{_ID_PREFIX[section]}{pk}"
+
+
+def overtime_evidence(entry) -> frozenset[str]:
+    """The Q5 evidence kinds provided for one overtime entry.
+
+    Today: the kinds a handler ticked on the entry (its `evidence` JSON list); anything that
+    is not a known kind is ignored. The one place to extend when linked documents count too.
+    """
+    ticked = entry.evidence if isinstance(entry.evidence, list) else []
+    return frozenset(kind for kind in ticked if kind in vocab.EVIDENCE_KINDS)
+
+
+def damage_fact(row) -> engine.DamageFact:
+    return engine.DamageFact(
+        id=item_id(vocab.SECTION_DAMAGES, row.pk),
+        kind=row.kind,
+        claimed=row.claimed,
+        recognized=row.recognized,
+        legally_liable=row.legally_liable,
+        cause=row.cause,
+        own_service_free_promotional=row.own_service_free_promotional,
+        activity=row.activity,
+        client=row.client_name,
+        description=row.description,
+    )
+
+
+def expense_fact(row) -> engine.ExpenseFact:
+    return engine.ExpenseFact(
+        id=item_id(vocab.SECTION_EXPENSES, row.pk),
+        category=row.category,
+        amount=row.amount,
+        cause=row.cause,
+        own_service_free_promotional=row.own_service_free_promotional,
+        description=row.description,
+    )
+
+
+def overtime_fact(row) -> engine.OvertimeFact:
+    return engine.OvertimeFact(
+        id=item_id(vocab.SECTION_OVERTIME, row.pk),
+        minutes=row.minutes,
+        hourly_rate=row.hourly_rate,
+        premium=row.premium,
+        task=row.task,
+        overtime_eligible=row.overtime_eligible,
+        evidence=overtime_evidence(row),
+        cause=row.cause,
+        own_service_free_promotional=row.own_service_free_promotional,
+        employee=row.employee,
+    )
+
+
+def _rows(claim) -> dict[str, list]:
+    return {
+        vocab.SECTION_DAMAGES: list(claim.damages.all()),
+        vocab.SECTION_EXPENSES: list(claim.expenses.all()),
+        vocab.SECTION_OVERTIME: list(claim.overtime_entries.all()),
+    }
+
+
+def _facts(claim, rows: dict[str, list]) -> engine.ClaimFacts:
+    plan = claim.policy.plan
+    terms = plan_terms(plan)
+    return engine.ClaimFacts(
+        plan=plan.code,
+        leak_only=terms.leak_only,
+        incident_leak_or_threat=claim.incident.leak_or_threat,
+        limits=engine.Limits(
+            liability=terms.liability_limit,
+            expenses=terms.expense_limit,
+            sublimits=dict(terms.sublimits),
+        ),
+        direct_recovery_from_provider=claim.direct_recovery_elected,
+        damages=tuple(damage_fact(row) for row in rows[vocab.SECTION_DAMAGES]),
+        expenses=tuple(expense_fact(row) for row in rows[vocab.SECTION_EXPENSES]),
+        overtime=tuple(overtime_fact(row) for row in rows[vocab.SECTION_OVERTIME]),
+    )
+
+
+def claim_facts(claim) -> engine.ClaimFacts:
+    """Facts of a claims.models.Claim: its plan's limits, its incident, its three item lists.
+
+    Queries: the policy and plan, the plan's sub-limits, the incident and each item list,
+    fewer when the caller used select_related/prefetch_related.
+    """
+    return _facts(claim, _rows(claim))
+
+
+def assess_claim(claim) -> engine.Assessment:
+    return engine.assess(claim_facts(claim))
+
+
+@dataclass(frozen=True)
+class ClaimAssessment:
+    """An assessment with each decision findable from its row, for views and templates.
+
+    `decision(section, pk)` answers one row; `damages`, `expenses` and `overtime` pair every
+    row with its decision, in the order the rows were read, for a template to loop over.
+    """
+
+    assessment: engine.Assessment
+    by_row: dict[tuple[str, int], engine.ItemDecision]
+    damages: list[tuple[object, engine.ItemDecision]]
+    expenses: list[tuple[object, engine.ItemDecision]]
+    overtime: list[tuple[object, engine.ItemDecision]]
+
+    def decision(self, section: str, pk: int) -> engine.ItemDecision:
+        return self.by_row[(section, pk)]
+
+
+def claim_assessment(claim) -> ClaimAssessment:
+    """Assess a claim and index the decisions by (section, pk) of the row they judge."""
+    sections = _rows(claim)
+    assessment = engine.assess(_facts(claim, sections))
+    by_id = assessment.by_id()
+    by_row = {}
+    paired: dict[str, list] = {}
+    for section, rows in sections.items():
+        paired[section] = []
+        for row in rows:
+            decision = by_id[item_id(section, row.pk)]
+            by_row[(section, row.pk)] = decision
+            paired[section].append((row, decision))
+    return ClaimAssessment(
+        assessment=assessment,
+        by_row=by_row,
+        damages=paired[vocab.SECTION_DAMAGES],
+        expenses=paired[vocab.SECTION_EXPENSES],
+        overtime=paired[vocab.SECTION_OVERTIME],
+    )

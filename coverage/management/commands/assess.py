@@ -1,0 +1,68 @@
+"""`manage.py assess FILE|-`: claim facts as JSON in, the assessment as JSON out (RULES.md).
+
+Limits come from the plan's row in the database (as admins last edited it) unless the input
+overrides them. Bad input of any kind (unreadable file, invalid UTF-8, not JSON, a bad field)
+prints nothing on stdout and exactly one line on stderr naming the field, and exits 2.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
+
+from coverage import engine
+from coverage.adapters import plan_terms_by_code
+from coverage.validation import InputError, claim_facts_from_text
+
+EXIT_BAD_INPUT = 2
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def _fail(message: str) -> CommandError:
+    return CommandError(_one_line(message), returncode=EXIT_BAD_INPUT)
+
+
+class Command(BaseCommand):
+    stealth_options = ("stdin",)
+    help = "Assess claim facts (JSON from FILE, or - for standard input) and print the result."
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", metavar="FILE", help="a JSON file of claim facts, or -")
+
+    def handle(self, *args, **options):
+        text = self._read(options["file"], options.get("stdin"))
+        try:
+            facts = claim_facts_from_text(text, plan_terms_by_code)
+        except InputError as exc:
+            where = f" at {exc.path}" if exc.path else ""
+            raise _fail(f"bad input{where}: {exc.message}") from None
+        except DatabaseError as exc:
+            raise _fail(
+                f"cannot read plans from the database ({exc}); run manage.py migrate"
+            ) from None
+        result = engine.assess(facts).to_json_dict()
+        self.stdout.write(json.dumps(result, ensure_ascii=False))
+
+    def _read(self, name: str, stdin=None) -> str:
+        try:
+            if name == "-":
+                stream = stdin if stdin is not None else sys.stdin
+                raw = stream.buffer.read() if hasattr(stream, "buffer") else stream.read()
+            else:
+                with open(name, "rb") as f:
+                    raw = f.read()
+        except OSError as exc:
+            raise _fail(f"cannot read {name}: {exc.strerror or exc}") from None
+        if isinstance(raw, str):
+            return raw
+        try:
+            # A byte-order mark (as some Windows editors write) is allowed and dropped.
+            return raw.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise _fail(f"bad input: not UTF-8 (byte {exc.start})") from None
