@@ -8,4 +8,6 @@ from claims.models import Incident
 
 @login_required
 def incident_list(request):
-    return render(request, "claims/incidents_placeholder.html", {"incidents": Incident.objects.all()})
+    return render(
+        request, "claims/incidents_placeholder.html", {"incidents": Incident.objects.all()}
+    )

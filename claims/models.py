@@ -53,9 +53,7 @@ class Policy(models.Model):
     number = models.CharField("証券番号", max_length=30, unique=True)
     period_start = models.DateField("保険期間 始期")
     period_end = models.DateField("保険期間 終期")
-    provides_cloud_service = models.BooleanField(
-        "顧問先へクラウドサービスを提供", default=False
-    )
+    provides_cloud_service = models.BooleanField("顧問先へクラウドサービスを提供", default=False)
     cloud_service_free_promotional = models.BooleanField(
         "提供サービスは広告・販促目的の無償提供", default=False
     )
@@ -111,9 +109,7 @@ class Claim(models.Model):
     number = models.CharField("事故番号", max_length=20, unique=True)
     policy = models.ForeignKey(Policy, on_delete=models.PROTECT, related_name="claims")
     incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="claims")
-    status = models.CharField(
-        "状態", max_length=30, choices=Status.choices, default=Status.DRAFT
-    )
+    status = models.CharField("状態", max_length=30, choices=Status.choices, default=Status.DRAFT)
     handler = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="担当者",
@@ -135,9 +131,7 @@ class Claim(models.Model):
     own_cloud_service_free_promotional = models.BooleanField(
         "提供は広告・販促目的の無償提供", default=False
     )
-    direct_recovery_elected = models.BooleanField(
-        "クラウド事業者へ直接請求 (Q7)", default=False
-    )
+    direct_recovery_elected = models.BooleanField("クラウド事業者へ直接請求 (Q7)", default=False)
     talks_difficult = models.BooleanField("顧問先との交渉が難航 (Q8)", default=False)
     reported_at = models.DateTimeField("受付日時", null=True, blank=True)
     documents_complete_on = models.DateField("書類完備日", null=True, blank=True)
@@ -180,7 +174,10 @@ class _Item(models.Model):
     """Common columns of a claim's line items."""
 
     cause = models.CharField(
-        "原因", max_length=30, choices=vocab.choices(vocab.CAUSES), default=vocab.CAUSE_PROVIDER_ATTACK
+        "原因",
+        max_length=30,
+        choices=vocab.choices(vocab.CAUSES),
+        default=vocab.CAUSE_PROVIDER_ATTACK,
     )
     own_service_free_promotional = models.BooleanField(
         "自社サービスは広告・販促目的の無償提供", default=False
@@ -294,9 +291,7 @@ class OvertimeEntry(_Item):
                 condition=Q(minutes__lte=MAX_MINUTES), name="overtime_minutes_max"
             ),
             models.CheckConstraint(condition=Q(premium__gte=1), name="overtime_premium_min"),
-            models.CheckConstraint(
-                condition=Q(hourly_rate__lte=MAX_YEN), name="overtime_rate_max"
-            ),
+            models.CheckConstraint(condition=Q(hourly_rate__lte=MAX_YEN), name="overtime_rate_max"),
         ]
 
     def __str__(self):
@@ -317,6 +312,9 @@ class StatusChange(models.Model):
         verbose_name = "状態変更"
         verbose_name_plural = "状態変更"
         ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.claim_id}: {self.from_status} → {self.to_status}"
 
 
 class ApprovalAuthority(models.Model):
@@ -396,3 +394,6 @@ class PaymentExtension(models.Model):
         verbose_name = "支払期限の延長"
         verbose_name_plural = "支払期限の延長"
         ordering = ["at"]
+
+    def __str__(self):
+        return f"{self.claim_id}: {self.new_due_on}"

@@ -73,3 +73,23 @@ def claim_transition(*, claim: Claim, to: str, by, reason: str = "") -> Claim:
 def next_claim_number(pk: int, when=None) -> str:
     when = when or timezone.localdate()
     return f"C{when:%y}-{pk:06d}"
+
+
+def claim_refresh_totals(*, claim: Claim) -> Claim:
+    """Re-assess the claim with the coverage engine and store the queue's summary columns."""
+    from coverage.adapters import assess_claim
+
+    assessment = assess_claim(claim)
+    claimed = sum(d.claimed for d in claim.damages.all())
+    claimed += sum(e.amount for e in claim.expenses.all())
+    claimed += sum(item.amount for item in assessment.items if item.section == "overtime")
+    pending = sum(1 for item in assessment.items if item.decision == "pending")
+    Claim.objects.filter(pk=claim.pk).update(
+        total_claimed=claimed, total_payable=assessment.total_payable, pending_items=pending
+    )
+    claim.total_claimed, claim.total_payable, claim.pending_items = (
+        claimed,
+        assessment.total_payable,
+        pending,
+    )
+    return claim

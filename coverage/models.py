@@ -12,7 +12,9 @@ class Plan(models.Model):
     liability_limit = models.PositiveBigIntegerField("賠償 支払限度額 (円)")
     expense_limit = models.PositiveBigIntegerField("費用 支払限度額 (円)")
     leak_only = models.BooleanField(
-        "情報漏えい限定補償", default=False, help_text="Q2: 情報漏えい・そのおそれによる損害のみ補償"
+        "情報漏えい限定補償",
+        default=False,
+        help_text="Q2: 情報漏えい・そのおそれによる損害のみ補償",
     )
     history = HistoricalRecords()
 

@@ -6,7 +6,15 @@ from documents.models import Document, DocumentRequest, RenderJob
 
 @admin.register(Document)
 class DocumentAdmin(SimpleHistoryAdmin):
-    list_display = ["claim", "kind", "original_name", "size", "uploaded_by", "uploaded_at", "deleted_at"]
+    list_display = [
+        "claim",
+        "kind",
+        "original_name",
+        "size",
+        "uploaded_by",
+        "uploaded_at",
+        "deleted_at",
+    ]
     list_filter = ["kind"]
     search_fields = ["claim__number", "original_name", "sha256"]
     list_select_related = ["claim", "uploaded_by"]

@@ -105,6 +105,9 @@ class DocumentRequest(models.Model):
         verbose_name_plural = "書類依頼"
         ordering = ["-requested_at"]
 
+    def __str__(self):
+        return f"{self.claim_id}: {self.requested_at:%Y-%m-%d}"
+
 
 class RenderJob(models.Model):
     """A PDF to render. Also the outbox: a `waiting` row is not yet on the broker."""
@@ -146,3 +149,6 @@ class RenderJob(models.Model):
                 fields=["claim", "kind", "version"], name="renderjob_one_per_version"
             )
         ]
+
+    def __str__(self):
+        return f"{self.claim_id} {self.kind} v{self.version}: {self.status}"

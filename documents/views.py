@@ -10,7 +10,9 @@ from documents.models import Document
 
 @login_required
 def download(request, pk):
-    doc = get_object_or_404(Document.objects.select_related("claim"), pk=pk, deleted_at__isnull=True)
+    doc = get_object_or_404(
+        Document.objects.select_related("claim"), pk=pk, deleted_at__isnull=True
+    )
     if not permissions.can_view(request.user, doc.claim):
         raise Http404
     return FileResponse(doc.file.open("rb"), as_attachment=True, filename=doc.original_name)

@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,77 +15,204 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Plan',
+            name="Plan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=40, unique=True, verbose_name='プランコード')),
-                ('name', models.CharField(max_length=100, verbose_name='プラン名')),
-                ('liability_limit', models.PositiveBigIntegerField(verbose_name='賠償 支払限度額 (円)')),
-                ('expense_limit', models.PositiveBigIntegerField(verbose_name='費用 支払限度額 (円)')),
-                ('leak_only', models.BooleanField(default=False, help_text='Q2: 情報漏えい・そのおそれによる損害のみ補償', verbose_name='情報漏えい限定補償')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=40, unique=True, verbose_name="プランコード")),
+                ("name", models.CharField(max_length=100, verbose_name="プラン名")),
+                (
+                    "liability_limit",
+                    models.PositiveBigIntegerField(verbose_name="賠償 支払限度額 (円)"),
+                ),
+                (
+                    "expense_limit",
+                    models.PositiveBigIntegerField(verbose_name="費用 支払限度額 (円)"),
+                ),
+                (
+                    "leak_only",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Q2: 情報漏えい・そのおそれによる損害のみ補償",
+                        verbose_name="情報漏えい限定補償",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '保険プラン',
-                'verbose_name_plural': '保険プラン',
-                'ordering': ['-liability_limit', 'code'],
+                "verbose_name": "保険プラン",
+                "verbose_name_plural": "保険プラン",
+                "ordering": ["-liability_limit", "code"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalPlan',
+            name="HistoricalPlan",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('code', models.SlugField(max_length=40, verbose_name='プランコード')),
-                ('name', models.CharField(max_length=100, verbose_name='プラン名')),
-                ('liability_limit', models.PositiveBigIntegerField(verbose_name='賠償 支払限度額 (円)')),
-                ('expense_limit', models.PositiveBigIntegerField(verbose_name='費用 支払限度額 (円)')),
-                ('leak_only', models.BooleanField(default=False, help_text='Q2: 情報漏えい・そのおそれによる損害のみ補償', verbose_name='情報漏えい限定補償')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=40, verbose_name="プランコード")),
+                ("name", models.CharField(max_length=100, verbose_name="プラン名")),
+                (
+                    "liability_limit",
+                    models.PositiveBigIntegerField(verbose_name="賠償 支払限度額 (円)"),
+                ),
+                (
+                    "expense_limit",
+                    models.PositiveBigIntegerField(verbose_name="費用 支払限度額 (円)"),
+                ),
+                (
+                    "leak_only",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Q2: 情報漏えい・そのおそれによる損害のみ補償",
+                        verbose_name="情報漏えい限定補償",
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical 保険プラン',
-                'verbose_name_plural': 'historical 保険プラン',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical 保険プラン",
+                "verbose_name_plural": "historical 保険プラン",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalExpenseSublimit',
+            name="HistoricalExpenseSublimit",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('category', models.CharField(choices=[('authority_notification', '公的機関への届出費用'), ('customer_notification', '顧客への通知・お詫び状作成費用'), ('call_center', 'コールセンター委託費用'), ('other_listed', 'その他約款列挙の費用'), ('substitute_work', '滞った業務の代替費用'), ('alternative_system', '代替システム導入費用'), ('regular_salary', '時間内給与・管理職給与'), ('unlisted', '約款に列挙されていない費用'), ('overtime', '従業員の超過勤務手当')], max_length=40, verbose_name='費目')),
-                ('limit', models.PositiveBigIntegerField(verbose_name='費目別限度額 (円)')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('plan', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='coverage.plan')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("authority_notification", "公的機関への届出費用"),
+                            ("customer_notification", "顧客への通知・お詫び状作成費用"),
+                            ("call_center", "コールセンター委託費用"),
+                            ("other_listed", "その他約款列挙の費用"),
+                            ("substitute_work", "滞った業務の代替費用"),
+                            ("alternative_system", "代替システム導入費用"),
+                            ("regular_salary", "時間内給与・管理職給与"),
+                            ("unlisted", "約款に列挙されていない費用"),
+                            ("overtime", "従業員の超過勤務手当"),
+                        ],
+                        max_length=40,
+                        verbose_name="費目",
+                    ),
+                ),
+                ("limit", models.PositiveBigIntegerField(verbose_name="費目別限度額 (円)")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="coverage.plan",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical 費目別限度額',
-                'verbose_name_plural': 'historical 費目別限度額',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical 費目別限度額",
+                "verbose_name_plural": "historical 費目別限度額",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='ExpenseSublimit',
+            name="ExpenseSublimit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('category', models.CharField(choices=[('authority_notification', '公的機関への届出費用'), ('customer_notification', '顧客への通知・お詫び状作成費用'), ('call_center', 'コールセンター委託費用'), ('other_listed', 'その他約款列挙の費用'), ('substitute_work', '滞った業務の代替費用'), ('alternative_system', '代替システム導入費用'), ('regular_salary', '時間内給与・管理職給与'), ('unlisted', '約款に列挙されていない費用'), ('overtime', '従業員の超過勤務手当')], max_length=40, verbose_name='費目')),
-                ('limit', models.PositiveBigIntegerField(verbose_name='費目別限度額 (円)')),
-                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sublimits', to='coverage.plan')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("authority_notification", "公的機関への届出費用"),
+                            ("customer_notification", "顧客への通知・お詫び状作成費用"),
+                            ("call_center", "コールセンター委託費用"),
+                            ("other_listed", "その他約款列挙の費用"),
+                            ("substitute_work", "滞った業務の代替費用"),
+                            ("alternative_system", "代替システム導入費用"),
+                            ("regular_salary", "時間内給与・管理職給与"),
+                            ("unlisted", "約款に列挙されていない費用"),
+                            ("overtime", "従業員の超過勤務手当"),
+                        ],
+                        max_length=40,
+                        verbose_name="費目",
+                    ),
+                ),
+                ("limit", models.PositiveBigIntegerField(verbose_name="費目別限度額 (円)")),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="sublimits",
+                        to="coverage.plan",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '費目別限度額',
-                'verbose_name_plural': '費目別限度額',
-                'constraints': [models.UniqueConstraint(fields=('plan', 'category'), name='sublimit_one_per_category')],
+                "verbose_name": "費目別限度額",
+                "verbose_name_plural": "費目別限度額",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("plan", "category"), name="sublimit_one_per_category"
+                    )
+                ],
             },
         ),
     ]

@@ -4,15 +4,30 @@ from django.db import migrations
 
 PLANS = [
     ("cyber_standard", "サイバーリスク保険", 100_000_000, 100_000_000, False),
-    ("leak_only_30m", "サイバーリスク保険 情報漏えい限定補償プラン (3,000万円タイプ)", 30_000_000, 30_000_000, True),
-    ("leak_only_5m", "サイバーリスク保険 情報漏えい限定補償プラン (500万円タイプ)", 5_000_000, 5_000_000, True),
+    (
+        "leak_only_30m",
+        "サイバーリスク保険 情報漏えい限定補償プラン (3,000万円タイプ)",
+        30_000_000,
+        30_000_000,
+        True,
+    ),
+    (
+        "leak_only_5m",
+        "サイバーリスク保険 情報漏えい限定補償プラン (500万円タイプ)",
+        5_000_000,
+        5_000_000,
+        True,
+    ),
 ]
 
 
 def create_plans(apps, schema_editor):
+    from django.utils import timezone
+
     Plan = apps.get_model("coverage", "Plan")
+    HistoricalPlan = apps.get_model("coverage", "HistoricalPlan")
     for code, name, liability, expenses, leak_only in PLANS:
-        Plan.objects.update_or_create(
+        plan, _ = Plan.objects.update_or_create(
             code=code,
             defaults={
                 "name": name,
@@ -20,6 +35,18 @@ def create_plans(apps, schema_editor):
                 "expense_limit": expenses,
                 "leak_only": leak_only,
             },
+        )
+        # The first history entry, so the first admin edit shows its old value.
+        HistoricalPlan.objects.create(
+            id=plan.pk,
+            code=code,
+            name=name,
+            liability_limit=liability,
+            expense_limit=expenses,
+            leak_only=leak_only,
+            history_date=timezone.now(),
+            history_type="+",
+            history_change_reason="Q6 default limits (data migration)",
         )
 
 

@@ -1,0 +1,261 @@
+"""Demo data for a first look: the MK incident, ~20 insureds, ~60 claims, the four named users.
+
+Idempotent: running it again creates no second copy (insureds, policies and claims are
+keyed on their demo registration and policy numbers). Every run sets the users' password
+(given with --password, or generated) and prints the logins.
+"""
+
+import datetime
+import random
+import secrets
+from decimal import Decimal
+
+from django.contrib.auth.models import Group, User
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from claims import services
+from claims.models import (
+    ApprovalAuthority,
+    Claim,
+    ClientDamage,
+    Expense,
+    Incident,
+    Insured,
+    OvertimeEntry,
+    Policy,
+    StatusChange,
+)
+from coverage import vocab
+from coverage.models import Plan
+
+USERS = [
+    # username, full name (last, first), group, approval limit
+    ("alice", ("佐藤", "愛子"), "handler", None),
+    ("bob", ("鈴木", "一郎"), "handler", None),
+    ("carol", ("高橋", "佳織"), "supervisor", 10_000_000),
+    ("erin", ("伊藤", "恵理"), "supervisor", 200_000_000),
+    ("dave", ("田中", "大輔"), "admin", None),
+]
+
+OFFICES = [
+    "青葉",
+    "さくら",
+    "みなと",
+    "ひかり",
+    "東西",
+    "やまと",
+    "すずらん",
+    "かえで",
+    "あおい",
+    "つばさ",
+    "浜松",
+    "北斗",
+    "なごみ",
+    "和光",
+    "中央",
+    "銀河",
+    "若草",
+    "日本橋",
+    "大手町",
+    "千歳",
+]
+CLIENTS = [
+    "株式会社山田製作所",
+    "有限会社川口商店",
+    "株式会社みどり介護",
+    "医療法人清和会",
+    "株式会社東海物流",
+    "株式会社丸栄建設",
+    "合同会社ソラテック",
+    "株式会社北村食品",
+    "社会福祉法人あすなろ会",
+    "株式会社湊運輸",
+]
+STATUS_MIX = (
+    ["draft"] * 4
+    + ["reported"] * 14
+    + ["documents_requested"] * 10
+    + ["under_assessment"] * 14
+    + ["awaiting_approval"] * 8
+    + ["approved"] * 4
+    + ["paid"] * 3
+    + ["closed"] * 2
+    + ["withdrawn"] * 1
+)
+DEMO_POLICY_PREFIX = "DEMO-"
+
+
+class Command(BaseCommand):
+    help = "Load demo data (idempotent) and print the logins."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--password", help="password for all demo users (default: generated)")
+
+    def handle(self, *args, password=None, **options):
+        password = password or secrets.token_urlsafe(9)
+        with transaction.atomic():
+            users = self._users(password)
+            created = self._claims(users)
+        self.stdout.write(self.style.SUCCESS(f"demo data ready ({created} new claims)"))
+        self.stdout.write(f"logins (password for all: {password}):")
+        for username, (last, first), group, limit in USERS:
+            extra = f", 承認権限 {limit:,}円" if limit else ""
+            self.stdout.write(f"  {username:<6} {last}{first} ({group}{extra})")
+
+    def _users(self, password):
+        users = {}
+        for username, (last, first), group, limit in USERS:
+            user, _ = User.objects.get_or_create(username=username)
+            user.last_name, user.first_name = last, first
+            user.email = f"{username}@claimsdesk.example"
+            user.is_staff = group == "admin"
+            user.set_password(password)
+            user.save()
+            user.groups.set([Group.objects.get(name=group)])
+            if limit:
+                ApprovalAuthority.objects.update_or_create(user=user, defaults={"limit": limit})
+            users[username] = user
+        return users
+
+    def _claims(self, users):
+        if Claim.objects.filter(policy__number__startswith=DEMO_POLICY_PREFIX).exists():
+            return 0
+        rng = random.Random(20230605)  # noqa: S311 - demo data, not security
+        incident = Incident.objects.get(provider_name="株式会社エムケイシステム")
+        plans = {p.code: p for p in Plan.objects.all()}
+        policies = []
+        for i, office in enumerate(OFFICES, start=1):
+            corp = i % 3 == 0
+            insured, _ = Insured.objects.get_or_create(
+                registration_number=f"13{i:06d}",
+                defaults={
+                    "kind": Insured.Kind.CORPORATION if corp else Insured.Kind.INDIVIDUAL,
+                    "name": f"社会保険労務士法人{office}"
+                    if corp
+                    else f"{office}社会保険労務士事務所",
+                    "contact_person": f"{office} 太郎",
+                    "email": f"office{i}@sr.example",
+                    "phone": f"03-5555-{i:04d}",
+                    "address": f"東京都千代田区{office}{i}-1",
+                },
+            )
+            plan_code = ["cyber_standard", "cyber_standard", "leak_only_30m", "leak_only_5m"][i % 4]
+            policy, _ = Policy.objects.get_or_create(
+                number=f"{DEMO_POLICY_PREFIX}{i:05d}",
+                defaults={
+                    "insured": insured,
+                    "plan": plans[plan_code],
+                    "period_start": datetime.date(2023, 4, 1),
+                    "period_end": datetime.date(2024, 3, 31),
+                    "provides_cloud_service": i % 5 == 0,
+                    "cloud_service_free_promotional": i % 10 == 0,
+                },
+            )
+            policies.append(policy)
+
+        handlers = [users["alice"], users["bob"], None]
+        now = timezone.now()
+        for n, status in enumerate(STATUS_MIX):
+            policy = policies[n % len(policies)]
+            handler = None if status == "draft" else handlers[n % 3]
+            if status in {"awaiting_approval", "approved", "paid", "closed"} and handler is None:
+                handler = users["alice"]
+            creator = handler or users["alice"]
+            reported = now - datetime.timedelta(days=rng.randint(1, 120), hours=rng.randint(0, 23))
+            claim = Claim(
+                number=f"tmp-{n}",
+                policy=policy,
+                incident=incident,
+                status=status,
+                handler=handler,
+                created_by=creator,
+                noticed_on=datetime.date(2023, 6, 5) + datetime.timedelta(days=rng.randint(0, 10)),
+                description="エムケイシステム社の社労夢停止により、顧問先の給与計算・社会保険手続が遅延。",
+                own_cloud_service=policy.provides_cloud_service,
+                own_cloud_service_free_promotional=policy.cloud_service_free_promotional,
+                direct_recovery_elected=n == 7,
+                talks_difficult=n % 11 == 0,
+                reported_at=None if status == "draft" else reported,
+            )
+            claim.save()
+            claim.number = services.next_claim_number(claim.pk, reported.date())
+            if status in {"approved", "paid", "closed"}:
+                claim.documents_complete_on = (reported + datetime.timedelta(days=20)).date()
+                claim.payment_due_on = claim.documents_complete_on + datetime.timedelta(days=30)
+            claim.save()
+            if status != "draft":
+                StatusChange.objects.create(
+                    claim=claim, from_status="draft", to_status="reported", by=creator
+                )
+                if status != "reported":
+                    StatusChange.objects.create(
+                        claim=claim, from_status="reported", to_status=status, by=creator
+                    )
+            self._items(rng, claim, creator, complete=status not in {"draft", "reported"})
+            services.claim_refresh_totals(claim=claim)
+        return len(STATUS_MIX)
+
+    def _items(self, rng, claim, user, complete):
+        leak_only = claim.policy.plan.leak_only
+        for _ in range(rng.randint(1, 3)):
+            claimed = rng.choice([55_000, 120_000, 380_000, 1_250_000, 2_400_000])
+            ClientDamage.objects.create(
+                claim=claim,
+                client_name=rng.choice(CLIENTS),
+                kind=vocab.KIND_INFORMATION_LEAK
+                if leak_only and rng.random() < 0.6
+                else vocab.KIND_BUSINESS_INTERRUPTION,
+                description=rng.choice(
+                    [
+                        "給与支払遅延に伴う遅延損害金",
+                        "社会保険手続遅延の追加手数料",
+                        "従業員への説明対応費用",
+                    ]
+                ),
+                claimed=claimed,
+                recognized=claimed - rng.choice([0, 0, 5_000, 20_000])
+                if claimed > 20_000
+                else claimed,
+                activity=vocab.ACTIVITY_IT_BUSINESS
+                if rng.random() < 0.1
+                else vocab.ACTIVITY_IT_USER_ACT,
+                created_by=user,
+                updated_by=user,
+            )
+        for category, desc, amount in rng.sample(
+            [
+                (vocab.CATEGORY_CUSTOMER_NOTIFICATION, "顧問先へのお詫び状 印刷・郵送", 48_000),
+                (vocab.CATEGORY_CALL_CENTER, "問合せ窓口 外部委託", 350_000),
+                (vocab.CATEGORY_AUTHORITY_NOTIFICATION, "個人情報保護委員会への報告書作成", 30_000),
+                (vocab.CATEGORY_ALTERNATIVE_SYSTEM, "代替給与ソフト ライセンス", 198_000),
+            ],
+            k=rng.randint(1, 3),
+        ):
+            Expense.objects.create(
+                claim=claim,
+                category=category,
+                description=desc,
+                amount=amount,
+                created_by=user,
+                updated_by=user,
+            )
+        for who in rng.sample(["山田花子", "佐々木健", "中村優子"], k=rng.randint(0, 2)):
+            evidence = list(vocab.EVIDENCE_KINDS)
+            if not complete or rng.random() < 0.3:
+                evidence = evidence[: rng.randint(0, 2)]
+            OvertimeEntry.objects.create(
+                claim=claim,
+                employee=who,
+                work_date=datetime.date(2023, 6, rng.randint(6, 30)),
+                minutes=rng.choice([90, 150, 240, 300]),
+                hourly_rate=rng.choice([1800, 2100, 2600]),
+                premium=Decimal("1.25"),
+                task=vocab.TASK_SUBSTITUTE_WORK
+                if rng.random() < 0.2
+                else vocab.TASK_INCIDENT_RESPONSE,
+                evidence=evidence,
+                created_by=user,
+                updated_by=user,
+            )

@@ -1,0 +1,145 @@
+"""The data migrations, the database's own guarantees, seed_demo and admin history."""
+
+import datetime
+import io
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from django.db import IntegrityError, transaction
+
+from claims.models import Claim, ClientDamage, Expense, Incident, OvertimeEntry, Payout
+from coverage.models import Plan
+from tests.conftest import make_claim
+
+pytestmark = pytest.mark.django_db
+
+
+def test_fresh_database_has_the_three_q6_plans():
+    plans = {p.code: (p.liability_limit, p.expense_limit, p.leak_only) for p in Plan.objects.all()}
+    assert plans == {
+        "cyber_standard": (100_000_000, 100_000_000, False),
+        "leak_only_30m": (30_000_000, 30_000_000, True),
+        "leak_only_5m": (5_000_000, 5_000_000, True),
+    }
+
+
+def test_fresh_database_has_the_mk_incident_as_threat_of_leak():
+    mk = Incident.objects.get(provider_name="株式会社エムケイシステム")
+    assert mk.occurred_on == datetime.date(2023, 6, 5)
+    assert mk.leak_or_threat is True
+
+
+def test_fresh_database_has_the_three_groups_with_permissions():
+    from django.contrib.auth.models import Group
+
+    perms = {
+        g.name: set(g.permissions.values_list("codename", flat=True)) for g in Group.objects.all()
+    }
+    assert {"handler", "supervisor", "admin"} <= set(perms)
+    assert "add_clientdamage" in perms["handler"]
+    assert "change_payout" not in perms["handler"]
+    assert "change_payout" in perms["supervisor"]
+    assert "change_plan" in perms["admin"]
+    assert "change_plan" not in perms["supervisor"]
+
+
+def test_database_refuses_recognized_above_claimed(alice):
+    claim = make_claim(created_by=alice)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ClientDamage.objects.create(
+            claim=claim,
+            client_name="A社",
+            kind="business_interruption",
+            claimed=100,
+            recognized=101,
+        )
+
+
+def test_database_refuses_negative_amounts(alice):
+    claim = make_claim(created_by=alice)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Expense.objects.create(claim=claim, category="call_center", amount=-1)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        OvertimeEntry.objects.create(claim=claim, employee="X", minutes=-5, hourly_rate=1000)
+
+
+def test_database_refuses_premium_below_one(alice):
+    claim = make_claim(created_by=alice)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        OvertimeEntry.objects.create(
+            claim=claim, employee="X", minutes=60, hourly_rate=1000, premium=Decimal("0.9")
+        )
+
+
+def test_claim_numbers_are_unique(alice):
+    first = make_claim(created_by=alice)
+    second = make_claim(created_by=alice)
+    assert first.number != second.number
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Claim.objects.filter(pk=second.pk).update(number=first.number)
+
+
+def test_database_allows_only_one_live_payout_per_claim(alice, carol):
+    claim = make_claim(created_by=alice)
+    Payout.objects.create(claim=claim, amount=10, liability_amount=10, approved_by=carol)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Payout.objects.create(claim=claim, amount=10, liability_amount=10, approved_by=carol)
+    # a voided payout does not block a new one
+    Payout.objects.filter(claim=claim).update(status="voided")
+    Payout.objects.create(claim=claim, amount=5, expense_amount=5, approved_by=carol)
+
+
+def test_seed_demo_is_idempotent_and_covers_every_status():
+    call_command("seed_demo", password="demo-pass-123", stdout=io.StringIO())
+    counts = (Claim.objects.count(), ClientDamage.objects.count(), Expense.objects.count())
+    call_command("seed_demo", password="demo-pass-123", stdout=io.StringIO())
+    assert (Claim.objects.count(), ClientDamage.objects.count(), Expense.objects.count()) == counts
+    assert counts[0] >= 60
+    assert set(Claim.objects.values_list("status", flat=True)) == set(Claim.Status.values)
+    # totals were computed by the engine, and the named users can log in
+    assert Claim.objects.filter(total_payable__gt=0).exists()
+    from django.contrib.auth import authenticate
+
+    for name in ("alice", "bob", "carol", "dave"):
+        assert authenticate(username=name, password="demo-pass-123") is not None
+
+
+def test_dave_edits_plan_limit_in_admin_and_history_records_it(client, dave):
+    plan = Plan.objects.get(code="leak_only_5m")
+    client.force_login(dave)
+    url = f"/admin/coverage/plan/{plan.pk}/change/"
+    page = client.get(url)
+    assert page.status_code == 200
+    response = client.post(
+        url,
+        {
+            "code": plan.code,
+            "name": plan.name,
+            "liability_limit": 6_000_000,
+            "expense_limit": plan.expense_limit,
+            "leak_only": "on",
+            "sublimits-TOTAL_FORMS": "1",
+            "sublimits-INITIAL_FORMS": "0",
+            "sublimits-MIN_NUM_FORMS": "0",
+            "sublimits-MAX_NUM_FORMS": "1000",
+            "sublimits-0-category": "call_center",
+            "sublimits-0-limit": "1000000",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    plan.refresh_from_db()
+    assert plan.liability_limit == 6_000_000
+    assert plan.sublimits.get().limit == 1_000_000
+    latest, previous = plan.history.all()[:2]
+    assert latest.history_user == dave
+    assert (previous.liability_limit, latest.liability_limit) == (5_000_000, 6_000_000)
+    history_page = client.get(f"/admin/coverage/plan/{plan.pk}/history/")
+    assert "6000000" in history_page.content.decode().replace(",", "")
+
+
+def test_handler_cannot_reach_admin_plan_edit(client, alice):
+    plan = Plan.objects.get(code="cyber_standard")
+    client.force_login(alice)
+    response = client.get(f"/admin/coverage/plan/{plan.pk}/change/")
+    assert response.status_code == 302  # to the admin login: alice is not staff

@@ -1,0 +1,98 @@
+"""Shared test helpers: the named people of the house style and a small claim factory.
+
+alice (handler), bob (another handler), carol (supervisor, limit 10M), erin (senior
+supervisor, limit 200M), dave (admin).
+"""
+
+import datetime
+import itertools
+import os
+
+import pytest
+from django.contrib.auth.models import Group, User
+
+from claims.models import ApprovalAuthority, Claim, Incident, Insured, Policy
+from claims.services import next_claim_number
+from coverage.models import Plan
+
+CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+_seq = itertools.count(1)
+
+
+def require_service(ok: bool, what: str):
+    """Skip when a service is missing locally; under CI=true a missing service is a failure."""
+    if ok:
+        return
+    if CI:
+        pytest.fail(f"{what} is required under CI=true but is not available")
+    pytest.skip(f"{what} not available")
+
+
+def make_user(username, group, *, limit=None, **extra):
+    user = User.objects.create_user(username=username, password="pw-" + username, **extra)
+    user.groups.add(Group.objects.get(name=group))
+    if limit is not None:
+        ApprovalAuthority.objects.create(user=user, limit=limit)
+    return user
+
+
+@pytest.fixture
+def alice(db):
+    return make_user("alice", "handler", last_name="佐藤", first_name="愛子")
+
+
+@pytest.fixture
+def bob(db):
+    return make_user("bob", "handler", last_name="鈴木", first_name="一郎")
+
+
+@pytest.fixture
+def carol(db):
+    return make_user("carol", "supervisor", limit=10_000_000)
+
+
+@pytest.fixture
+def erin(db):
+    return make_user("erin", "supervisor", limit=200_000_000)
+
+
+@pytest.fixture
+def dave(db):
+    return make_user("dave", "admin", is_staff=True)
+
+
+@pytest.fixture
+def mk_incident(db):
+    return Incident.objects.get(provider_name="株式会社エムケイシステム")
+
+
+def make_policy(plan_code="cyber_standard", **extra):
+    n = next(_seq)
+    insured = Insured.objects.create(
+        name=f"テスト社会保険労務士事務所{n}", registration_number=f"99{n:06d}"
+    )
+    return Policy.objects.create(
+        insured=insured,
+        plan=Plan.objects.get(code=plan_code),
+        number=f"P-{n:06d}",
+        period_start=datetime.date(2023, 4, 1),
+        period_end=datetime.date(2024, 3, 31),
+        **extra,
+    )
+
+
+def make_claim(*, created_by, handler=None, status=Claim.Status.REPORTED, policy=None, **extra):
+    claim = Claim.objects.create(
+        number=f"tmp-{next(_seq)}",
+        policy=policy or make_policy(),
+        incident=Incident.objects.get(provider_name="株式会社エムケイシステム"),
+        status=status,
+        handler=handler,
+        created_by=created_by,
+        noticed_on=datetime.date(2023, 6, 6),
+        description="社労夢停止",
+        **extra,
+    )
+    claim.number = next_claim_number(claim.pk)
+    claim.save(update_fields=["number"])
+    return claim
