@@ -122,7 +122,7 @@ STORAGES = {
 }
 # Uploaded documents: outside the static root, served only through permission-checked views.
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
-MEDIA_URL = None
+MEDIA_URL = ""  # no public URL: documents are served only by views that check access
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "claims:queue"
