@@ -29,6 +29,7 @@ def _fail(message: str) -> CommandError:
 
 
 class Command(BaseCommand):
+    requires_system_checks = []  # warnings would add lines to stderr; assess needs none
     stealth_options = ("stdin",)
     help = "Assess claim facts (JSON from FILE, or - for standard input) and print the result."
 
