@@ -107,6 +107,9 @@ class Claim(models.Model):
         WITHDRAWN = "withdrawn", "取下げ"
 
     number = models.CharField("事故番号", max_length=20, unique=True)
+    # The sender's own reference for bulk imports (`manage.py import_claims`): re-importing
+    # the same file finds the claim by it and creates nothing new. Empty for desk-entered claims.
+    external_ref = models.CharField("外部参照番号", max_length=100, blank=True, default="")
     policy = models.ForeignKey(Policy, on_delete=models.PROTECT, related_name="claims")
     incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="claims")
     status = models.CharField("状態", max_length=30, choices=Status.choices, default=Status.DRAFT)
@@ -155,6 +158,13 @@ class Claim(models.Model):
             models.Index(fields=["incident", "status"], name="claim_incident_status_idx"),
             models.Index(fields=["-reported_at", "-id"], name="claim_reported_idx"),
             models.Index(fields=["-total_claimed", "-id"], name="claim_claimed_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["external_ref"],
+                condition=~Q(external_ref=""),
+                name="claim_external_ref_unique",
+            )
         ]
 
     def __str__(self):
