@@ -1,0 +1,413 @@
+"""Money leaves the insurer here: approval, send-back, rejection, void-and-reopen, payment
+and payment-clock extensions (保険法21条).
+
+Exactly once: `payout_approve` locks the claim row (`select_for_update`), re-checks its
+status inside the lock, and the database's `payout_one_live_per_claim` constraint refuses a
+second live payout even if a caller skipped the lock. Every refusal is a `ClaimError` with a
+Japanese message; an IntegrityError never escapes to a view.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import logging
+
+from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.forms.models import model_to_dict
+from django.utils import timezone
+
+from claims import permissions
+from claims.models import (
+    ApprovalAuthority,
+    Claim,
+    ClientDamage,
+    Expense,
+    OvertimeEntry,
+    PaymentExtension,
+    Payout,
+)
+from claims.services import ClaimError, claim_transition
+
+logger = logging.getLogger(__name__)
+
+S = Claim.Status
+ITEM_MODELS = (ClientDamage, Expense, OvertimeEntry)
+
+
+# --- reads the approval page shares with the service ------------------------------------
+
+
+def live_payout(claim) -> Payout | None:
+    """The claim's approved or paid payout, if any."""
+    return (
+        Payout.objects.filter(claim=claim, status__in=[Payout.Status.APPROVED, Payout.Status.PAID])
+        .select_related("approved_by")
+        .first()
+    )
+
+
+def four_eyes_conflict(*, claim, user) -> str | None:
+    """Why `user` may not approve `claim` (handled it, filed it, entered or changed an item),
+    or None. Item history counts too, so a deleted or since-overwritten edit still binds."""
+    if claim.handler_id == user.pk:
+        return "ご自身が担当している事故は承認できません (四つの目の原則)。"
+    if claim.created_by_id == user.pk:
+        return "ご自身が登録した事故は承認できません (四つの目の原則)。"
+    touched = Q(created_by=user) | Q(updated_by=user)
+    for model in ITEM_MODELS:
+        if (
+            model.objects.filter(claim_id=claim.pk).filter(touched).exists()
+            or model.history.filter(claim_id=claim.pk, history_user=user).exists()
+        ):
+            return (
+                f"ご自身が入力・変更した{model._meta.verbose_name}がある事故は承認できません"
+                " (四つの目の原則)。"
+            )
+    return None
+
+
+def authority_limit(user) -> int | None:
+    row = ApprovalAuthority.objects.filter(user=user).only("limit").first()
+    return None if row is None else row.limit
+
+
+def authority_problem(*, user, amount: int) -> str | None:
+    """Why `user`'s approval authority does not cover `amount`, naming who would, or None."""
+    limit = authority_limit(user)
+    if limit is None:
+        return "承認権限が登録されていないため、承認できません。管理者に承認権限の設定を依頼してください。"
+    if amount <= limit:
+        return None
+    others = (
+        ApprovalAuthority.objects.filter(limit__gte=amount, user__is_active=True)
+        .exclude(user=user)
+        .select_related("user")
+        .order_by("limit")
+    )
+    names = "、".join(
+        f"{a.user.get_full_name() or a.user.username} ({a.limit:,}円)" for a in others[:5]
+    )
+    who = (
+        f" 承認できる監督者: {names}"
+        if names
+        else " 該当する監督者がいません。管理者に相談してください。"
+    )
+    return (
+        f"支払額 {amount:,}円 はあなたの承認権限額 {limit:,}円 を超えています。"
+        f"{amount:,}円 以上の承認権限を持つ別の監督者の承認が必要です。{who}"
+    )
+
+
+def approval_blockers(*, claim, assessment) -> list[str]:
+    """Facts of the claim itself that forbid approval, whoever approves (Q7, Q5)."""
+    problems = []
+    if claim.direct_recovery_elected:
+        problems.append(
+            "被保険者がクラウド事業者への直接請求を選択しているため (Q7)、承認できません。"
+        )
+    pending = sum(1 for i in assessment.items if i.decision == "pending")
+    if pending:
+        problems.append(f"保留中の項目が {pending} 件あります (Q5 の証憑待ち)。承認できません。")
+    return problems
+
+
+def approval_problems(*, claim, by, assessment) -> list[str]:
+    """Every reason `by` may not approve `claim` now; empty means approval is possible."""
+    problems = []
+    if not permissions.is_supervisor(by):
+        problems.append("支払の承認は監督者のみが行えます。")
+    if claim.status != S.AWAITING_APPROVAL:
+        problems.append(
+            f"この事故は「{claim.get_status_display()}」です。承認待ちの事故のみ承認できます。"
+        )
+    problems += approval_blockers(claim=claim, assessment=assessment)
+    conflict = four_eyes_conflict(claim=claim, user=by)
+    if conflict:
+        problems.append(conflict)
+    authority = authority_problem(user=by, amount=assessment.total_payable)
+    if authority and permissions.is_supervisor(by):
+        problems.append(authority)
+    return problems
+
+
+# --- the snapshot ----------------------------------------------------------------------
+
+
+def _jsonable(value):
+    return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+
+
+def _snapshot(claim, ca) -> dict:
+    """The assessment (the engine's JSON) and the item rows exactly as they are now."""
+
+    def rows(pairs):
+        out = []
+        for row, decision in pairs:
+            data = model_to_dict(row, exclude=["claim"])
+            data["pk"] = row.pk
+            data["decision"] = decision.decision
+            data["reasons"] = list(decision.reasons)
+            data["covered"] = decision.covered
+            out.append(data)
+        return out
+
+    plan = claim.policy.plan
+    return _jsonable(
+        {
+            "assessment": ca.assessment.to_json_dict(),
+            "items": {
+                "damages": rows(ca.damages),
+                "expenses": rows(ca.expenses),
+                "overtime": rows(ca.overtime),
+            },
+            "plan": {
+                "code": plan.code,
+                "name": plan.name,
+                "liability_limit": plan.liability_limit,
+                "expense_limit": plan.expense_limit,
+            },
+            "claim": {
+                "number": claim.number,
+                "insured": claim.policy.insured.name,
+                "direct_recovery_elected": claim.direct_recovery_elected,
+                "incident_leak_or_threat": claim.incident.leak_or_threat,
+            },
+            "taken_at": timezone.now(),
+        }
+    )
+
+
+def _queue_settlement_pdf(claim_pk: int, user_pk: int):
+    """After commit: ask the PDF app (#8) for the settlement summary, if it is installed."""
+    try:
+        from documents.rendering import enqueue_render
+    except ImportError:
+        logger.info("documents.rendering not available; settlement PDF not queued")
+        return
+    from django.contrib.auth import get_user_model
+
+    claim = Claim.objects.get(pk=claim_pk)
+    user = get_user_model().objects.get(pk=user_pk)
+    enqueue_render(claim=claim, kind="settlement_summary", by=user)
+
+
+def _lock(claim) -> Claim:
+    try:
+        return (
+            Claim.objects.select_for_update(of=("self",))
+            .select_related("policy__plan", "policy__insured", "incident")
+            .get(pk=claim.pk)
+        )
+    except Claim.DoesNotExist as exc:
+        raise ClaimError("事故が見つかりません。") from exc
+
+
+# --- services --------------------------------------------------------------------------
+
+
+def payout_approve(*, claim, by, amount) -> Payout:
+    """Approve the claim's payable amount, once, freezing the assessment with the payout.
+
+    `amount` is what the supervisor saw and confirmed; if the claim changed since (so the
+    engine now says otherwise) the approval is refused rather than paying a stale figure.
+    """
+    from coverage.adapters import claim_assessment
+
+    try:
+        amount = int(amount)
+    except (TypeError, ValueError) as exc:
+        raise ClaimError("承認額が正しくありません。") from exc
+    if not permissions.is_supervisor(by):
+        raise ClaimError("支払の承認は監督者のみが行えます。")
+    try:
+        with transaction.atomic():
+            locked = _lock(claim)
+            if locked.status != S.AWAITING_APPROVAL:
+                raise ClaimError(
+                    f"この事故は既に「{locked.get_status_display()}」です。"
+                    "承認待ちの事故のみ承認できます。"
+                )
+            ca = claim_assessment(locked)
+            assessment = ca.assessment
+            problems = approval_blockers(claim=locked, assessment=assessment)
+            conflict = four_eyes_conflict(claim=locked, user=by)
+            if conflict:
+                problems.append(conflict)
+            if problems:
+                raise ClaimError(" ".join(problems))
+            if amount != assessment.total_payable:
+                raise ClaimError(
+                    f"承認しようとした金額 {amount:,}円 は現在の査定額 "
+                    f"{assessment.total_payable:,}円 と異なります。事故の内容が変更されています。"
+                    "最新の査定を確認してから承認してください。"
+                )
+            if assessment.total_payable <= 0:
+                raise ClaimError("支払額が0円のため承認できません。不支払として終了してください。")
+            problem = authority_problem(user=by, amount=assessment.total_payable)
+            if problem:
+                raise ClaimError(problem)
+            payout = Payout(
+                claim=locked,
+                amount=assessment.total_payable,
+                liability_amount=assessment.liability.payable,
+                expense_amount=assessment.expenses.payable,
+                snapshot=_snapshot(locked, ca),
+                approved_by=by,
+            )
+            try:
+                payout.full_clean()
+            except ValidationError as exc:
+                raise ClaimError("この事故には既に有効な支払承認があります。") from exc
+            with transaction.atomic():  # a savepoint: the constraint is the last word
+                payout.save()
+            claim_transition(claim=locked, to=S.APPROVED, by=by, reason="支払承認")
+            transaction.on_commit(lambda: _queue_settlement_pdf(locked.pk, by.pk))
+    except IntegrityError as exc:
+        raise ClaimError("この事故は既に他の監督者が承認しました。") from exc
+    claim.refresh_from_db()
+    return payout
+
+
+def _require_reason(reason) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ClaimError("理由を入力してください。")
+    return reason
+
+
+def _require_supervisor(by, what):
+    if not (permissions.is_supervisor(by) or permissions.is_admin(by)):
+        raise ClaimError(f"{what}は監督者のみが行えます。")
+
+
+@transaction.atomic
+def claim_send_back(*, claim, by, reason) -> Claim:
+    """Return an awaiting claim to the handler for more assessment, with the reason."""
+    reason = _require_reason(reason)
+    _require_supervisor(by, "差戻し")
+    locked = _lock(claim)
+    if locked.status != S.AWAITING_APPROVAL:
+        raise ClaimError(f"この事故は「{locked.get_status_display()}」のため差し戻せません。")
+    claim_transition(claim=locked, to=S.UNDER_ASSESSMENT, by=by, reason=reason)
+    claim.refresh_from_db()
+    return claim
+
+
+@transaction.atomic
+def claim_reject(*, claim, by, reason) -> Claim:
+    """Refuse payment and close the claim, with the reason."""
+    reason = _require_reason(reason)
+    _require_supervisor(by, "不支払の決定")
+    locked = _lock(claim)
+    if locked.status != S.AWAITING_APPROVAL:
+        raise ClaimError(f"この事故は「{locked.get_status_display()}」のため終了できません。")
+    claim_transition(claim=locked, to=S.CLOSED, by=by, reason=reason)
+    claim.refresh_from_db()
+    return claim
+
+
+@transaction.atomic
+def payout_void_and_reopen(*, claim, by, reason) -> Payout:
+    """Void an approved (unpaid) payout and reopen the claim for assessment."""
+    reason = _require_reason(reason)
+    _require_supervisor(by, "承認の取消")
+    locked = _lock(claim)
+    if locked.status != S.APPROVED:
+        raise ClaimError(
+            f"この事故は「{locked.get_status_display()}」です。承認済み (未払い) の事故のみ"
+            "承認を取り消して再査定にできます。"
+        )
+    payout = (
+        Payout.objects.select_for_update()
+        .filter(claim=locked, status=Payout.Status.APPROVED)
+        .first()
+    )
+    if payout is None:
+        raise ClaimError("取り消す支払承認が見つかりません。")
+    payout.status = Payout.Status.VOIDED
+    payout.voided_by = by
+    payout.voided_at = timezone.now()
+    payout.void_reason = reason
+    payout.full_clean()
+    payout._change_reason = reason
+    payout.save()
+    claim_transition(claim=locked, to=S.UNDER_ASSESSMENT, by=by, reason=f"支払承認を取消: {reason}")
+    claim.refresh_from_db()
+    return payout
+
+
+def _as_date(value, field_label) -> datetime.date:
+    if isinstance(value, datetime.date):
+        return value
+    try:
+        return datetime.date.fromisoformat(str(value))
+    except (TypeError, ValueError) as exc:
+        raise ClaimError(f"{field_label}を正しい日付で入力してください。") from exc
+
+
+@transaction.atomic
+def payout_mark_paid(*, claim, by, paid_on, reference) -> Payout:
+    """Record that the approved amount was paid (date and bank reference); the claim is paid."""
+    _require_supervisor(by, "支払の記録")
+    paid_on = _as_date(paid_on, "支払日")
+    reference = (reference or "").strip()
+    if not reference:
+        raise ClaimError("支払参照番号 (振込番号など) を入力してください。")
+    if len(reference) > 100:
+        raise ClaimError("支払参照番号は100文字以内で入力してください。")
+    locked = _lock(claim)
+    if locked.status != S.APPROVED:
+        raise ClaimError(
+            f"この事故は「{locked.get_status_display()}」です。承認済みの事故のみ支払済みにできます。"
+        )
+    payout = (
+        Payout.objects.select_for_update()
+        .filter(claim=locked, status=Payout.Status.APPROVED)
+        .first()
+    )
+    if payout is None:
+        raise ClaimError("支払承認が見つかりません。")
+    if paid_on > timezone.localdate():
+        raise ClaimError("支払日に未来の日付は入力できません。")
+    if paid_on < timezone.localtime(payout.approved_at).date():
+        raise ClaimError("支払日は承認日より前にできません。")
+    payout.status = Payout.Status.PAID
+    payout.paid_on = paid_on
+    payout.payment_reference = reference
+    payout.full_clean()
+    payout.save()
+    locked.paid_on = paid_on
+    locked.save(update_fields=["paid_on", "updated_at"])
+    claim_transition(claim=locked, to=S.PAID, by=by, reason=f"支払済み (参照番号 {reference})")
+    claim.refresh_from_db()
+    return payout
+
+
+@transaction.atomic
+def payment_extend(*, claim, by, new_due_on, reason) -> PaymentExtension:
+    """Record the written notice that more investigation is needed: a later due date."""
+    reason = _require_reason(reason)
+    new_due_on = _as_date(new_due_on, "新しい支払期限")
+    if not (permissions.can_edit(by, claim) or permissions.is_supervisor(by)):
+        raise ClaimError("この事故の支払期限を延長する権限がありません。")
+    locked = _lock(claim)
+    if locked.status in {S.PAID, S.CLOSED, S.WITHDRAWN, S.DRAFT}:
+        raise ClaimError(f"「{locked.get_status_display()}」の事故の支払期限は延長できません。")
+    if locked.payment_due_on is None:
+        raise ClaimError("書類が揃っていないため、支払期限はまだ始まっていません。")
+    if new_due_on <= locked.payment_due_on:
+        raise ClaimError(
+            f"新しい支払期限は現在の期限 ({locked.payment_due_on:%Y年%m月%d日}) より後の日付にしてください。"
+        )
+    extension = PaymentExtension(claim=locked, new_due_on=new_due_on, reason=reason, by=by)
+    extension.full_clean()
+    extension.save()
+    locked.payment_due_on = new_due_on
+    locked._change_reason = f"支払期限の延長: {reason}"
+    locked.save(update_fields=["payment_due_on", "updated_at"])
+    claim.refresh_from_db()
+    return extension

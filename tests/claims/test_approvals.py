@@ -1,0 +1,222 @@
+"""Supervisor approval: authority limits, four eyes, blockers, reopen, payment, extension."""
+
+import datetime
+
+import pytest
+from django.contrib.auth.models import Group
+
+from claims import payouts
+from claims.models import Claim, ClientDamage, PaymentExtension, Payout, StatusChange
+from claims.services import ClaimError, claim_refresh_totals
+from tests.claims.approval_helpers import awaiting_claim
+from tests.conftest import make_user
+
+pytestmark = pytest.mark.django_db
+S = Claim.Status
+
+
+def test_carol_approves_within_her_limit_and_the_payout_freezes_the_assessment(alice, carol):
+    claim = awaiting_claim(handler=alice)
+    payout = payouts.payout_approve(claim=claim, by=carol, amount=1_248_000)
+    claim.refresh_from_db()
+    assert claim.status == S.APPROVED
+    assert (payout.amount, payout.liability_amount, payout.expense_amount) == (
+        1_248_000,
+        1_200_000,
+        48_000,
+    )
+    assert payout.approved_by == carol
+    assert payout.snapshot["assessment"]["total_payable"] == 1_248_000
+    assert payout.snapshot["items"]["damages"][0]["recognized"] == 1_200_000
+    trace = claim.status_changes.last()
+    assert (trace.from_status, trace.to_status, trace.by) == (
+        S.AWAITING_APPROVAL,
+        S.APPROVED,
+        carol,
+    )
+
+
+def test_carol_is_refused_above_her_limit_and_told_who_can_approve(alice, carol, erin):
+    claim = awaiting_claim(handler=alice, liability=12_000_000, expense=0)
+    with pytest.raises(ClaimError) as refused:
+        payouts.payout_approve(claim=claim, by=carol, amount=12_000_000)
+    message = str(refused.value)
+    assert "10,000,000円" in message and "12,000,000円" in message
+    assert "erin" in message or "200,000,000円" in message
+    claim.refresh_from_db()
+    assert claim.status == S.AWAITING_APPROVAL
+    assert not Payout.objects.filter(claim=claim).exists()
+
+    payout = payouts.payout_approve(claim=claim, by=erin, amount=12_000_000)
+    assert payout.amount == 12_000_000 and payout.approved_by == erin
+
+
+def test_supervisor_without_authority_row_may_not_approve(alice):
+    frank = make_user("frank", "supervisor")
+    claim = awaiting_claim(handler=alice)
+    with pytest.raises(ClaimError, match="承認権限が登録されていない"):
+        payouts.payout_approve(claim=claim, by=frank, amount=claim.total_payable)
+
+
+def test_handler_may_not_approve(alice, bob):
+    claim = awaiting_claim(handler=alice)
+    with pytest.raises(ClaimError, match="監督者のみ"):
+        payouts.payout_approve(claim=claim, by=bob, amount=claim.total_payable)
+
+
+def test_four_eyes_refuses_a_supervisor_who_handles_the_claim(erin):
+    erin.groups.add(Group.objects.get(name="handler"))
+    claim = awaiting_claim(handler=erin)
+    with pytest.raises(ClaimError, match="四つの目"):
+        payouts.payout_approve(claim=claim, by=erin, amount=claim.total_payable)
+    assert claim.payouts.count() == 0
+
+
+def test_four_eyes_refuses_a_supervisor_who_once_changed_an_item(alice, carol, erin):
+    claim = awaiting_claim(handler=alice)
+    damage = claim.damages.get()
+    damage.description = "監督者が修正"
+    damage.updated_by = carol
+    damage._history_user = carol
+    damage.save()
+    # alice edits it again afterwards: the row no longer names carol, its history does
+    damage.description = "担当者が再修正"
+    damage.updated_by = alice
+    damage._history_user = alice
+    damage.save()
+    with pytest.raises(ClaimError, match="四つの目"):
+        payouts.payout_approve(claim=claim, by=carol, amount=claim.total_payable)
+    payouts.payout_approve(claim=claim, by=erin, amount=claim.total_payable)
+
+
+def test_pending_items_block_approval(alice, erin):
+    claim = awaiting_claim(handler=alice, pending=True)
+    assert claim.pending_items == 1
+    with pytest.raises(ClaimError, match="保留中の項目が 1 件"):
+        payouts.payout_approve(claim=claim, by=erin, amount=claim.total_payable)
+
+
+def test_direct_recovery_election_blocks_approval(alice, erin):
+    claim = awaiting_claim(handler=alice, direct_recovery_elected=True)
+    with pytest.raises(ClaimError, match="直接請求"):
+        payouts.payout_approve(claim=claim, by=erin, amount=claim.total_payable)
+
+
+def test_approval_refuses_an_amount_the_claim_no_longer_has(alice, erin):
+    claim = awaiting_claim(handler=alice)
+    seen = claim.total_payable
+    ClientDamage.objects.filter(claim=claim).update(recognized=1_000_000)
+    with pytest.raises(ClaimError, match="現在の査定額 1,048,000円"):
+        payouts.payout_approve(claim=claim, by=erin, amount=seen)
+
+
+def test_second_approval_is_a_clean_refusal(alice, carol, erin):
+    claim = awaiting_claim(handler=alice)
+    payouts.payout_approve(claim=claim, by=carol, amount=claim.total_payable)
+    with pytest.raises(ClaimError, match="承認済み"):
+        payouts.payout_approve(claim=claim, by=erin, amount=claim.total_payable)
+    assert claim.payouts.count() == 1
+
+
+def test_send_back_and_reject_need_a_reason(alice, carol):
+    claim = awaiting_claim(handler=alice)
+    with pytest.raises(ClaimError, match="理由"):
+        payouts.claim_send_back(claim=claim, by=carol, reason="  ")
+    payouts.claim_send_back(claim=claim, by=carol, reason="証憑を再確認してください")
+    assert claim.status == S.UNDER_ASSESSMENT
+    assert claim.status_changes.last().reason == "証憑を再確認してください"
+
+    other = awaiting_claim(handler=alice)
+    with pytest.raises(ClaimError, match="理由"):
+        payouts.claim_reject(claim=other, by=carol, reason="")
+    payouts.claim_reject(claim=other, by=carol, reason="法律上の賠償責任なし")
+    assert other.status == S.CLOSED
+
+
+def test_handler_cannot_send_back(alice, bob):
+    claim = awaiting_claim(handler=alice)
+    with pytest.raises(ClaimError, match="監督者"):
+        payouts.claim_send_back(claim=claim, by=bob, reason="x")
+
+
+def test_reopen_voids_the_payout_with_a_trace_and_the_snapshot_stays(alice, carol, erin):
+    claim = awaiting_claim(handler=alice)
+    payout = payouts.payout_approve(claim=claim, by=carol, amount=1_248_000)
+    with pytest.raises(ClaimError, match="理由"):
+        payouts.payout_void_and_reopen(claim=claim, by=carol, reason="")
+    payouts.payout_void_and_reopen(claim=claim, by=carol, reason="顧問先の請求額が減額された")
+    payout.refresh_from_db()
+    claim.refresh_from_db()
+    assert payout.status == Payout.Status.VOIDED
+    assert payout.voided_by == carol and payout.voided_at is not None
+    assert payout.void_reason == "顧問先の請求額が減額された"
+    assert claim.status == S.UNDER_ASSESSMENT
+    trace = StatusChange.objects.filter(claim=claim).last()
+    assert (trace.from_status, trace.to_status) == (S.APPROVED, S.UNDER_ASSESSMENT)
+    assert "顧問先の請求額が減額された" in trace.reason
+
+    # the handler edits the item after the reopen: the voided payout's snapshot does not move
+    damage = claim.damages.get()
+    damage.recognized = 900_000
+    damage.updated_by = alice
+    damage.save()
+    claim_refresh_totals(claim=claim)
+    payout.refresh_from_db()
+    assert payout.snapshot["items"]["damages"][0]["recognized"] == 1_200_000
+    assert payout.snapshot["assessment"]["total_payable"] == 1_248_000
+
+    # resubmitted and approved again: a new live payout at the new amount
+    Claim.objects.filter(pk=claim.pk).update(status=S.AWAITING_APPROVAL)
+    second = payouts.payout_approve(claim=claim, by=erin, amount=948_000)
+    assert second.amount == 948_000
+    assert list(claim.payouts.order_by("id").values_list("status", flat=True)) == [
+        "voided",
+        "approved",
+    ]
+
+
+def test_mark_paid_records_date_and_reference(alice, carol):
+    claim = awaiting_claim(handler=alice)
+    payouts.payout_approve(claim=claim, by=carol, amount=claim.total_payable)
+    today = datetime.date.today()
+    with pytest.raises(ClaimError, match="参照番号"):
+        payouts.payout_mark_paid(claim=claim, by=carol, paid_on=today, reference="")
+    with pytest.raises(ClaimError, match="未来"):
+        payouts.payout_mark_paid(
+            claim=claim, by=carol, paid_on=today + datetime.timedelta(days=3), reference="X"
+        )
+    with pytest.raises(ClaimError, match="監督者"):
+        payouts.payout_mark_paid(claim=claim, by=alice, paid_on=today, reference="X")
+    payout = payouts.payout_mark_paid(claim=claim, by=carol, paid_on=today, reference="FB-0001")
+    claim.refresh_from_db()
+    assert claim.status == S.PAID and claim.paid_on == today
+    assert (payout.status, payout.paid_on, payout.payment_reference) == ("paid", today, "FB-0001")
+    with pytest.raises(ClaimError, match="承認済みの事故のみ"):
+        payouts.payout_mark_paid(claim=claim, by=carol, paid_on=today, reference="FB-0002")
+    with pytest.raises(ClaimError):
+        payouts.payout_void_and_reopen(claim=claim, by=carol, reason="誤り")
+
+
+def test_payment_extension_needs_reason_and_a_later_date(alice, bob):
+    claim = awaiting_claim(handler=alice)
+    due = claim.payment_due_on
+    with pytest.raises(ClaimError, match="理由"):
+        payouts.payment_extend(
+            claim=claim, by=alice, new_due_on=due + datetime.timedelta(days=10), reason=""
+        )
+    with pytest.raises(ClaimError, match="より後"):
+        payouts.payment_extend(claim=claim, by=alice, new_due_on=due, reason="追加調査")
+    with pytest.raises(ClaimError, match="権限"):
+        payouts.payment_extend(
+            claim=claim, by=bob, new_due_on=due + datetime.timedelta(days=10), reason="追加調査"
+        )
+    payouts.payment_extend(
+        claim=claim,
+        by=alice,
+        new_due_on=due + datetime.timedelta(days=30),
+        reason="顧問先への事実確認が必要なため書面で通知済み",
+    )
+    claim.refresh_from_db()
+    assert claim.payment_due_on == due + datetime.timedelta(days=30)
+    ext = PaymentExtension.objects.get(claim=claim)
+    assert ext.by == alice and "書面で通知済み" in ext.reason
