@@ -1,0 +1,72 @@
+"""The payment clock: 30 days from complete documents, extensions, overdue and due-soon flags."""
+
+import datetime
+
+import pytest
+
+from claims import clock, payouts
+from claims.models import Claim
+from tests.claims.approval_helpers import awaiting_claim
+from tests.conftest import make_claim
+
+D = datetime.date
+
+
+def _claim(**fields):
+    return Claim(status=fields.pop("status", "under_assessment"), **fields)
+
+
+def test_clock_not_started_before_documents_complete():
+    c = clock.payment_clock(_claim(), today=D(2023, 7, 1))
+    assert c.state == clock.NOT_STARTED and c.label == "書類待ち" and not c.flagged
+
+
+def test_clock_runs_30_days_from_complete_documents():
+    claim = _claim(documents_complete_on=D(2023, 7, 1))
+    c = clock.payment_clock(claim, today=D(2023, 7, 10))
+    assert (c.due_on, c.days_left, c.days_elapsed) == (D(2023, 7, 31), 21, 9)
+    assert c.state == clock.RUNNING and c.label == "残り21日"
+
+
+@pytest.mark.parametrize(
+    ("today", "state", "label"),
+    [
+        (D(2023, 7, 25), clock.RUNNING, "残り6日"),
+        (D(2023, 7, 26), clock.DUE_SOON, "残り5日"),
+        (D(2023, 7, 31), clock.DUE_SOON, "本日期限"),
+        (D(2023, 8, 1), clock.OVERDUE, "期限超過 1日"),
+    ],
+)
+def test_clock_flags_due_soon_and_overdue(today, state, label):
+    claim = _claim(documents_complete_on=D(2023, 7, 1), payment_due_on=D(2023, 7, 31))
+    c = clock.payment_clock(claim, today=today)
+    assert (c.state, c.label) == (state, label)
+    assert c.flagged == (state != clock.RUNNING)
+
+
+def test_clock_stops_once_paid():
+    claim = _claim(
+        status="paid", documents_complete_on=D(2023, 7, 1), payment_due_on=D(2023, 7, 31)
+    )
+    assert clock.payment_clock(claim, today=D(2023, 9, 1)).state == clock.STOPPED
+
+
+@pytest.mark.django_db
+def test_extension_moves_the_due_date_and_clears_the_overdue_flag(alice):
+    claim = awaiting_claim(handler=alice)  # due 2023-07-31
+    assert clock.payment_clock(claim, today=D(2023, 8, 5)).state == clock.OVERDUE
+    payouts.payment_extend(
+        claim=claim, by=alice, new_due_on=D(2023, 8, 31), reason="追加調査が必要 (書面通知済み)"
+    )
+    claim.refresh_from_db()
+    c = clock.payment_clock(claim, today=D(2023, 8, 5))
+    assert (c.state, c.days_left) == (clock.RUNNING, 26)
+
+
+@pytest.mark.django_db
+def test_extension_refused_before_the_clock_starts(alice):
+    claim = make_claim(created_by=alice, handler=alice, status=Claim.Status.UNDER_ASSESSMENT)
+    from claims.services import ClaimError
+
+    with pytest.raises(ClaimError, match="書類が揃っていない"):
+        payouts.payment_extend(claim=claim, by=alice, new_due_on=D(2030, 1, 1), reason="調査")
