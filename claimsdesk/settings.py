@@ -174,3 +174,23 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- PDF rendering (#8): time limits, stale sweep, beat schedule --------------------------
+PDF_FONT_PATH = env.str(
+    "PDF_FONT_PATH", default="/usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf"
+)
+RENDER_TIME_LIMIT = env.int("RENDER_TIME_LIMIT", default=120)
+RENDER_SOFT_TIME_LIMIT = env.int("RENDER_SOFT_TIME_LIMIT", default=100)
+RENDER_STALE_SECONDS = env.int("RENDER_STALE_SECONDS", default=600)
+RENDER_MAX_ATTEMPTS = env.int("RENDER_MAX_ATTEMPTS", default=5)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    **CELERY_BROKER_TRANSPORT_OPTIONS,
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=300),
+    "socket_connect_timeout": 3,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = 3
+CELERY_BEAT_SCHEDULE = {
+    "drain-render-outbox": {"task": "documents.drain_render_outbox", "schedule": 60.0},
+    "sweep-stale-renders": {"task": "documents.sweep_stale_renders", "schedule": 300.0},
+}
+LOGGING["loggers"].update({"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}})
