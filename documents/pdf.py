@@ -1,0 +1,79 @@
+"""HTML -> PDF with WeasyPrint, fetching nothing but the project's own assets.
+
+WeasyPrint fetches every url() and src it meets. The templates reference their stylesheet
+and font only through the internal `claimsdesk-asset:` scheme; `SafeFetcher` serves exactly
+the names in `ASSETS` (an allowlist of files on disk) and refuses everything else — file://,
+http(s)://, data:, other schemes, unknown names — by raising. User text never becomes a URL:
+the Django template engine escapes it, so `<img src="file:///etc/passwd">` typed as a client
+name is text in the PDF. The fetcher counts every call (allowed and refused) for the tests.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import threading
+from pathlib import Path
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+SCHEME = "claimsdesk-asset:"
+DEFAULT_FONT_PATH = "/usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf"
+
+
+class FetchRefused(ValueError):
+    """A URL outside the allowlist: nothing was read."""
+
+
+def font_path() -> Path:
+    return Path(getattr(settings, "PDF_FONT_PATH", DEFAULT_FONT_PATH))
+
+
+def assets() -> dict[str, Path]:
+    """The only files a PDF may load: internal name -> path on disk."""
+    return {
+        "font/ipaexg.ttf": font_path(),
+        "css/pdf.css": Path(settings.BASE_DIR) / "templates" / "documents" / "pdf" / "pdf.css",
+    }
+
+
+class SafeFetcher(URLFetcher):
+    """Serves the allowlisted assets by exact internal name; raises on anything else."""
+
+    def __init__(self, allowed: dict[str, Path] | None = None):
+        super().__init__(allowed_protocols=(), fail_on_errors=False)
+        self.allowed = assets() if allowed is None else allowed
+        self.calls: list[str] = []
+        self.refused: list[str] = []
+        self._lock = threading.Lock()
+
+    def fetch(self, url, headers=None):
+        with self._lock:
+            self.calls.append(url)
+        name = url[len(SCHEME) :] if url.startswith(SCHEME) else None
+        path = self.allowed.get(name) if name is not None else None
+        if path is None:
+            with self._lock:
+                self.refused.append(url)
+            raise FetchRefused(f"refused to fetch {url[:200]!r}")
+        content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return URLFetcherResponse(
+            url, path.read_bytes(), headers={"Content-Type": content_type}, status=200
+        )
+
+    # WeasyPrint may call open(); route it through the same allowlist.
+    def open(self, url, data=None, timeout=None):
+        return self.fetch(getattr(url, "full_url", url))
+
+
+def html_to_pdf(html: str, *, fetcher: SafeFetcher | None = None) -> bytes:
+    """Render an HTML string (from our templates) to PDF bytes with the safe fetcher."""
+    fetcher = fetcher or SafeFetcher()
+    return HTML(string=html, base_url=SCHEME, url_fetcher=fetcher).write_pdf()
+
+
+def render_template_pdf(template: str, context: dict, *, fetcher=None) -> bytes:
+    """Render a Django template (autoescape on) and turn it into a PDF."""
+    return html_to_pdf(render_to_string(template, context), fetcher=fetcher)

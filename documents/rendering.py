@@ -1,0 +1,572 @@
+"""Settlement-summary and request-letter PDFs: queueing (a transactional outbox) and rendering.
+
+The flow:
+- `enqueue_render(claim=, kind=, by=)` creates (or reuses) the RenderJob row for the claim's
+  current render version in status `waiting` — the outbox — and, once the surrounding
+  transaction commits, tries to hand it to the broker. If the broker is unreachable the row
+  simply stays `waiting` ("送信待ち"): nothing is lost and no exception reaches the caller.
+- `drain_outbox()` (a beat task, and opportunistically the claim page's panel) sends the
+  `waiting` rows again; `sweep_stale()` puts rows stuck in `queued`/`rendering` (a worker that
+  died, a lost message) back into the outbox.
+- `render_job_run(job_id=)` is what the Celery task calls: idempotent. One Document per
+  (claim, kind, render_version) — the `document_one_render_per_version` constraint — so a
+  redelivered or duplicated message stores nothing twice; a lost race returns the winner.
+
+Render version (`claim_render_version`): the number of django-simple-history records of the
+claim, its damages, expenses, overtime entries and payouts. Every save or delete of any of
+them adds a record, so the number grows whenever the claim or an item changes and stays put
+otherwise (rendering itself writes none of these rows). Changes to shared rows (the plan, the
+incident) do not bump it; approved claims print their payout snapshot, which those do not
+affect. Request letters use the DocumentRequest's id as their version: one letter a request.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import logging
+import os
+import re
+import time
+from collections.abc import Mapping
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from claims.services import ClaimError
+from coverage import engine, vocab
+from documents import pdf
+from documents.models import Document, DocumentKind, DocumentRequest, RenderJob
+
+logger = logging.getLogger(__name__)
+
+Status = RenderJob.Status
+KIND_SETTLEMENT = RenderJob.Kind.SETTLEMENT_SUMMARY
+KIND_REQUEST = RenderJob.Kind.REQUEST_LETTER
+TEMPLATES = {
+    KIND_SETTLEMENT: "documents/pdf/settlement_summary.html",
+    KIND_REQUEST: "documents/pdf/request_letter.html",
+}
+FILE_TITLES = {KIND_SETTLEMENT: "支払内容のご案内", KIND_REQUEST: "書類ご提出のお願い"}
+ACTIVE = (Status.WAITING, Status.QUEUED, Status.RENDERING)
+
+
+def _setting(name, default):
+    return getattr(settings, name, default)
+
+
+# --- versions ----------------------------------------------------------------------------
+
+
+def claim_render_version(claim) -> int:
+    """History records of the claim, its items and payouts (see the module docstring)."""
+    from claims.models import Claim, ClientDamage, Expense, OvertimeEntry, Payout
+
+    n = Claim.history.filter(id=claim.pk).count()
+    for model in (ClientDamage, Expense, OvertimeEntry, Payout):
+        n += model.history.filter(claim_id=claim.pk).count()
+    return max(n, 1)
+
+
+def render_version(claim, kind) -> int:
+    if kind == KIND_SETTLEMENT:
+        return claim_render_version(claim)
+    latest = DocumentRequest.objects.filter(claim=claim).order_by("-requested_at", "-pk").first()
+    if latest is None:
+        raise ClaimError("書類依頼がまだありません。")
+    return latest.pk
+
+
+# --- queueing (the outbox) ---------------------------------------------------------------
+
+
+def enqueue_render(*, claim, kind, by, version=None) -> RenderJob:
+    """Queue the PDF of `kind` for the claim's current version; reuse an existing job.
+
+    Safe to call inside a transaction (the broker is contacted only after commit) and from
+    an on_commit hook. A failed job for the same version is retried; a done one is kept.
+    """
+    if kind not in TEMPLATES:
+        raise ClaimError("不明な書類の種類です。")
+    if version is None:
+        version = render_version(claim, kind)
+    job, created = RenderJob.objects.get_or_create(
+        claim=claim,
+        kind=kind,
+        version=version,
+        defaults={"requested_by": by, "status": Status.WAITING},
+    )
+    if not created and job.status == Status.FAILED:
+        RenderJob.objects.filter(pk=job.pk, status=Status.FAILED).update(
+            status=Status.WAITING, error="", requested_by=by, updated_at=timezone.now()
+        )
+        job.refresh_from_db()
+    if job.status == Status.WAITING:
+        job_id = job.pk
+        transaction.on_commit(lambda: send_job(job_id))
+    return job
+
+
+def send_job(job_id: int) -> bool:
+    """Hand one `waiting` job to the broker. False (and the job stays waiting) on failure.
+
+    Claims the row first (waiting -> queued, conditionally), so two drains never send the
+    same job twice; a broker error puts it back. Never raises: it runs in on_commit hooks.
+    """
+    from documents import tasks
+
+    now = timezone.now()
+    if not RenderJob.objects.filter(pk=job_id, status=Status.WAITING).update(
+        status=Status.QUEUED, updated_at=now
+    ):
+        return False
+    try:
+        tasks.render_job.apply_async(args=[job_id], retry=False)
+    except Exception as exc:
+        logger.warning("render job %s not sent to the broker: %s", job_id, exc)
+        RenderJob.objects.filter(pk=job_id, status=Status.QUEUED).update(
+            status=Status.WAITING, updated_at=timezone.now()
+        )
+        return False
+    return True
+
+
+def drain_outbox(*, claim=None, older_than: float = 0, limit: int = 100) -> int:
+    """Send `waiting` jobs (optionally only one claim's, only those idle for `older_than`
+    seconds). Returns how many reached the broker."""
+    qs = RenderJob.objects.filter(status=Status.WAITING)
+    if claim is not None:
+        qs = qs.filter(claim=claim)
+    if older_than:
+        qs = qs.filter(updated_at__lt=timezone.now() - datetime.timedelta(seconds=older_than))
+    sent = 0
+    for job_id in qs.order_by("created_at").values_list("pk", flat=True)[:limit]:
+        try:
+            sent += send_job(job_id)
+        except Exception:  # a database hiccup: the next drain tries again
+            logger.exception("draining render job %s failed", job_id)
+    return sent
+
+
+def sweep_stale() -> int:
+    """Jobs stuck in rendering/queued past RENDER_STALE_SECONDS go back to the outbox (or
+    fail after RENDER_MAX_ATTEMPTS), then the outbox is drained. Returns how many moved."""
+    stale = timezone.now() - datetime.timedelta(seconds=_setting("RENDER_STALE_SECONDS", 600))
+    stuck = RenderJob.objects.filter(
+        Q(status=Status.RENDERING, started_at__lt=stale)
+        | Q(status=Status.QUEUED, updated_at__lt=stale)
+    )
+    max_attempts = _setting("RENDER_MAX_ATTEMPTS", 5)
+    moved = 0
+    for job in stuck:
+        if job.attempts >= max_attempts:
+            moved += RenderJob.objects.filter(pk=job.pk, status=job.status).update(
+                status=Status.FAILED,
+                error=f"{job.attempts}回試みても作成できませんでした。",
+                updated_at=timezone.now(),
+            )
+        else:
+            moved += RenderJob.objects.filter(pk=job.pk, status=job.status).update(
+                status=Status.WAITING, updated_at=timezone.now()
+            )
+    drain_outbox()
+    return moved
+
+
+# --- rendering ---------------------------------------------------------------------------
+
+
+class TransientRenderError(Exception):
+    """Worth retrying (database or broker hiccup); the task retries it with backoff."""
+
+
+def _transient_errors() -> tuple[type[BaseException], ...]:
+    from django.db import InterfaceError, OperationalError
+
+    return (OperationalError, InterfaceError, TransientRenderError)
+
+
+def render_job_run(*, job_id: int) -> RenderJob:
+    """Render and store the job's PDF, once. Safe to run twice, concurrently or after a crash.
+
+    Transient errors propagate (the task retries them); any other error marks the job
+    failed with its message, so the panel shows it instead of spinning forever.
+    """
+    with transaction.atomic():
+        job = RenderJob.objects.select_for_update().select_related("claim").get(pk=job_id)
+        if job.status == Status.DONE and job.document_id:
+            return job
+        existing = _existing_document(job)
+        if existing is not None:
+            return _mark_done(job, existing)
+        job.status = Status.RENDERING
+        job.attempts += 1
+        job.started_at = timezone.now()
+        job.error = ""
+        job.save(update_fields=["status", "attempts", "started_at", "error", "updated_at"])
+    try:
+        content = render_job_pdf(job)
+        document = _store(job, content)
+    except _transient_errors():
+        RenderJob.objects.filter(pk=job.pk, status=Status.RENDERING).update(
+            status=Status.QUEUED, updated_at=timezone.now()
+        )
+        raise
+    except Exception as exc:
+        logger.exception("render job %s failed", job.pk)
+        RenderJob.objects.filter(pk=job.pk).exclude(status=Status.DONE).update(
+            status=Status.FAILED,
+            error=f"{type(exc).__name__}: {exc}"[:2000],
+            updated_at=timezone.now(),
+        )
+        job.refresh_from_db()
+        return job
+    return _mark_done(job, document)
+
+
+def _existing_document(job) -> Document | None:
+    return Document.objects.filter(
+        claim_id=job.claim_id, kind=job.kind, render_version=job.version
+    ).first()
+
+
+def _mark_done(job, document) -> RenderJob:
+    RenderJob.objects.filter(pk=job.pk).update(
+        status=Status.DONE, document=document, error="", updated_at=timezone.now()
+    )
+    job.refresh_from_db()
+    return job
+
+
+def _store(job, content: bytes) -> Document:
+    claim = job.claim
+    doc = Document(
+        claim=claim,
+        kind=job.kind,
+        original_name=f"{claim.number}_{FILE_TITLES[job.kind]}_v{job.version}.pdf",
+        content_type="application/pdf",
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+        render_version=job.version,
+        uploaded_by_id=job.requested_by_id or claim.handler_id or claim.created_by_id,
+    )
+    doc.file.save("render.pdf", ContentFile(content), save=False)
+    try:
+        with transaction.atomic():
+            doc.save()
+    except IntegrityError:
+        # Another worker stored this version first: keep theirs, drop our file.
+        doc.file.delete(save=False)
+        winner = _existing_document(job)
+        if winner is None:
+            raise
+        return winner
+    return doc
+
+
+def render_job_pdf(job) -> bytes:
+    """The PDF bytes for a job (no database writes)."""
+    delay = float(os.environ.get("CLAIMSDESK_RENDER_TEST_DELAY", "0") or 0)
+    if delay:  # only set in the test worker's environment (the SIGKILL test)
+        time.sleep(delay)
+    if job.kind == KIND_SETTLEMENT:
+        return render_settlement_pdf(job.claim, version=job.version)
+    request = DocumentRequest.objects.filter(pk=job.version, claim_id=job.claim_id).first()
+    if request is None:
+        raise ClaimError("書類依頼が見つかりません。")
+    return render_request_letter_pdf(request, version=job.version)
+
+
+def render_settlement_pdf(claim, *, version=None, fetcher=None) -> bytes:
+    context = settlement_context(claim, version=version)
+    return pdf.render_template_pdf(TEMPLATES[KIND_SETTLEMENT], context, fetcher=fetcher)
+
+
+def render_request_letter_pdf(request, *, version=None, fetcher=None) -> bytes:
+    context = request_letter_context(request, version=version)
+    return pdf.render_template_pdf(TEMPLATES[KIND_REQUEST], context, fetcher=fetcher)
+
+
+# --- what the settlement summary shows ---------------------------------------------------
+
+SECTION_TITLES = {
+    vocab.SECTION_DAMAGES: "顧問先の損害 (賠償責任)",
+    vocab.SECTION_EXPENSES: "費用",
+    vocab.SECTION_OVERTIME: "従業員の超過勤務手当 (費用)",
+}
+
+
+def _get(row, key, default=None):
+    if isinstance(row, Mapping):
+        return row.get(key, default)
+    return getattr(row, key, default)
+
+
+def _describe(section, row) -> tuple[str, str]:
+    """(main text, detail text) of one item for the table."""
+    if section == vocab.SECTION_DAMAGES:
+        kind = vocab.DAMAGE_KINDS.get(_get(row, "kind"), _get(row, "kind") or "")
+        main = f"{_get(row, 'client_name', '')}: {_get(row, 'description', '') or ''}".rstrip(": ")
+        return main, kind
+    if section == vocab.SECTION_EXPENSES:
+        category = vocab.EXPENSE_CATEGORIES.get(_get(row, "category"), _get(row, "category"))
+        return (_get(row, "description") or category or ""), category or ""
+    work_date = _get(row, "work_date")
+    if isinstance(work_date, datetime.date):
+        work_date = work_date.isoformat()
+    minutes = int(_get(row, "minutes") or 0)
+    detail = (
+        f"{work_date or '日付なし'} {minutes // 60}時間{minutes % 60:02d}分 × "
+        f"時給{int(_get(row, 'hourly_rate') or 0):,}円 × {_get(row, 'premium')}"
+    )
+    task = vocab.TASKS.get(_get(row, "task"), "")
+    return f"{_get(row, 'employee', '')} ({task})", detail
+
+
+def _line(section, no, row, *, claimed, amount, decision, reasons, covered, missing=()):
+    main, detail = _describe(section, row)
+    return {
+        "no": no,
+        "section": section,
+        "description": main,
+        "detail": detail,
+        "claimed": claimed,
+        "amount": amount,
+        "decision": decision,
+        "decision_label": vocab.DECISIONS.get(decision, decision),
+        "covered": covered,
+        "reasons": [vocab.REASONS[c] for c in reasons if c in vocab.REASONS],
+        "missing": [vocab.EVIDENCE_KINDS.get(m, m) for m in missing],
+    }
+
+
+def _claimed_of(section, row, amount):
+    if section == vocab.SECTION_DAMAGES:
+        return _get(row, "claimed")
+    if section == vocab.SECTION_EXPENSES:
+        return _get(row, "amount")
+    return amount  # overtime: the claimed figure is the computed pay
+
+
+def live_payout(claim):
+    from claims.models import Payout
+
+    return (
+        Payout.objects.filter(claim=claim, status__in=[Payout.Status.APPROVED, Payout.Status.PAID])
+        .select_related("approved_by")
+        .first()
+    )
+
+
+def _sections_from_engine(claim):
+    from coverage.adapters import claim_assessment
+
+    ca = claim_assessment(claim)
+    sections = {}
+    no = 0
+    for section, pairs in (
+        (vocab.SECTION_DAMAGES, ca.damages),
+        (vocab.SECTION_EXPENSES, ca.expenses),
+        (vocab.SECTION_OVERTIME, ca.overtime),
+    ):
+        lines = []
+        for row, d in pairs:
+            no += 1
+            lines.append(
+                _line(
+                    section,
+                    no,
+                    row,
+                    claimed=_claimed_of(section, row, d.amount),
+                    amount=d.amount,
+                    decision=d.decision,
+                    reasons=d.reasons,
+                    covered=d.covered,
+                    missing=d.missing,
+                )
+            )
+        sections[section] = lines
+    return sections, ca.assessment
+
+
+def _sections_from_snapshot(claim, snapshot):
+    """The lines and pot totals exactly as approved (the Payout's frozen assessment)."""
+    result = snapshot.get("assessment") or {}
+    by_id = {i.get("id"): i for i in result.get("items") or []}
+    prefix = {vocab.SECTION_DAMAGES: "d", vocab.SECTION_EXPENSES: "e", vocab.SECTION_OVERTIME: "o"}
+    sections, decisions = {}, []
+    no = 0
+    for section in (vocab.SECTION_DAMAGES, vocab.SECTION_EXPENSES, vocab.SECTION_OVERTIME):
+        lines = []
+        for row in (snapshot.get("items") or {}).get(section) or []:
+            no += 1
+            item = by_id.get(f"{prefix[section]}{row.get('pk')}", {})
+            amount = item.get("amount", row.get("covered", 0))
+            decision = item.get("decision", row.get("decision"))
+            reasons = tuple(item.get("reasons", row.get("reasons") or ()))
+            covered = item.get("covered", row.get("covered", 0))
+            missing = tuple(item.get("missing") or ())
+            category = (
+                row.get("category")
+                if section == vocab.SECTION_EXPENSES
+                else (vocab.CATEGORY_OVERTIME if section == vocab.SECTION_OVERTIME else None)
+            )
+            decisions.append(
+                engine.ItemDecision(
+                    str(item.get("id")),
+                    section,
+                    amount,
+                    decision,
+                    reasons,
+                    covered,
+                    missing,
+                    category,
+                )
+            )
+            lines.append(
+                _line(
+                    section,
+                    no,
+                    row,
+                    claimed=_claimed_of(section, row, amount),
+                    amount=amount,
+                    decision=decision,
+                    reasons=reasons,
+                    covered=covered,
+                    missing=missing,
+                )
+            )
+        sections[section] = lines
+
+    def pot(name):
+        p = result.get(name) or {}
+        return engine.PotTotals(p.get("covered", 0), p.get("limit", 0), p.get("payable", 0))
+
+    plan = claim.policy.plan
+    sublimits = {s.category: s.limit for s in plan.sublimits.all()}
+    assessment = engine.Assessment(
+        plan=result.get("plan", plan.code),
+        items=tuple(decisions),
+        liability=pot("liability"),
+        expenses=pot("expenses"),
+        categories=engine.category_totals(tuple(decisions), sublimits),
+        total_payable=result.get("total_payable", 0),
+    )
+    return sections, assessment
+
+
+def css_safe(text) -> str:
+    """Claim numbers go into a CSS string (the page header): keep only harmless characters."""
+    return re.sub(r"[^0-9A-Za-z_.-]", "", str(text))[:40]
+
+
+def settlement_context(claim, *, version=None) -> dict:
+    """Everything the settlement summary prints; numbers from the engine or the payout."""
+    from claims.models import Claim
+
+    claim = Claim.objects.select_related(
+        "policy__insured", "policy__plan", "incident", "handler"
+    ).get(pk=claim.pk)
+    payout = live_payout(claim)
+    if payout is not None and payout.snapshot.get("assessment"):
+        sections, assessment = _sections_from_snapshot(claim, payout.snapshot)
+    else:
+        sections, assessment = _sections_from_engine(claim)
+    categories = [
+        {
+            "label": vocab.SUBLIMIT_CATEGORIES.get(c.category, c.category),
+            "covered": c.covered,
+            "sublimit": c.sublimit,
+            "allowed": c.allowed,
+            "capped": c.sublimit is not None and c.covered > c.sublimit,
+        }
+        for c in assessment.categories
+    ]
+    groups = []
+    for section, lines in sections.items():
+        if lines:
+            groups.append(
+                {
+                    "title": SECTION_TITLES[section],
+                    "lines": lines,
+                    "claimed": sum(int(ln["claimed"] or 0) for ln in lines),
+                    "amount": sum(int(ln["amount"] or 0) for ln in lines),
+                    "covered": sum(int(ln["covered"] or 0) for ln in lines),
+                }
+            )
+    return {
+        "claim": claim,
+        "css_claim_number": css_safe(claim.number),
+        "insured": claim.policy.insured,
+        "policy": claim.policy,
+        "plan": claim.policy.plan,
+        "incident": claim.incident,
+        "payout": payout,
+        "groups": groups,
+        "line_count": sum(len(g["lines"]) for g in groups),
+        "assessment": assessment,
+        "liability": assessment.liability,
+        "expenses": assessment.expenses,
+        "liability_capped": assessment.liability.covered > assessment.liability.limit,
+        "expenses_capped": sum(c["allowed"] for c in categories) > assessment.expenses.limit,
+        "expenses_allowed": sum(c["allowed"] for c in categories),
+        "categories": categories,
+        "total_payable": payout.amount if payout is not None else assessment.total_payable,
+        "issued_on": timezone.localdate(),
+        "version": version,
+    }
+
+
+# --- the document-request letter ---------------------------------------------------------
+
+
+def _request_item(item) -> dict:
+    """One requested item, whatever shape #6 stores: a code, a text or a dict."""
+    kinds = dict(DocumentKind.choices)
+    if isinstance(item, Mapping):
+        code = item.get("kind") or item.get("code") or ""
+        label = item.get("label") or item.get("title") or kinds.get(code) or code
+        note = item.get("note") or item.get("detail") or item.get("reason") or ""
+        target = item.get("target") or item.get("item") or ""
+        return {"label": str(label), "note": str(note), "target": str(target)}
+    text = str(item)
+    return {"label": kinds.get(text) or vocab.EVIDENCE_KINDS.get(text) or text, "note": ""}
+
+
+def request_letter_context(request, *, version=None) -> dict:
+    from claims.models import Claim
+
+    claim = Claim.objects.select_related("policy__insured", "policy__plan", "incident").get(
+        pk=request.claim_id
+    )
+    items = request.items if isinstance(request.items, list) else []
+    return {
+        "claim": claim,
+        "css_claim_number": css_safe(claim.number),
+        "insured": claim.policy.insured,
+        "policy": claim.policy,
+        "plan": claim.policy.plan,
+        "incident": claim.incident,
+        "request": request,
+        "items": [_request_item(i) for i in items],
+        "issued_on": timezone.localdate(),
+        "version": version,
+    }
+
+
+# --- reads for the panel -----------------------------------------------------------------
+
+
+def latest_jobs(claim) -> list[RenderJob]:
+    """The newest job of each kind for the claim (for the panel)."""
+    out = {}
+    for job in (
+        RenderJob.objects.filter(claim=claim)
+        .select_related("document")
+        .order_by("-created_at", "-pk")[:20]
+    ):
+        out.setdefault(job.kind, job)
+    return list(out.values())
