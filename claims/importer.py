@@ -1,0 +1,674 @@
+"""Bulk import of accident reports and their items (`manage.py import_claims`).
+
+Reading (CSV or JSON Lines) turns the file into `Record`s, one per claim, keyed on the
+sender's `external_ref`. `prepare_batch` validates a batch of records against the same
+rules as the models (whole yen 0..1e12, recognized <= claimed, codes of coverage.vocab,
+dates, lengths) and the master data (policy, incident, handler), and assesses every valid
+claim with the coverage engine in memory. `write_batch` then inserts the valid claims and
+their items with bulk_create in one transaction per batch. A claim with any error is
+skipped whole; a claim whose external_ref is already in the database is skipped as
+already imported, so re-running a file creates nothing new. The column set is documented
+in docs/import.md.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import secrets
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from claims import permissions
+from claims.models import (
+    Claim,
+    ClientDamage,
+    Expense,
+    Incident,
+    OvertimeEntry,
+    Policy,
+    StatusChange,
+)
+from claims.services import next_claim_number
+from coverage import engine, vocab
+from coverage.adapters import plan_terms
+from coverage.models import Plan
+
+IMPORT_REASON = "一括取込 (import_claims)"
+
+# --- the column set ----------------------------------------------------------------------
+# Claim columns: input name -> model field. CSV repeats them on every row of a claim (or
+# leaves them blank after the first row); JSON Lines gives them once per line.
+CLAIM_COLUMNS = {
+    "external_ref": "external_ref",
+    "policy_number": None,
+    "incident_id": None,
+    "incident_provider": None,
+    "incident_date": None,
+    "noticed_on": "noticed_on",
+    "handler": None,
+    "description": "description",
+    "own_cloud_service": "own_cloud_service",
+    "own_cloud_service_free_promotional": "own_cloud_service_free_promotional",
+    "direct_recovery_elected": "direct_recovery_elected",
+    "talks_difficult": "talks_difficult",
+}
+_COMMON_ITEM = {"cause": "cause", "own_service_free_promotional": "own_service_free_promotional"}
+# Item columns per section: input name -> model field. In CSV the item's description is
+# `item_description` (the claim has its own `description`); in JSON it is `description`.
+ITEM_COLUMNS = {
+    vocab.SECTION_DAMAGES: {
+        "client_name": "client_name",
+        "kind": "kind",
+        "description": "description",
+        "claimed": "claimed",
+        "recognized": "recognized",
+        "legally_liable": "legally_liable",
+        "activity": "activity",
+        **_COMMON_ITEM,
+    },
+    vocab.SECTION_EXPENSES: {
+        "category": "category",
+        "description": "description",
+        "amount": "amount",
+        "incurred_on": "incurred_on",
+        **_COMMON_ITEM,
+    },
+    vocab.SECTION_OVERTIME: {
+        "employee": "employee",
+        "work_date": "work_date",
+        "minutes": "minutes",
+        "hourly_rate": "hourly_rate",
+        "premium": "premium",
+        "task": "task",
+        "overtime_eligible": "overtime_eligible",
+        "evidence": "evidence",
+        **_COMMON_ITEM,
+    },
+}
+REQUIRED = {
+    vocab.SECTION_DAMAGES: ("client_name", "kind", "claimed", "recognized"),
+    vocab.SECTION_EXPENSES: ("category", "amount"),
+    vocab.SECTION_OVERTIME: ("employee", "minutes", "hourly_rate"),
+}
+BOOLEAN_FIELDS = {
+    "own_cloud_service",
+    "own_cloud_service_free_promotional",
+    "direct_recovery_elected",
+    "talks_difficult",
+    "legally_liable",
+    "overtime_eligible",
+    "own_service_free_promotional",
+}
+INTEGER_FIELDS = {"claimed", "recognized", "amount", "minutes", "hourly_rate", "incident_id"}
+# CSV's item_type values -> section
+ITEM_TYPES = {
+    "damage": vocab.SECTION_DAMAGES,
+    "expense": vocab.SECTION_EXPENSES,
+    "overtime": vocab.SECTION_OVERTIME,
+}
+CSV_ITEM_COLUMNS = {"item_type", "item_description"} | {
+    c for cols in ITEM_COLUMNS.values() for c in cols if c != "description"
+}
+CSV_COLUMNS = set(CLAIM_COLUMNS) | CSV_ITEM_COLUMNS
+MODELS = {
+    vocab.SECTION_DAMAGES: ClientDamage,
+    vocab.SECTION_EXPENSES: Expense,
+    vocab.SECTION_OVERTIME: OvertimeEntry,
+}
+_TRUE = {"true", "1", "yes", "y", "t", "はい"}
+_FALSE = {"false", "0", "no", "n", "f", "いいえ"}
+_INT_RE = re.compile(r"^-?\d+$")
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be read (unknown format, bad header, broken encoding)."""
+
+
+@dataclass
+class RowError:
+    line: int
+    ref: str
+    field: str
+    message: str
+
+    def __str__(self):
+        where = f"{self.line}行目"
+        if self.ref:
+            where += f" [{self.ref}]"
+        return f"{where} {self.field}: {self.message}" if self.field else f"{where} {self.message}"
+
+
+@dataclass
+class Item:
+    line: int
+    section: str
+    label: str  # where the item sits in its line ("damages[1]" in JSON, "" in CSV)
+    data: dict
+
+
+@dataclass
+class Record:
+    """One claim of the file with all its items, and the line numbers it came from."""
+
+    ref: str
+    line: int
+    data: dict
+    items: list[Item] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+
+    def error(self, line: int, column: str, message: str):
+        self.errors.append(RowError(line, self.ref, column, message))
+
+
+@dataclass
+class Prepared:
+    """A validated claim ready to insert: the row, its items, its assessment's totals."""
+
+    record: Record
+    claim: Claim
+    items: dict[str, list]
+
+
+@dataclass
+class BatchResult:
+    ready: list[Prepared] = field(default_factory=list)
+    existing: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    rejected: int = 0
+
+
+# --- reading -------------------------------------------------------------------------
+
+
+def read_records(path: Path) -> list[Record]:
+    """The file's claims in file order. CSV: one row per item, grouped by external_ref;
+    JSON Lines: one claim per line with `damages`, `expenses` and `overtime` lists."""
+    suffix = path.suffix.lower()
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            if suffix == ".csv":
+                return _read_csv(fh)
+            if suffix in {".jsonl", ".ndjson"}:
+                return _read_jsonl(fh)
+    except UnicodeDecodeError as exc:
+        raise ImportFileError(f"UTF-8 として読めません: {exc}") from exc
+    raise ImportFileError("ファイルの拡張子は .csv または .jsonl にしてください。")
+
+
+def _read_csv(fh) -> list[Record]:
+    reader = csv.DictReader(fh)
+    header = reader.fieldnames or []
+    unknown = [c for c in header if c not in CSV_COLUMNS]
+    if unknown:
+        raise ImportFileError(f"1行目: 不明な列があります: {', '.join(unknown)}")
+    if "external_ref" not in header:
+        raise ImportFileError("1行目: external_ref 列が必要です。")
+    records: dict[str, Record] = {}
+    nameless = 0
+    for row in reader:
+        line = reader.line_num
+        row = {k: (v or "").strip() for k, v in row.items() if k is not None}
+        if not any(row.values()):
+            continue
+        ref = row.get("external_ref", "")
+        if not ref:
+            nameless += 1
+            ref = f"<external_ref なし #{nameless}>"
+        record = records.get(ref)
+        claim_data = {c: row[c] for c in CLAIM_COLUMNS if c in row}
+        if record is None:
+            record = records[ref] = Record(ref=ref, line=line, data=claim_data)
+            if not row.get("external_ref"):
+                record.error(line, "external_ref", "必須です。")
+        else:
+            for column, value in claim_data.items():
+                first = record.data.get(column, "")
+                if value and first and value != first:
+                    record.error(
+                        line, column, f"同じ事故の{record.line}行目の値「{first}」と異なります。"
+                    )
+                elif value and not first:
+                    record.data[column] = value
+        item_type = row.get("item_type", "")
+        item_values = {c: row[c] for c in CSV_ITEM_COLUMNS - {"item_type"} if row.get(c)}
+        if not item_type:
+            if item_values:
+                record.error(line, "item_type", "明細の列があるのに item_type が空です。")
+            continue
+        section = ITEM_TYPES.get(item_type)
+        if section is None:
+            record.error(line, "item_type", f"「{item_type}」は damage/expense/overtime のいずれか")
+            continue
+        data = {}
+        allowed = set(ITEM_COLUMNS[section])
+        for column, value in item_values.items():
+            name = "description" if column == "item_description" else column
+            if name not in allowed:
+                record.error(line, column, f"{item_type} の明細には使えない列です。")
+            data[name] = value
+        record.items.append(Item(line=line, section=section, label="", data=data))
+    return list(records.values())
+
+
+def _read_jsonl(fh) -> list[Record]:
+    records: list[Record] = []
+    seen: dict[str, int] = {}
+    for line, text in enumerate(fh, start=1):
+        if not text.strip():
+            continue
+        try:
+            obj = json.loads(text)
+        except json.JSONDecodeError as exc:
+            records.append(_broken(line, f"JSON として読めません: {exc.msg}"))
+            continue
+        if not isinstance(obj, dict):
+            records.append(_broken(line, "1行に1つの JSON オブジェクトを書いてください。"))
+            continue
+        ref = str(obj.get("external_ref") or "").strip()
+        record = Record(ref=ref, line=line, data={})
+        if not ref:
+            record.ref = f"<external_ref なし {line}行目>"
+            record.error(line, "external_ref", "必須です。")
+        elif ref in seen:
+            record.error(line, "external_ref", f"{seen[ref]}行目と重複しています。")
+        else:
+            seen[ref] = line
+        for key, value in obj.items():
+            if key in ITEM_COLUMNS:
+                if not isinstance(value, list):
+                    record.error(line, key, "明細の配列にしてください。")
+                    continue
+                for n, item in enumerate(value):
+                    label = f"{key}[{n}]"
+                    if not isinstance(item, dict):
+                        record.error(line, label, "オブジェクトにしてください。")
+                        continue
+                    for k in item:
+                        if k not in ITEM_COLUMNS[key]:
+                            record.error(line, f"{label}.{k}", "不明な項目です。")
+                    record.items.append(Item(line=line, section=key, label=label, data=item))
+            elif key in CLAIM_COLUMNS:
+                record.data[key] = value
+            else:
+                record.error(line, key, "不明な項目です。")
+        records.append(record)
+    return records
+
+
+def _broken(line: int, message: str) -> Record:
+    record = Record(ref=f"<{line}行目>", line=line, data={})
+    record.errors.append(RowError(line, "", "", message))
+    return record
+
+
+# --- validating ---------------------------------------------------------------------------
+
+
+class Lookups:
+    """Master data the rows refer to, read once per run (plans, incidents) or per batch."""
+
+    def __init__(self):
+        self.plans = {p.pk: (p, plan_terms(p)) for p in Plan.objects.prefetch_related("sublimits")}
+        self.incidents = {i.pk: i for i in Incident.objects.all()}
+        self.by_provider: dict[tuple[str, str], list[Incident]] = {}
+        for incident in self.incidents.values():
+            key = (incident.provider_name, incident.occurred_on.isoformat())
+            self.by_provider.setdefault(key, []).append(incident)
+        self.users: dict[str, object | None] = {}
+
+    def handler(self, username: str):
+        if username not in self.users:
+            user = get_user_model().objects.filter(username=username, is_active=True).first()
+            ok = user is not None and (
+                permissions.is_handler(user) or permissions.is_supervisor(user)
+            )
+            self.users[username] = user if ok else None
+        return self.users[username]
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value).strip()
+
+
+def _coerce(record: Record, line: int, label: str, name: str, value):
+    """Booleans, integers and evidence lists into Python values; None when refused."""
+    column = f"{label}.{name}" if label else name
+    if name in BOOLEAN_FIELDS:
+        if isinstance(value, bool):
+            return value
+        text = _text(value).lower()
+        if text in _TRUE:
+            return True
+        if text in _FALSE:
+            return False
+        record.error(line, column, f"「{value}」は true/false で指定してください。")
+        return None
+    if name in INTEGER_FIELDS:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        text = _text(value)
+        if isinstance(value, float) or not _INT_RE.match(text):
+            record.error(line, column, f"「{value}」は整数 (円・分は小数なし) で指定してください。")
+            return None
+        return int(text)
+    if name == "evidence":
+        kinds = value if isinstance(value, list) else re.split(r"[;|]", _text(value))
+        kinds = [_text(k) for k in kinds if _text(k)]
+        unknown = [k for k in kinds if k not in vocab.EVIDENCE_KINDS]
+        if unknown:
+            record.error(
+                line,
+                column,
+                f"不明な証憑: {', '.join(unknown)} (使えるのは {', '.join(vocab.EVIDENCE_KINDS)})",
+            )
+            return None
+        return kinds
+    if name == "premium":
+        return _text(value)
+    return value if isinstance(value, str) else _text(value)
+
+
+def _clean(record: Record, line: int, label: str, obj, columns: dict[str, str]):
+    """Run the model fields' own validators (choices, lengths, yen range, dates)."""
+    exclude = [f.name for f in obj._meta.fields if f.name not in columns.values()]
+    try:
+        obj.clean_fields(exclude=exclude)
+    except ValidationError as exc:
+        to_input = {v: k for k, v in columns.items() if v}
+        for name, messages in exc.message_dict.items():
+            column = to_input.get(name, name)
+            column = f"{label}.{column}" if label else column
+            for message in messages:
+                record.error(line, column, message)
+
+
+def _validate_claim(record: Record, lookups: Lookups, policies: dict[str, Policy], by):
+    data = record.data
+    line = record.line
+    policy_number = _text(data.get("policy_number"))
+    policy = policies.get(policy_number)
+    if not policy_number:
+        record.error(line, "policy_number", "必須です。")
+    elif policy is None:
+        record.error(line, "policy_number", f"証券番号「{policy_number}」の保険契約がありません。")
+
+    incident = None
+    incident_id = _text(data.get("incident_id"))
+    provider = _text(data.get("incident_provider"))
+    occurred = _text(data.get("incident_date"))
+    if incident_id:
+        pk = _coerce(record, line, "", "incident_id", data.get("incident_id"))
+        if pk is not None:
+            incident = lookups.incidents.get(pk)
+            if incident is None:
+                record.error(line, "incident_id", f"事故 (インシデント) {pk} がありません。")
+    elif provider or occurred:
+        found = lookups.by_provider.get((provider, occurred), [])
+        if len(found) == 1:
+            incident = found[0]
+        else:
+            what = "がありません" if not found else "が複数あります"
+            record.error(line, "incident_provider", f"「{provider}」{occurred} の事故{what}。")
+    else:
+        record.error(
+            line, "incident_id", "incident_id か incident_provider+incident_date が必要です。"
+        )
+
+    handler = None
+    username = _text(data.get("handler"))
+    if username:
+        handler = lookups.handler(username)
+        if handler is None:
+            record.error(
+                line, "handler", f"担当者「{username}」は有効な担当者・管理者ではありません。"
+            )
+
+    claim = Claim(
+        policy=policy,
+        incident=incident,
+        handler=handler,
+        created_by=by,
+        external_ref=record.ref,
+        status=Claim.Status.REPORTED,
+        noticed_on=_text(data.get("noticed_on")) or None,
+        description=_text(data.get("description")),
+        own_cloud_service=bool(policy and policy.provides_cloud_service),
+        own_cloud_service_free_promotional=bool(policy and policy.cloud_service_free_promotional),
+    )
+    for name in (
+        "own_cloud_service",
+        "own_cloud_service_free_promotional",
+        "direct_recovery_elected",
+        "talks_difficult",
+    ):
+        if _text(data.get(name)):
+            value = _coerce(record, line, "", name, data[name])
+            if value is not None:
+                setattr(claim, name, value)
+    if claim.noticed_on is None:
+        record.error(line, "noticed_on", "必須です (YYYY-MM-DD)。")
+    columns = {k: v for k, v in CLAIM_COLUMNS.items() if v and k != "noticed_on"}
+    if claim.noticed_on is not None:
+        columns["noticed_on"] = "noticed_on"
+    _clean(record, line, "", claim, columns)
+    return claim
+
+
+def _validate_item(record: Record, item: Item, by):
+    columns = ITEM_COLUMNS[item.section]
+    model = MODELS[item.section]
+    obj = model(created_by=by, updated_by=by)
+    label = item.label
+    usable = dict(columns)
+    for name in REQUIRED[item.section]:
+        if not _text(item.data.get(name)):
+            column = f"{label}.{name}" if label else name
+            record.error(item.line, column, "必須です。")
+            usable.pop(name, None)
+    for name, value in item.data.items():
+        if name not in columns or name not in usable:
+            continue
+        if _text(value) == "" and not isinstance(value, list):
+            usable.pop(name, None)  # blank: the model's default
+            continue
+        coerced = _coerce(record, item.line, label, name, value)
+        if coerced is None:
+            usable.pop(name, None)
+            continue
+        setattr(obj, columns[name], coerced)
+    _clean(record, item.line, label, obj, usable)
+    if (
+        item.section == vocab.SECTION_DAMAGES
+        and isinstance(obj.claimed, int)
+        and isinstance(obj.recognized, int)
+        and 0 <= obj.claimed < obj.recognized
+    ):
+        column = f"{label}.recognized" if label else "recognized"
+        record.error(item.line, column, "認定額は請求額以下にしてください。")
+    return obj
+
+
+def assess_rows(claim: Claim, plan: Plan, terms, items: dict[str, list]) -> engine.Assessment:
+    """The coverage engine on unsaved rows (ids are positions), as claim_refresh_totals would."""
+    from coverage.adapters import damage_fact, expense_fact, overtime_fact
+
+    def facts(builder, rows):
+        out = []
+        for n, row in enumerate(rows):
+            row.pk = row.pk or n + 1  # a stand-in id for the engine; reset before insert
+            out.append(builder(row))
+        return tuple(out)
+
+    facts_ = engine.ClaimFacts(
+        plan=plan.code,
+        leak_only=terms.leak_only,
+        incident_leak_or_threat=claim.incident.leak_or_threat,
+        limits=engine.Limits(
+            liability=terms.liability_limit,
+            expenses=terms.expense_limit,
+            sublimits=dict(terms.sublimits),
+        ),
+        direct_recovery_from_provider=claim.direct_recovery_elected,
+        damages=facts(damage_fact, items[vocab.SECTION_DAMAGES]),
+        expenses=facts(expense_fact, items[vocab.SECTION_EXPENSES]),
+        overtime=facts(overtime_fact, items[vocab.SECTION_OVERTIME]),
+    )
+    for rows in items.values():
+        for row in rows:
+            row.pk = None
+    return engine.assess(facts_)
+
+
+def set_totals(claim: Claim, items: dict[str, list], assessment: engine.Assessment):
+    """The queue's summary columns, computed as claims.services.claim_refresh_totals does."""
+    claimed = sum(d.claimed for d in items[vocab.SECTION_DAMAGES])
+    claimed += sum(e.amount for e in items[vocab.SECTION_EXPENSES])
+    claimed += sum(i.amount for i in assessment.items if i.section == vocab.SECTION_OVERTIME)
+    claim.total_claimed = claimed
+    claim.total_payable = assessment.total_payable
+    claim.pending_items = sum(1 for i in assessment.items if i.decision == vocab.DECISION_PENDING)
+
+
+def prepare_batch(records: list[Record], lookups: Lookups, *, by) -> BatchResult:
+    """Validate a batch of records; the valid, not yet imported ones come back ready to write."""
+    result = BatchResult()
+    refs = [r.ref for r in records]
+    existing = set(
+        Claim.objects.filter(external_ref__in=refs).values_list("external_ref", flat=True)
+    )
+    numbers = {_text(r.data.get("policy_number")) for r in records}
+    policies = {p.number: p for p in Policy.objects.filter(number__in=numbers - {""})}
+    for record in records:
+        if record.ref in existing and not record.errors:
+            result.existing += 1
+            continue
+        claim = _validate_claim(record, lookups, policies, by)
+        items: dict[str, list] = {section: [] for section in ITEM_COLUMNS}
+        for item in record.items:
+            items[item.section].append(_validate_item(record, item, by))
+        if record.errors:
+            result.errors.extend(record.errors)
+            result.rejected += 1
+            continue
+        plan, terms = lookups.plans[claim.policy.plan_id]
+        set_totals(claim, items, assess_rows(claim, plan, terms, items))
+        result.ready.append(Prepared(record=record, claim=claim, items=items))
+    return result
+
+
+# --- writing ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def write_batch(ready: list[Prepared], *, by) -> int:
+    """Insert the claims, their items, a status trace and history rows; returns the count."""
+    if not ready:
+        return 0
+    now = timezone.now()
+    claims = [p.claim for p in ready]
+    for claim in claims:
+        claim.number = "imp-" + secrets.token_hex(8)  # unique stand-in until the pk is known
+        claim.reported_at = now
+    Claim.objects.bulk_create(claims)
+    if any(c.pk is None for c in claims):  # a backend without RETURNING: read the ids back
+        ids = dict(
+            Claim.objects.filter(number__in=[c.number for c in claims]).values_list("number", "pk")
+        )
+        for claim in claims:
+            claim.pk = ids[claim.number]
+    today = timezone.localdate()
+    for claim in claims:
+        claim.number = next_claim_number(claim.pk, today)
+    Claim.objects.bulk_update(claims, ["number"])
+    Claim.history.bulk_history_create(
+        claims, default_user=by, default_change_reason=IMPORT_REASON, default_date=now
+    )
+    StatusChange.objects.bulk_create(
+        StatusChange(
+            claim=claim,
+            from_status=Claim.Status.DRAFT,
+            to_status=Claim.Status.REPORTED,
+            reason=IMPORT_REASON,
+            by=by,
+        )
+        for claim in claims
+    )
+    for section, model in MODELS.items():
+        rows = []
+        for prepared in ready:
+            for row in prepared.items[section]:
+                row.claim = prepared.claim
+                rows.append(row)
+        if rows:
+            model.objects.bulk_create(rows)
+            if rows[0].pk is not None:
+                model.history.bulk_history_create(
+                    rows, default_user=by, default_change_reason=IMPORT_REASON, default_date=now
+                )
+    return len(claims)
+
+
+@dataclass
+class Summary:
+    records: int = 0
+    created: int = 0
+    existing: int = 0
+    rejected: int = 0
+    errors: list[RowError] = field(default_factory=list)
+
+
+def import_records(
+    records: list[Record],
+    *,
+    by,
+    batch_size: int = 1000,
+    atomic: bool = False,
+    dry_run: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> Summary:
+    """Validate and import records batch by batch.
+
+    Default: a claim with any error is skipped whole, the others are imported. With
+    atomic=True nothing is written unless every claim of the file is valid. dry_run
+    validates and writes nothing.
+    """
+    summary = Summary(records=len(records))
+    lookups = Lookups()
+    pending: list[list[Prepared]] = []
+    done = 0
+    for batch in _chunks(records, batch_size):
+        result = prepare_batch(batch, lookups, by=by)
+        summary.existing += result.existing
+        summary.rejected += result.rejected
+        summary.errors.extend(result.errors)
+        if atomic or dry_run:
+            pending.append(result.ready)
+        else:
+            summary.created += write_batch(result.ready, by=by)
+        done += len(batch)
+        if progress:
+            progress(done, len(records))
+    if dry_run or (atomic and summary.rejected):
+        return summary
+    if atomic:
+        with transaction.atomic():
+            for ready in pending:
+                summary.created += write_batch(ready, by=by)
+    return summary
+
+
+def _chunks(items: list, size: int) -> Iterable[list]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
