@@ -1,18 +1,301 @@
-"""Supervisor approvals. (Foundation placeholder: the approval queue comes in #7.)"""
+"""Supervisor approvals: the queue, the approval page and the payout actions.
 
+Thin views: access through claims.permissions, every write through claims.payouts, every
+refusal (ClaimError) shown to the user as a message, never a 500.
+"""
+
+from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import render
+from django.db.models import OuterRef, Subquery
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
 
-from claims import permissions
-from claims.models import Claim
+from claims import clock, payouts, permissions
+from claims.models import Claim, StatusChange
+from claims.services import ClaimError
+
+S = Claim.Status
+
+
+# --- forms -------------------------------------------------------------------------------
+
+
+class ApproveForm(forms.Form):
+    amount = forms.IntegerField(
+        widget=forms.HiddenInput, min_value=0, error_messages={"invalid": "金額が不正です。"}
+    )
+    confirm = forms.BooleanField(
+        label="上記の支払額を確認しました",
+        error_messages={"required": "支払額を確認したらチェックを入れてください。"},
+    )
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label="理由",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "理由を入力してください。"},
+    )
+
+    def clean_reason(self):
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError("理由を入力してください。")
+        return reason
+
+
+class MarkPaidForm(forms.Form):
+    paid_on = forms.DateField(
+        label="支払日",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"required": "支払日を入力してください。", "invalid": "日付が不正です。"},
+    )
+    reference = forms.CharField(
+        label="支払参照番号",
+        max_length=100,
+        error_messages={"required": "振込番号などの参照番号を入力してください。"},
+    )
+
+
+class ExtensionForm(ReasonForm):
+    new_due_on = forms.DateField(
+        label="新しい支払期限",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={
+            "required": "新しい期限を入力してください。",
+            "invalid": "日付が不正です。",
+        },
+    )
+    field_order = ["new_due_on", "reason"]
+
+
+# --- helpers -----------------------------------------------------------------------------
+
+
+def _require_supervisor(user):
+    if not permissions.is_supervisor(user):
+        raise PermissionDenied
+
+
+def _visible_claim(request, number) -> Claim:
+    claim = get_object_or_404(
+        Claim.objects.select_related("policy__insured", "policy__plan", "incident", "handler"),
+        number=number,
+    )
+    if not permissions.can_view(request.user, claim):
+        raise Http404
+    return claim
+
+
+def _back(request, claim):
+    """Where a payout action returns: a safe `next`, else the approval or claim page."""
+    target = request.POST.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)
+    if permissions.is_supervisor(request.user):
+        return redirect("approvals:detail", number=claim.number)
+    try:
+        return redirect(reverse("claims:detail", args=[claim.number]))
+    except NoReverseMatch:
+        return redirect("claims:queue")
+
+
+def _form_errors(form) -> str:
+    return " ".join(str(e) for errors in form.errors.values() for e in errors)
+
+
+# --- the queue ---------------------------------------------------------------------------
 
 
 @login_required
 def approval_queue(request):
-    if not permissions.is_supervisor(request.user):
-        raise PermissionDenied
-    claims = Claim.objects.filter(status=Claim.Status.AWAITING_APPROVAL).select_related(
-        "policy__insured", "incident", "handler"
+    _require_supervisor(request.user)
+    submitted = (
+        StatusChange.objects.filter(claim=OuterRef("pk"), to_status=S.AWAITING_APPROVAL)
+        .order_by("-at")
+        .values("at")[:1]
     )
-    return render(request, "claims/queue.html", {"claims": claims})
+    claims = list(
+        Claim.objects.filter(permissions.visible_claims_q(request.user))
+        .filter(status=S.AWAITING_APPROVAL)
+        .select_related("policy__insured", "policy__plan", "handler")
+        .annotate(submitted_at=Subquery(submitted))
+        .order_by("submitted_at", "reported_at", "id")
+    )
+    limit = payouts.authority_limit(request.user)
+    today = timezone.localdate()
+    rows = []
+    for claim in claims:
+        rows.append(
+            {
+                "claim": claim,
+                "clock": clock.payment_clock(claim, today=today),
+                "over_limit": limit is None or claim.total_payable > limit,
+                "own": request.user.pk in (claim.handler_id, claim.created_by_id),
+            }
+        )
+    return render(request, "approvals/queue.html", {"rows": rows, "limit": limit})
+
+
+# --- the approval page -------------------------------------------------------------------
+
+
+def _approval_context(request, claim, **forms_):
+    from coverage.adapters import claim_assessment
+
+    ca = claim_assessment(claim)
+    problems = []
+    if claim.status == S.AWAITING_APPROVAL:
+        problems = payouts.approval_problems(claim=claim, by=request.user, assessment=ca.assessment)
+    return {
+        "claim": claim,
+        "ca": ca,
+        "assessment": ca.assessment,
+        "problems": problems,
+        "can_decide": claim.status == S.AWAITING_APPROVAL,
+        "limit": payouts.authority_limit(request.user),
+        "clock": clock.payment_clock(claim),
+        "approve_form": forms_.get("approve_form")
+        or ApproveForm(initial={"amount": ca.assessment.total_payable}),
+        "send_back_form": forms_.get("send_back_form") or ReasonForm(prefix="back"),
+        "reject_form": forms_.get("reject_form") or ReasonForm(prefix="reject"),
+    }
+
+
+@login_required
+def approval_detail(request, number):
+    _require_supervisor(request.user)
+    claim = _visible_claim(request, number)
+    return render(request, "approvals/detail.html", _approval_context(request, claim))
+
+
+def _decide(request, number, form, action, success, form_key):
+    _require_supervisor(request.user)
+    claim = _visible_claim(request, number)
+    if not form.is_valid():
+        return render(
+            request,
+            "approvals/detail.html",
+            _approval_context(request, claim, **{form_key: form}),
+            status=400,
+        )
+    try:
+        action(claim, form.cleaned_data)
+    except ClaimError as refused:
+        messages.error(request, str(refused))
+        return redirect("approvals:detail", number=claim.number)
+    messages.success(request, success.format(claim=claim))
+    return redirect("approvals:detail", number=claim.number)
+
+
+@login_required
+@require_POST
+def approve(request, number):
+    return _decide(
+        request,
+        number,
+        ApproveForm(request.POST),
+        lambda claim, data: payouts.payout_approve(
+            claim=claim, by=request.user, amount=data["amount"]
+        ),
+        "{claim.number} の支払を承認しました。",
+        "approve_form",
+    )
+
+
+@login_required
+@require_POST
+def send_back(request, number):
+    return _decide(
+        request,
+        number,
+        ReasonForm(request.POST, prefix="back"),
+        lambda claim, data: payouts.claim_send_back(
+            claim=claim, by=request.user, reason=data["reason"]
+        ),
+        "{claim.number} を担当者へ差し戻しました。",
+        "send_back_form",
+    )
+
+
+@login_required
+@require_POST
+def reject(request, number):
+    return _decide(
+        request,
+        number,
+        ReasonForm(request.POST, prefix="reject"),
+        lambda claim, data: payouts.claim_reject(
+            claim=claim, by=request.user, reason=data["reason"]
+        ),
+        "{claim.number} を不支払として終了しました。",
+        "reject_form",
+    )
+
+
+# --- payout actions posted from the payout panel (claim page and approval page) --------------
+
+
+def _panel_action(request, number, form, action, success):
+    claim = _visible_claim(request, number)
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+        return _back(request, claim)
+    try:
+        action(claim, form.cleaned_data)
+    except ClaimError as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, success)
+    return _back(request, claim)
+
+
+@login_required
+@require_POST
+def mark_paid(request, number):
+    return _panel_action(
+        request,
+        number,
+        MarkPaidForm(request.POST, prefix="paid"),
+        lambda claim, data: payouts.payout_mark_paid(
+            claim=claim, by=request.user, paid_on=data["paid_on"], reference=data["reference"]
+        ),
+        "支払済みとして記録しました。",
+    )
+
+
+@login_required
+@require_POST
+def reopen(request, number):
+    return _panel_action(
+        request,
+        number,
+        ReasonForm(request.POST, prefix="reopen"),
+        lambda claim, data: payouts.payout_void_and_reopen(
+            claim=claim, by=request.user, reason=data["reason"]
+        ),
+        "支払承認を取り消し、査定中に戻しました。",
+    )
+
+
+@login_required
+@require_POST
+def extend(request, number):
+    return _panel_action(
+        request,
+        number,
+        ExtensionForm(request.POST, prefix="extend"),
+        lambda claim, data: payouts.payment_extend(
+            claim=claim, by=request.user, new_due_on=data["new_due_on"], reason=data["reason"]
+        ),
+        "支払期限の延長を記録しました。",
+    )

@@ -265,7 +265,7 @@ def payout_approve(*, claim, by, amount) -> Payout:
             with transaction.atomic():  # a savepoint: the constraint is the last word
                 payout.save()
             claim_transition(claim=locked, to=S.APPROVED, by=by, reason="支払承認")
-            transaction.on_commit(lambda: _queue_settlement_pdf(locked.pk, by.pk))
+            transaction.on_commit(lambda: _queue_settlement_pdf(locked.pk, by.pk), robust=True)
     except IntegrityError as exc:
         raise ClaimError("この事故は既に他の監督者が承認しました。") from exc
     claim.refresh_from_db()

@@ -1,23 +1,87 @@
 """Claim-page panels for approvals, payouts, the payment clock and the audit timeline (#7).
 
-Foundation placeholders: each renders nothing until issue #7 fills it in.
+{% load payout_tags %}
+{% claim_payout_panel claim %}   payout status, approve link, mark-paid / reopen / extend forms
+{% claim_timeline claim %}       the audit trail in Japanese (claims.audit)
+{% payment_clock claim %}        a small badge: 残りN日 / 期限超過 N日 / 書類待ち
 """
 
 from django import template
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from claims import audit, clock, permissions
+from claims.models import Claim, Payout
 
 register = template.Library()
+S = Claim.Status
+
+
+def _user(context):
+    request = context.get("request")
+    return getattr(request, "user", None) or context.get("user")
 
 
 @register.simple_tag(takes_context=True)
 def claim_payout_panel(context, claim):
-    return ""
+    from claims.approval_views import ExtensionForm, MarkPaidForm, ReasonForm
+
+    user = _user(context)
+    if user is None or not user.is_authenticated:
+        return ""
+    payouts = list(Payout.objects.filter(claim=claim).select_related("approved_by", "voided_by"))
+    live = next((p for p in payouts if p.status != Payout.Status.VOIDED), None)
+    voided = [p for p in payouts if p.status == Payout.Status.VOIDED]
+    supervisor = permissions.is_supervisor(user) or permissions.is_admin(user)
+    state = clock.payment_clock(claim)
+    may_extend = (
+        claim.payment_due_on is not None
+        and claim.status not in {S.PAID, S.CLOSED, S.WITHDRAWN, S.DRAFT}
+        and (permissions.can_edit(user, claim) or permissions.is_supervisor(user))
+    )
+    request = context.get("request")
+    return render_to_string(
+        "claims/_payout_panel.html",
+        {
+            "claim": claim,
+            "live": live,
+            "voided": voided,
+            "clock": state,
+            "extensions": list(claim.extensions.all()) if claim.payment_due_on else [],
+            "can_approve_link": permissions.is_supervisor(user)
+            and claim.status == S.AWAITING_APPROVAL,
+            "can_mark_paid": supervisor and claim.status == S.APPROVED,
+            "can_reopen": supervisor and claim.status == S.APPROVED,
+            "may_extend": may_extend,
+            "paid_form": MarkPaidForm(prefix="paid", initial={"paid_on": timezone.localdate()}),
+            "reopen_form": ReasonForm(prefix="reopen"),
+            "extend_form": ExtensionForm(prefix="extend"),
+            "next": request.get_full_path() if request else "",
+        },
+        request=request,
+    )
 
 
 @register.simple_tag(takes_context=True)
 def claim_timeline(context, claim):
-    return ""
+    user = _user(context)
+    if user is None or not permissions.can_view(user, claim):
+        return ""
+    return render_to_string(
+        "claims/_timeline.html",
+        {"entries": audit.claim_timeline(claim)},
+        request=context.get("request"),
+    )
 
 
 @register.simple_tag
 def payment_clock(claim):
-    return ""
+    return render_to_string("claims/_clock.html", {"clock": clock.payment_clock(claim)})
+
+
+@register.filter
+def evidence_labels(codes):
+    """Q5 evidence codes -> their Japanese labels, joined."""
+    from coverage import vocab
+
+    return "、".join(vocab.EVIDENCE_KINDS.get(c, c) for c in codes or ())

@@ -220,3 +220,146 @@ def test_payment_extension_needs_reason_and_a_later_date(alice, bob):
     assert claim.payment_due_on == due + datetime.timedelta(days=30)
     ext = PaymentExtension.objects.get(claim=claim)
     assert ext.by == alice and "書面で通知済み" in ext.reason
+
+
+# --- views ---------------------------------------------------------------------------------
+
+
+def test_handler_gets_403_on_the_approval_queue_and_page(client, alice):
+    claim = awaiting_claim(handler=alice)
+    client.force_login(alice)
+    assert client.get("/approvals/").status_code == 403
+    assert client.get(f"/approvals/{claim.number}/").status_code == 403
+    response = client.post(f"/approvals/{claim.number}/approve/", {"amount": 1, "confirm": "on"})
+    assert response.status_code == 403
+    assert not Payout.objects.exists()
+
+
+def test_queue_lists_awaiting_claims_oldest_first_with_flags_in_fixed_queries(
+    client, alice, carol, django_assert_max_num_queries
+):
+    first = awaiting_claim(handler=alice, talks_difficult=True)
+    second = awaiting_claim(handler=alice, pending=True)
+    for _ in range(8):
+        awaiting_claim(handler=alice)
+    # submitted to approval in this order
+    for claim in Claim.objects.order_by("id"):
+        StatusChange.objects.create(
+            claim=claim, from_status=S.UNDER_ASSESSMENT, to_status=S.AWAITING_APPROVAL, by=alice
+        )
+    client.force_login(carol)
+    with django_assert_max_num_queries(8):
+        response = client.get("/approvals/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.index(first.number) < html.index(second.number)
+    assert "交渉難航" in html and "保留 1件" in html
+    assert "1,248,000円" in html
+    assert "期限超過" in html  # due 2023-07-31
+
+
+def test_approval_page_shows_assessment_and_refuses_over_limit(client, alice, carol):
+    claim = awaiting_claim(handler=alice, liability=12_000_000, expense=0)
+    client.force_login(carol)
+    page = client.get(f"/approvals/{claim.number}/")
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "12,000,000円" in html and "承認できません" in html and "承認権限額" in html
+    response = client.post(
+        f"/approvals/{claim.number}/approve/", {"amount": 12_000_000, "confirm": "on"}, follow=True
+    )
+    assert response.status_code == 200
+    assert "承認権限額 10,000,000円 を超えています" in response.content.decode()
+    assert not Payout.objects.exists()
+
+
+def test_carol_approves_through_the_page(client, alice, carol):
+    claim = awaiting_claim(handler=alice)
+    client.force_login(carol)
+    # unconfirmed: the checkbox error is shown next to it, nothing approved
+    response = client.post(f"/approvals/{claim.number}/approve/", {"amount": 1_248_000})
+    assert response.status_code == 400
+    assert "チェックを入れてください" in response.content.decode()
+    response = client.post(
+        f"/approvals/{claim.number}/approve/", {"amount": 1_248_000, "confirm": "on"}, follow=True
+    )
+    assert "支払を承認しました" in response.content.decode()
+    claim.refresh_from_db()
+    assert claim.status == S.APPROVED
+    assert Payout.objects.get(claim=claim).approved_by == carol
+
+
+def test_send_back_without_reason_shows_the_error_next_to_the_field(client, alice, carol):
+    claim = awaiting_claim(handler=alice)
+    client.force_login(carol)
+    response = client.post(f"/approvals/{claim.number}/send-back/", {"back-reason": " "})
+    assert response.status_code == 400
+    assert "理由を入力してください" in response.content.decode()
+    claim.refresh_from_db()
+    assert claim.status == S.AWAITING_APPROVAL
+    client.post(f"/approvals/{claim.number}/send-back/", {"back-reason": "証憑の再確認"})
+    claim.refresh_from_db()
+    assert claim.status == S.UNDER_ASSESSMENT
+
+
+def test_unknown_claim_is_404_and_get_on_a_write_url_is_405(client, alice, carol):
+    claim = awaiting_claim(handler=alice)
+    client.force_login(carol)
+    assert client.get("/approvals/C99-999999/").status_code == 404
+    assert client.get(f"/approvals/{claim.number}/approve/").status_code == 405
+
+
+def test_garbage_posts_never_500(client, alice, carol):
+    claim = awaiting_claim(handler=alice)
+    client.force_login(carol)
+    for url, data in [
+        ("approve", {"amount": "abc", "confirm": "on"}),
+        ("approve", {"amount": "-5", "confirm": "on"}),
+        ("approve", {"amount": "99999999999999999999999", "confirm": "on"}),
+        ("paid", {"paid-paid_on": "2023-02-30", "paid-reference": "x"}),
+        ("extend", {"extend-new_due_on": "", "extend-reason": ""}),
+        ("reopen", {"reopen-reason": ""}),
+    ]:
+        response = client.post(f"/approvals/{claim.number}/{url}/", data)
+        assert response.status_code in {302, 400}, (url, response.status_code)
+    assert not Payout.objects.exists()
+
+
+def test_payout_panel_mark_paid_and_extension_through_views(client, alice, carol):
+    claim = awaiting_claim(handler=alice)
+    payouts.payout_approve(claim=claim, by=carol, amount=claim.total_payable)
+    client.force_login(carol)
+    page = client.get(f"/approvals/{claim.number}/").content.decode()
+    assert "支払済みにする" in page and "承認を取り消す" in page
+    # alice (the handler) cannot mark it paid
+    client.force_login(alice)
+    client.post(
+        f"/approvals/{claim.number}/paid/",
+        {"paid-paid_on": datetime.date.today().isoformat(), "paid-reference": "FB-1"},
+    )
+    claim.refresh_from_db()
+    assert claim.status == S.APPROVED
+    # alice may extend the clock on her own claim
+    client.post(
+        f"/approvals/{claim.number}/extend/",
+        {"extend-new_due_on": "2023-09-30", "extend-reason": "追加調査 (書面通知済み)"},
+    )
+    claim.refresh_from_db()
+    assert claim.payment_due_on == datetime.date(2023, 9, 30)
+    client.force_login(carol)
+    client.post(
+        f"/approvals/{claim.number}/paid/",
+        {"paid-paid_on": datetime.date.today().isoformat(), "paid-reference": "FB-1"},
+    )
+    claim.refresh_from_db()
+    assert claim.status == S.PAID and claim.paid_on == datetime.date.today()
+
+
+def test_bob_cannot_touch_a_claim_he_cannot_see(client, alice, bob):
+    claim = awaiting_claim(handler=alice)
+    client.force_login(bob)
+    response = client.post(
+        f"/approvals/{claim.number}/extend/",
+        {"extend-new_due_on": "2023-09-30", "extend-reason": "x"},
+    )
+    assert response.status_code == 404
