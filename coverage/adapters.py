@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db.models import prefetch_related_objects
+
 from coverage import engine, vocab
 from coverage.models import Plan
 from coverage.validation import PlanTerms
@@ -43,11 +45,16 @@ def item_id(section: str, pk: int) -> str:
 def overtime_evidence(entry) -> frozenset[str]:
     """The Q5 evidence kinds provided for one overtime entry.
 
-    Today: the kinds a handler ticked on the entry (its `evidence` JSON list); anything that
-    is not a known kind is ignored. The one place to extend when linked documents count too.
+    The kinds a handler ticked on the entry (its `evidence` JSON list) together with the
+    kinds of the entry's linked, not-deleted documents (document kind codes equal the
+    evidence codes); anything that is not a known kind is ignored. Reads
+    `entry.documents.all()`, so callers prefetch `documents` (as `_rows` does).
     """
     ticked = entry.evidence if isinstance(entry.evidence, list) else []
-    return frozenset(kind for kind in ticked if kind in vocab.EVIDENCE_KINDS)
+    kinds = set(ticked)
+    if entry.pk is not None:
+        kinds.update(d.kind for d in entry.documents.all() if d.deleted_at is None)
+    return frozenset(kind for kind in kinds if kind in vocab.EVIDENCE_KINDS)
 
 
 def damage_fact(row) -> engine.DamageFact:
@@ -92,10 +99,13 @@ def overtime_fact(row) -> engine.OvertimeFact:
 
 
 def _rows(claim) -> dict[str, list]:
+    overtime = list(claim.overtime_entries.all())
+    # Linked evidence documents, one query for all entries (kept if the caller prefetched).
+    prefetch_related_objects(overtime, "documents")
     return {
         vocab.SECTION_DAMAGES: list(claim.damages.all()),
         vocab.SECTION_EXPENSES: list(claim.expenses.all()),
-        vocab.SECTION_OVERTIME: list(claim.overtime_entries.all()),
+        vocab.SECTION_OVERTIME: overtime,
     }
 
 

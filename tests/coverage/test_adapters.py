@@ -157,7 +157,7 @@ def test_assessing_a_prefetched_claim_reads_the_plan_sublimits_only(
     add_overtime(claim)
     loaded = (
         Claim.objects.select_related("policy__plan", "incident")
-        .prefetch_related("damages", "expenses", "overtime_entries")
+        .prefetch_related("damages", "expenses", "overtime_entries__documents")
         .get(pk=claim.pk)
     )
 
