@@ -3,6 +3,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from claimsdesk.health import healthz
+
 admin.site.site_header = "claimsdesk 管理"
 admin.site.site_title = "claimsdesk 管理"
 
@@ -10,6 +12,7 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="claims:queue", permanent=False), name="home"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("claims/", include("claims.urls")),
     path("approvals/", include("claims.approval_urls")),

@@ -1,0 +1,78 @@
+"""Request id and security logging.
+
+`RequestIdMiddleware` (first in MIDDLEWARE) takes the caller's X-Request-ID (from the proxy)
+when it looks sane or makes one, puts it on every log record of the request and on the
+response's X-Request-ID header. It logs refusals: 403 answers (PermissionDenied, CSRF) and
+404 answers to signed-in users (a claim they may not see answers 404, never its data), on
+the `claimsdesk.security` logger. Failed logins are logged from Django's
+`user_login_failed` signal on the same logger, without the password.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+
+from django.contrib.auth.signals import user_login_failed
+from django.dispatch import receiver
+
+from claimsdesk.logging import request_id_var
+
+security_log = logging.getLogger("claimsdesk.security")
+
+HEADER = "X-Request-ID"
+_SANE = re.compile(r"^[A-Za-z0-9._:@/+=-]{1,128}$")
+
+
+def _client_ip(request) -> str:
+    return request.META.get("REMOTE_ADDR", "") if request is not None else ""
+
+
+class RequestIdMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        given = request.headers.get(HEADER, "")
+        request_id = given if _SANE.match(given) else uuid.uuid4().hex
+        request.request_id = request_id
+        token = request_id_var.set(request_id)
+        try:
+            response = self.get_response(request)
+            response[HEADER] = request_id
+            self._log_refusal(request, response)
+            return response
+        finally:
+            request_id_var.reset(token)
+
+    @staticmethod
+    def _log_refusal(request, response):
+        status = response.status_code
+        user = getattr(request, "user", None)
+        signed_in = bool(user is not None and user.is_authenticated)
+        if status == 403 or (status == 404 and signed_in):
+            security_log.warning(
+                "permission refused" if status == 403 else "not found or not visible",
+                extra={
+                    "event": "permission_denied" if status == 403 else "not_found",
+                    "status": status,
+                    "method": request.method,
+                    "path": request.path,
+                    "user": user.get_username() if signed_in else "",
+                    "ip": _client_ip(request),
+                },
+            )
+
+
+@receiver(user_login_failed, dispatch_uid="claimsdesk.log_failed_login")
+def log_failed_login(sender, credentials, request=None, **kwargs):
+    security_log.warning(
+        "login failed",
+        extra={
+            "event": "login_failed",
+            "username": str(credentials.get("username", ""))[:150],
+            "ip": _client_ip(request),
+            "path": request.path if request is not None else "",
+        },
+    )
