@@ -258,6 +258,7 @@ def payout_approve(*, claim, by, amount) -> Payout:
                 snapshot=_snapshot(locked, ca),
                 approved_by=by,
             )
+            payout._history_user = by
             try:
                 payout.full_clean()
             except ValidationError as exc:
@@ -334,6 +335,7 @@ def payout_void_and_reopen(*, claim, by, reason) -> Payout:
     payout.void_reason = reason
     payout.full_clean()
     payout._change_reason = reason
+    payout._history_user = by
     payout.save()
     claim_transition(claim=locked, to=S.UNDER_ASSESSMENT, by=by, reason=f"支払承認を取消: {reason}")
     claim.refresh_from_db()
@@ -379,8 +381,10 @@ def payout_mark_paid(*, claim, by, paid_on, reference) -> Payout:
     payout.paid_on = paid_on
     payout.payment_reference = reference
     payout.full_clean()
+    payout._history_user = by
     payout.save()
     locked.paid_on = paid_on
+    locked._history_user = by
     locked.save(update_fields=["paid_on", "updated_at"])
     claim_transition(claim=locked, to=S.PAID, by=by, reason=f"支払済み (参照番号 {reference})")
     claim.refresh_from_db()
@@ -408,6 +412,7 @@ def payment_extend(*, claim, by, new_due_on, reason) -> PaymentExtension:
     extension.save()
     locked.payment_due_on = new_due_on
     locked._change_reason = f"支払期限の延長: {reason}"
+    locked._history_user = by
     locked.save(update_fields=["payment_due_on", "updated_at"])
     claim.refresh_from_db()
     return extension

@@ -1,0 +1,271 @@
+"""The claim's audit trail as a readable Japanese timeline.
+
+Sources: django-simple-history records of the claim, its items (damages, expenses,
+overtime), documents and payouts, of the plan and sub-limits its assessment rests on,
+plus StatusChange rows (with their reasons) and payment-clock extensions. Each entry says
+who, when, what: the field's verbose_name with old → new, choices shown by their labels.
+
+A fixed number of queries whatever the history's length (one per source, one for users).
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from itertools import groupby
+
+from django.contrib.auth import get_user_model
+from django.db import models
+from django.utils import timezone
+
+from claims.models import (
+    Claim,
+    ClientDamage,
+    Expense,
+    OvertimeEntry,
+    PaymentExtension,
+    Payout,
+    StatusChange,
+)
+from coverage import vocab
+from coverage.models import ExpenseSublimit, Plan
+
+# Bookkeeping columns nobody needs to read in a timeline.
+_SKIP = {
+    "id",
+    "claim",
+    "created_at",
+    "updated_at",
+    "created_by",
+    "updated_by",
+    "snapshot",
+    "file",
+    "sha256",
+    "size",
+    "content_type",
+    "render_version",
+    "number",
+}
+# Status moves are told by StatusChange rows (with reasons), not by the claim's history.
+_SKIP_BY_MODEL = {Claim: {"status"}}
+_ACTIONS = {"+": "作成", "~": "変更", "-": "削除"}
+# Columns the models left without a Japanese verbose_name.
+_LABELS = {
+    "status": "状態",
+    "approved_by": "承認者",
+    "approved_at": "承認日時",
+    "voided_by": "取消者",
+    "voided_at": "取消日時",
+    "uploaded_by": "登録者",
+    "uploaded_at": "登録日時",
+    "deleted_at": "削除日時",
+    "deleted_by": "削除者",
+    "original_name": "元のファイル名",
+}
+
+
+def field_label(f) -> str:
+    label = str(f.verbose_name)
+    if label.isascii():
+        return _LABELS.get(f.name, label)
+    return label
+
+
+_MAX_TEXT = 120
+
+
+@dataclass(frozen=True)
+class Change:
+    label: str
+    old: str
+    new: str
+
+
+@dataclass
+class Entry:
+    at: datetime.datetime
+    user: str
+    subject: str
+    action: str
+    changes: list[Change] = field(default_factory=list)
+    reason: str = ""
+    kind: str = "change"  # change | status | extension | plan
+
+
+def user_label(user) -> str:
+    if user is None:
+        return "システム"
+    name = f"{user.last_name}{user.first_name}".strip()
+    return f"{name} ({user.username})" if name else user.username
+
+
+def _display(f: models.Field, value, users: dict) -> str:
+    if value is None or value == "" or value == []:
+        return "—"
+    if f.choices:
+        return str(dict(f.flatchoices).get(value, value))
+    if isinstance(f, models.ForeignKey):
+        if f.related_model is get_user_model():
+            return user_label(users.get(value)) if value in users else f"#{value}"
+        return f"#{value}"
+    if isinstance(f, models.BooleanField):
+        return "はい" if value else "いいえ"
+    if isinstance(f, models.JSONField) and isinstance(value, list):
+        return "、".join(vocab.EVIDENCE_KINDS.get(v, str(v)) for v in value)
+    if isinstance(value, datetime.datetime):
+        return f"{timezone.localtime(value):%Y-%m-%d %H:%M}"
+    if isinstance(value, datetime.date):
+        return f"{value:%Y-%m-%d}"
+    if isinstance(value, bool):
+        return "はい" if value else "いいえ"
+    if isinstance(value, int):
+        return f"{value:,}"
+    text = str(value)
+    return text if len(text) <= _MAX_TEXT else text[: _MAX_TEXT - 1] + "…"
+
+
+def _fields(model):
+    skip = _SKIP | _SKIP_BY_MODEL.get(model, set())
+    return [f for f in model._meta.concrete_fields if f.name not in skip]
+
+
+def _user_ids(model, record) -> set:
+    ids = {record.history_user_id}
+    for f in _fields(model):
+        if isinstance(f, models.ForeignKey) and f.related_model is get_user_model():
+            ids.add(getattr(record, f.attname))
+    return ids
+
+
+def _subject(model, record) -> str:
+    """Name the object from the history row's own columns (no query per row)."""
+    name = model._meta.verbose_name
+    if model is Claim:
+        return f"{name} {record.number}"
+    if model is Payout:
+        return f"{name} {record.amount:,}円"
+    if model is ExpenseSublimit:
+        return f"{name}「{vocab.SUBLIMIT_CATEGORIES.get(record.category, record.category)}」"
+    if model is ClientDamage:
+        label = f"{record.client_name} {record.description}".strip()
+    elif model is Expense:
+        label = (
+            f"{vocab.EXPENSE_CATEGORIES.get(record.category, record.category)} {record.amount:,}円"
+        )
+    elif model is OvertimeEntry:
+        label = f"{record.employee} {record.minutes}分"
+    elif model is Plan:
+        label = record.name
+    elif hasattr(record, "original_name"):
+        label = f"{record.get_kind_display()}: {record.original_name}"
+    else:
+        label = f"#{record.id}"
+    return f"{name}「{label}」"
+
+
+def _reason(record) -> str:
+    reason = record.history_change_reason or ""
+    return "" if reason.startswith("status →") else reason
+
+
+def _entries_from_history(model, records, users, *, include_created=True, kind="change"):
+    """Turn one model's history records (any number of objects) into timeline entries."""
+    out = []
+    fields = _fields(model)
+    records = sorted(records, key=lambda r: (r.id, r.history_date, r.history_id))
+    for _, versions in groupby(records, key=lambda r: r.id):
+        prev = None
+        for rec in versions:
+            action = _ACTIONS.get(rec.history_type, rec.history_type)
+            changes = []
+            if rec.history_type == "~" and prev is not None:
+                for f in fields:
+                    old, new = getattr(prev, f.attname), getattr(rec, f.attname)
+                    if old != new:
+                        changes.append(
+                            Change(
+                                field_label(f),
+                                _display(f, old, users),
+                                _display(f, new, users),
+                            )
+                        )
+            keep = (
+                (rec.history_type == "+" and include_created) or rec.history_type == "-" or changes
+            )
+            if keep:
+                out.append(
+                    Entry(
+                        at=rec.history_date,
+                        user=user_label(users.get(rec.history_user_id)),
+                        subject=_subject(model, rec),
+                        action=action,
+                        changes=changes,
+                        reason=_reason(rec),
+                        kind=kind,
+                    )
+                )
+            prev = rec
+    return out
+
+
+def claim_timeline(claim, *, limit: int = 300) -> list[Entry]:
+    """Every recorded change touching the claim, newest first."""
+    from documents.models import Document
+
+    plan_id = claim.policy.plan_id
+    sources = [
+        (Claim, list(Claim.history.filter(id=claim.pk)), True, "change"),
+        (ClientDamage, list(ClientDamage.history.filter(claim_id=claim.pk)), True, "change"),
+        (Expense, list(Expense.history.filter(claim_id=claim.pk)), True, "change"),
+        (OvertimeEntry, list(OvertimeEntry.history.filter(claim_id=claim.pk)), True, "change"),
+        (Document, list(Document.history.filter(claim_id=claim.pk)), True, "change"),
+        (Payout, list(Payout.history.filter(claim_id=claim.pk)), True, "change"),
+        # The limits the assessment rests on: edits by admins, not their initial creation.
+        (Plan, list(Plan.history.filter(id=plan_id)), False, "plan"),
+        (ExpenseSublimit, list(ExpenseSublimit.history.filter(plan_id=plan_id)), True, "plan"),
+    ]
+    status_rows = list(StatusChange.objects.filter(claim=claim))
+    extensions = list(PaymentExtension.objects.filter(claim=claim))
+
+    ids = set()
+    for model, records, _, _ in sources:
+        for rec in records:
+            ids |= _user_ids(model, rec)
+    ids |= {s.by_id for s in status_rows} | {e.by_id for e in extensions}
+    ids.discard(None)
+    users = {u.pk: u for u in get_user_model().objects.filter(pk__in=ids)}
+
+    entries: list[Entry] = []
+    for model, records, include_created, kind in sources:
+        entries += _entries_from_history(
+            model, records, users, include_created=include_created, kind=kind
+        )
+    labels = dict(Claim.Status.choices)
+    for s in status_rows:
+        entries.append(
+            Entry(
+                at=s.at,
+                user=user_label(users.get(s.by_id)),
+                subject="状態",
+                action="状態変更",
+                changes=[
+                    Change("状態", labels.get(s.from_status, "—"), labels.get(s.to_status, ""))
+                ],
+                reason=s.reason,
+                kind="status",
+            )
+        )
+    for e in extensions:
+        entries.append(
+            Entry(
+                at=e.at,
+                user=user_label(users.get(e.by_id)),
+                subject="支払期限の延長 (保険法21条)",
+                action="延長",
+                changes=[Change("新しい支払期限", "", f"{e.new_due_on:%Y-%m-%d}")],
+                reason=e.reason,
+                kind="extension",
+            )
+        )
+    entries.sort(key=lambda e: e.at, reverse=True)
+    return entries[:limit]
