@@ -6,4 +6,10 @@ app_name = "documents"
 
 urlpatterns = [
     path("<int:pk>/", views.download, name="download"),
+    path("<int:pk>/preview/", views.preview, name="preview"),
+    path("<int:pk>/delete/", views.delete, name="delete"),
+    path("claims/<str:number>/", views.panel, name="panel"),
+    path("claims/<str:number>/upload/", views.upload, name="upload"),
+    path("claims/<str:number>/request/", views.request_documents, name="request"),
+    path("requests/<int:pk>/letter/", views.request_letter, name="request_letter"),
 ]

@@ -1,18 +1,238 @@
-"""Document downloads, only through a permission check. (Upload handling comes in #6.)"""
+"""Supporting documents: upload, download/preview, soft delete, requests and their letters.
 
+Views stay thin: access through documents.selectors (404 for what the user may not see),
+writes through documents.services. Files are only ever served by `_serve`, with nosniff, a
+sandboxing CSP and `attachment` for anything but PDF/PNG/JPEG previews.
+"""
+
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404
+from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_GET, require_POST
 
-from claims import permissions
-from documents.models import Document
+from claims.services import ClaimError
+from documents import selectors, services
+from documents.forms import DeleteForm, RequestForm, UploadForm
+
+# Multipart overhead allowed above DOCUMENT_MAX_REQUEST_BYTES (boundaries, small fields).
+_ENVELOPE_BYTES = 256 * 1024
+
+
+def _claim_url(claim) -> str:
+    return reverse("claims:detail", args=[claim.number]) + "#documents"
+
+
+def _wants_json(request) -> bool:
+    return request.headers.get("X-Requested-With") == "XMLHttpRequest"
+
+
+# --- serving files ----------------------------------------------------------------------
+
+
+def _serve(doc, *, inline: bool):
+    try:
+        fh = doc.file.open("rb")
+    except (FileNotFoundError, OSError):
+        raise Http404 from None
+    inline = inline and selectors.is_inline(doc)
+    response = FileResponse(
+        fh, as_attachment=not inline, filename=doc.original_name, content_type=doc.content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    response["Cross-Origin-Resource-Policy"] = "same-origin"
+    if inline and doc.content_type == "application/pdf":
+        # Chromium's PDF viewer does not run in a sandboxed document; scripts, forms and
+        # plugins of the page are still refused.
+        response["Content-Security-Policy"] = (
+            "default-src 'none'; object-src 'self'; plugin-types application/pdf; "
+            "frame-ancestors 'self'"
+        )
+    else:
+        response["Content-Security-Policy"] = (
+            "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox; "
+            "frame-ancestors 'self'"
+        )
+    return response
 
 
 @login_required
+@require_GET
 def download(request, pk):
-    doc = get_object_or_404(
-        Document.objects.select_related("claim"), pk=pk, deleted_at__isnull=True
+    return _serve(selectors.visible_document(request.user, pk), inline=False)
+
+
+@login_required
+@require_GET
+def preview(request, pk):
+    return _serve(selectors.visible_document(request.user, pk), inline=True)
+
+
+# --- upload -----------------------------------------------------------------------------
+
+
+class LimitedUploadHandler(FileUploadHandler):
+    """Stops parsing as soon as one file passes the per-file limit or all files the
+    per-request limit; nothing beyond the limit is kept in memory or on disk."""
+
+    def __init__(self, request=None):
+        super().__init__(request)
+        self.max_file = settings.DOCUMENT_MAX_BYTES
+        self.max_total = settings.DOCUMENT_MAX_REQUEST_BYTES
+        self.total = 0
+        self.current = 0
+        self.too_large = None
+
+    def new_file(self, *args, **kwargs):
+        super().new_file(*args, **kwargs)
+        self.current = 0
+
+    def receive_data_chunk(self, raw_data, start):
+        self.current += len(raw_data)
+        self.total += len(raw_data)
+        if self.current > self.max_file:
+            self.too_large = (
+                self.file_name,
+                f"ファイルが大きすぎます (上限 {services.max_mb(self.max_file)})。",
+            )
+            raise StopUpload(connection_reset=False)
+        if self.total > self.max_total:
+            self.too_large = (
+                "(全体)",
+                f"一度に送れる合計は {services.max_mb(self.max_total)} までです。",
+            )
+            raise StopUpload(connection_reset=False)
+        return raw_data
+
+    def file_complete(self, file_size):
+        return None
+
+
+def _upload_refused(request, claim, errors, status=400):
+    if _wants_json(request):
+        return JsonResponse(
+            {"ok": False, "errors": [{"name": n, "message": m} for n, m in errors]}, status=status
+        )
+    for name, message in errors:
+        messages.error(request, f"{name}: {message}" if name else message)
+    return redirect(_claim_url(claim))
+
+
+@csrf_exempt
+@login_required
+def upload(request, number):
+    """Refuses an oversized request before reading its body: the size check and the
+    limiting upload handler come before anything touches request.POST (hence csrf_exempt
+    here and csrf_protect on the part that reads the form, as Django's docs prescribe)."""
+    if request.method != "POST":
+        return JsonResponse({"ok": False}, status=405)
+    claim = selectors.visible_claim(request.user, number)
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    limit = settings.DOCUMENT_MAX_REQUEST_BYTES
+    if length > limit + _ENVELOPE_BYTES:
+        return _upload_refused(
+            request,
+            claim,
+            [("", f"一度に送れる合計は {services.max_mb(limit)} までです。")],
+            status=413,
+        )
+    handler = LimitedUploadHandler(request)
+    request.upload_handlers.insert(0, handler)
+    return _upload_checked(request, claim, handler)
+
+
+@csrf_protect
+def _upload_checked(request, claim, handler):
+    form = UploadForm(
+        request.POST,
+        request.FILES,
+        claim=claim,
+        damages=list(claim.damages.all()),
+        overtime=list(claim.overtime_entries.all()),
     )
-    if not permissions.can_view(request.user, doc.claim):
-        raise Http404
-    return FileResponse(doc.file.open("rb"), as_attachment=True, filename=doc.original_name)
+    if handler.too_large:
+        return _upload_refused(request, claim, [handler.too_large], status=413)
+    if not form.is_valid():
+        errors = [("", e) for field in form.errors.values() for e in field]
+        return _upload_refused(request, claim, errors)
+    damage, overtime_entries = form.links()
+    try:
+        created = services.document_upload(
+            claim=claim,
+            by=request.user,
+            files=form.cleaned_data["files"],
+            kind=form.cleaned_data["kind"],
+            damage=damage,
+            overtime_entries=overtime_entries,
+        )
+    except services.UploadRejected as exc:
+        return _upload_refused(request, claim, exc.errors)
+    except ClaimError as exc:
+        return _upload_refused(request, claim, [("", str(exc))], status=403)
+    names = sorted({d.original_name for d in created})
+    messages.success(request, f"{len(names)}件のファイルを登録しました: " + "、".join(names))
+    if _wants_json(request):
+        return JsonResponse({"ok": True, "redirect": _claim_url(claim), "count": len(names)})
+    return redirect(_claim_url(claim))
+
+
+# --- delete, request, letter --------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def delete(request, pk):
+    doc = selectors.visible_document(request.user, pk)
+    form = DeleteForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "削除理由を入力してください。")
+        return redirect(_claim_url(doc.claim))
+    try:
+        services.document_delete(document=doc, by=request.user, reason=form.cleaned_data["reason"])
+    except ClaimError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"「{doc.original_name}」を削除しました (記録は保存されます)。")
+    return redirect(_claim_url(doc.claim))
+
+
+@login_required
+@require_POST
+def request_documents(request, number):
+    claim = selectors.visible_claim(request.user, number)
+    form = RequestForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "連絡事項は2000文字以内で入力してください。")
+        return redirect(_claim_url(claim))
+    try:
+        req = services.documents_request(
+            claim=claim, by=request.user, message=form.cleaned_data["message"]
+        )
+    except ClaimError as exc:
+        messages.error(request, str(exc))
+        return redirect(_claim_url(claim))
+    messages.success(request, f"不足書類 {len(req.items)}件の提出を依頼しました。")
+    return redirect("documents:request_letter", pk=req.pk)
+
+
+@login_required
+@require_GET
+def request_letter(request, pk):
+    req = selectors.visible_request(request.user, pk)
+    return render(request, "documents/request_letter.html", selectors.request_letter_context(req))
+
+
+@login_required
+@require_GET
+def panel(request, number):
+    """The documents panel alone on a page (the claim page embeds the same panel)."""
+    claim = selectors.visible_claim(request.user, number)
+    return render(request, "documents/panel_page.html", {"claim": claim})

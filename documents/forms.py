@@ -1,0 +1,91 @@
+from django import forms
+
+from documents import services
+
+ALL_OVERTIME = "o*"
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files from one <input type=file multiple>; checked by the service, not here."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        items = data if isinstance(data, list | tuple) else [data]
+        files = [f for f in items if f]
+        if not files and self.required:
+            raise forms.ValidationError("ファイルを選んでください。", code="required")
+        return files
+
+
+class UploadForm(forms.Form):
+    files = MultipleFileField(label="ファイル (複数選択可)")
+    kind = forms.ChoiceField(
+        label="書類の種類",
+        choices=[("", "選んでください")] + services.UPLOAD_KINDS,
+        error_messages={"required": "書類の種類を選んでください。"},
+    )
+    target = forms.ChoiceField(label="対象 (任意)", required=False)
+
+    def __init__(self, *args, claim, damages, overtime, approved_only=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.claim = claim
+        self._damages = {f"d{d.pk}": d for d in damages}
+        self._overtime = {f"o{o.pk}": o for o in overtime}
+        from documents.checklist import CLAIM_STAGE_KINDS, overtime_target
+
+        if approved_only:
+            self.fields["kind"].choices = [("", "選んでください")] + [
+                (k, label) for k, label in services.UPLOAD_KINDS if k in CLAIM_STAGE_KINDS
+            ]
+        choices = [("", "事故全体")]
+        if damages:
+            choices.append(
+                (
+                    "顧問先の損害",
+                    [
+                        (k, f"{d.client_name} {d.description}".strip())
+                        for k, d in self._damages.items()
+                    ],
+                )
+            )
+        if overtime:
+            group = [(k, overtime_target(o)) for k, o in self._overtime.items()]
+            if len(overtime) > 1:
+                group.append((ALL_OVERTIME, "すべての超過勤務 (賃金台帳など共通の書類)"))
+            choices.append(("超過勤務", group))
+        self.fields["target"].choices = choices
+
+    def links(self):
+        """(damage, [overtime entries]) of the chosen target."""
+        target = self.cleaned_data.get("target") or ""
+        if target in self._damages:
+            return self._damages[target], []
+        if target == ALL_OVERTIME:
+            return None, list(self._overtime.values())
+        if target in self._overtime:
+            return None, [self._overtime[target]]
+        return None, []
+
+
+class DeleteForm(forms.Form):
+    reason = forms.CharField(
+        label="削除理由",
+        max_length=300,
+        error_messages={"required": "削除理由を入力してください。"},
+    )
+
+
+class RequestForm(forms.Form):
+    message = forms.CharField(
+        label="連絡事項 (任意)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
