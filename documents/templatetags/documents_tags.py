@@ -1,13 +1,48 @@
 """Claim-page panel for supporting documents and checklists (#6).
 
-Foundation placeholder: renders nothing until issue #6 fills it in.
+`{% load documents_tags %}{% claim_documents_panel claim %}` renders the checklist per
+stage, the live documents, the upload form and the document requests for request.user.
 """
 
 from django import template
+from django.conf import settings
+
+from documents import selectors
+from documents.forms import DeleteForm, RequestForm, UploadForm
 
 register = template.Library()
 
 
-@register.simple_tag(takes_context=True)
+@register.inclusion_tag("documents/panel.html", takes_context=True)
 def claim_documents_panel(context, claim):
-    return ""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"hidden": True}
+    data = selectors.panel_data(claim, user)
+    data["upload_form"] = UploadForm(
+        claim=claim,
+        damages=data["damages"],
+        overtime=data["overtime"],
+        approved_only=data["approved_only_claim_docs"],
+    )
+    data["delete_form"] = DeleteForm()
+    data["request_form"] = RequestForm()
+    data["csrf_token"] = context.get("csrf_token")
+    data["request"] = request
+    data["max_file"] = settings.DOCUMENT_MAX_BYTES
+    data["max_request"] = settings.DOCUMENT_MAX_REQUEST_BYTES
+    return data
+
+
+@register.filter
+def filesize(n):
+    try:
+        n = int(n)
+    except (TypeError, ValueError):
+        return ""
+    if n < 1024:
+        return f"{n} B"
+    if n < 1024 * 1024:
+        return f"{n / 1024:.0f} KB"
+    return f"{n / (1024 * 1024):.1f} MB"
