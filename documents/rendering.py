@@ -497,6 +497,7 @@ def settlement_context(claim, *, version=None) -> dict:
                     "covered": sum(int(ln["covered"] or 0) for ln in lines),
                 }
             )
+    used = {r.code for g in groups for ln in g["lines"] for r in ln["reasons"]}
     return {
         "claim": claim,
         "css_claim_number": css_safe(claim.number),
@@ -505,6 +506,7 @@ def settlement_context(claim, *, version=None) -> dict:
         "plan": claim.policy.plan,
         "incident": claim.incident,
         "payout": payout,
+        "reasons_used": [r for code, r in vocab.REASONS.items() if code in used],
         "groups": groups,
         "line_count": sum(len(g["lines"]) for g in groups),
         "assessment": assessment,
