@@ -18,4 +18,5 @@ urlpatterns = [
     path("approvals/", include("claims.approval_urls")),
     path("incidents/", include("claims.incident_urls")),
     path("documents/", include("documents.urls")),
+    path("renders/", include("documents.render_urls")),
 ]
