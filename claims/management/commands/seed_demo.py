@@ -24,6 +24,7 @@ from claims.models import (
     Incident,
     Insured,
     OvertimeEntry,
+    Payout,
     Policy,
     StatusChange,
 )
@@ -98,6 +99,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             users = self._users(password)
             created = self._claims(users)
+            self._payouts(users)
         self.stdout.write(self.style.SUCCESS(f"demo data ready ({created} new claims)"))
         self.stdout.write(f"logins (password for all: {password}):")
         for username, (last, first), group, limit in USERS:
@@ -181,8 +183,9 @@ class Command(BaseCommand):
             )
             claim.save()
             claim.number = services.next_claim_number(claim.pk, reported.date())
-            if status in {"approved", "paid", "closed"}:
-                claim.documents_complete_on = (reported + datetime.timedelta(days=20)).date()
+            if status in {"awaiting_approval", "approved", "paid", "closed"}:
+                complete = reported + datetime.timedelta(days=rng.randint(3, 20))
+                claim.documents_complete_on = min(complete.date(), timezone.localdate())
                 claim.payment_due_on = claim.documents_complete_on + datetime.timedelta(days=30)
             claim.save()
             if status != "draft":
@@ -196,6 +199,43 @@ class Command(BaseCommand):
             self._items(rng, claim, creator, complete=status not in {"draft", "reported"})
             services.claim_refresh_totals(claim=claim)
         return len(STATUS_MIX)
+
+    def _payouts(self, users):
+        """A live payout for each demo claim past approval that has none (idempotent): the
+        engine's figures frozen as the snapshot, approved by a supervisor whose limit covers
+        it; paid and closed claims paid 10 days after approval."""
+        from claims.payouts import _snapshot
+        from coverage.adapters import claim_assessment
+
+        claims = (
+            Claim.objects.filter(
+                policy__number__startswith=DEMO_POLICY_PREFIX,
+                status__in=["approved", "paid", "closed"],
+            )
+            .exclude(payouts__status__in=[Payout.Status.APPROVED, Payout.Status.PAID])
+            .select_related("policy__plan", "policy__insured", "incident")
+        )
+        for claim in claims:
+            ca = claim_assessment(claim)
+            total = ca.assessment.total_payable
+            approver = users["carol"] if total <= 10_000_000 else users["erin"]
+            paid = claim.status != "approved"
+            complete = claim.documents_complete_on or timezone.localdate()
+            paid_on = min(complete + datetime.timedelta(days=15), timezone.localdate())
+            Payout.objects.create(
+                claim=claim,
+                status=Payout.Status.PAID if paid else Payout.Status.APPROVED,
+                amount=total,
+                liability_amount=ca.assessment.liability.payable,
+                expense_amount=ca.assessment.expenses.payable,
+                snapshot=_snapshot(claim, ca),
+                approved_by=approver,
+                paid_on=paid_on if paid else None,
+                payment_reference=f"FB-{claim.number}" if paid else "",
+            )
+            if paid and claim.paid_on is None:
+                claim.paid_on = paid_on
+                claim.save(update_fields=["paid_on", "updated_at"])
 
     def _items(self, rng, claim, user, complete):
         leak_only = claim.policy.plan.leak_only
