@@ -363,3 +363,24 @@ def test_bob_cannot_touch_a_claim_he_cannot_see(client, alice, bob):
         {"extend-new_due_on": "2023-09-30", "extend-reason": "x"},
     )
     assert response.status_code == 404
+
+
+def test_seed_demo_gives_each_approved_paid_closed_claim_one_live_payout():
+    import io
+
+    from django.core.management import call_command
+
+    for _ in range(2):
+        call_command("seed_demo", password="demo-pass-123", stdout=io.StringIO())
+    past = Claim.objects.filter(status__in=[S.APPROVED, S.PAID, S.CLOSED])
+    assert past.count() >= 9
+    for claim in past:
+        live = claim.payouts.exclude(status=Payout.Status.VOIDED)
+        assert live.count() == 1
+        payout = live.get()
+        assert payout.amount == claim.total_payable
+        assert payout.snapshot["assessment"]["total_payable"] == payout.amount
+        if claim.status != S.APPROVED:
+            assert payout.status == "paid" and payout.paid_on == claim.paid_on
+    waiting = Claim.objects.filter(status=S.AWAITING_APPROVAL)
+    assert all(c.payment_due_on for c in waiting)
