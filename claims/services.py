@@ -1,5 +1,7 @@
 """Writes that matter: every status change and every claim creation goes through here."""
 
+import uuid
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -93,3 +95,331 @@ def claim_refresh_totals(*, claim: Claim) -> Claim:
         pending,
     )
     return claim
+
+
+# --- the handler's desk (#5): intake, facts, items, assignment, guarded moves ------------
+
+# Statuses in which a claim's facts and items may still change. Awaiting approval is locked
+# too: the approver judges what they see; sending back reopens the claim for edits.
+EDITABLE_STATUSES = {S.DRAFT, S.REPORTED, S.DOCUMENTS_REQUESTED, S.UNDER_ASSESSMENT}
+OPEN_STATUSES = {
+    S.DRAFT,
+    S.REPORTED,
+    S.DOCUMENTS_REQUESTED,
+    S.UNDER_ASSESSMENT,
+    S.AWAITING_APPROVAL,
+    S.APPROVED,
+}
+FACT_FIELDS = (
+    "noticed_on",
+    "description",
+    "own_cloud_service",
+    "own_cloud_service_free_promotional",
+    "direct_recovery_elected",
+    "talks_difficult",
+)
+
+
+def _validation_error_text(exc) -> str:
+    from django.core.exceptions import ValidationError
+
+    if isinstance(exc, ValidationError):
+        return " ".join(exc.messages)
+    return str(exc)
+
+
+def _full_clean(obj, **kwargs) -> None:
+    from django.core.exceptions import ValidationError
+
+    try:
+        obj.full_clean(**kwargs)
+    except ValidationError as exc:
+        raise ClaimError("入力内容に誤りがあります: " + _validation_error_text(exc)) from exc
+
+
+def _lock_for_edit(claim: Claim, by) -> Claim:
+    """Lock the claim row and check that `by` may change its facts and items now."""
+    from claims import permissions
+
+    locked = Claim.objects.select_for_update().get(pk=claim.pk)
+    if not permissions.can_edit(by, locked):
+        raise ClaimError("この事故を変更する権限がありません。")
+    if locked.status not in EDITABLE_STATUSES:
+        raise ClaimError(
+            f"「{locked.get_status_display()}」の事故は変更できません。"
+            + ("差戻し後に変更してください。" if locked.status == S.AWAITING_APPROVAL else "")
+        )
+    return locked
+
+
+@transaction.atomic
+def claim_create(
+    *,
+    by,
+    policy,
+    incident,
+    noticed_on,
+    description: str = "",
+    own_cloud_service: bool = False,
+    own_cloud_service_free_promotional: bool = False,
+    direct_recovery_elected: bool = False,
+    submit: bool = False,
+) -> Claim:
+    """File an accident report (事故連絡票, Q1) as a draft; `submit=True` also reports it."""
+    from claims import permissions
+
+    if not permissions.is_desk_user(by):
+        raise ClaimError("事故を受け付ける権限がありません。")
+    if noticed_on and noticed_on > timezone.localdate():
+        raise ClaimError("事故を知った日に未来の日付は指定できません。")
+    claim = Claim(
+        number=f"new-{uuid.uuid4().hex[:16]}",
+        policy=policy,
+        incident=incident,
+        status=S.DRAFT,
+        created_by=by,
+        noticed_on=noticed_on,
+        description=description or "",
+        own_cloud_service=own_cloud_service,
+        own_cloud_service_free_promotional=own_cloud_service and own_cloud_service_free_promotional,
+        direct_recovery_elected=direct_recovery_elected,
+    )
+    _full_clean(claim, exclude=["number"])
+    claim._change_reason = "accident report filed"
+    claim.save()
+    claim.number = next_claim_number(claim.pk)
+    claim.save(update_fields=["number"])
+    if submit:
+        claim_submit(claim=claim, by=by)
+    return claim
+
+
+@transaction.atomic
+def claim_submit(*, claim: Claim, by) -> Claim:
+    """Draft -> reported. The filer becomes the handler when they are a handler."""
+    from claims import permissions
+
+    if claim.status != S.DRAFT:
+        raise ClaimError("下書きの事故だけを提出できます。")
+    if claim.created_by_id != by.pk:
+        raise ClaimError("下書きを提出できるのは登録者だけです。")
+    claim_transition(claim=claim, to=S.REPORTED, by=by)
+    if claim.handler_id is None and permissions.is_handler(by):
+        Claim.objects.filter(pk=claim.pk).update(handler=by)
+        claim.handler = by
+    return claim
+
+
+@transaction.atomic
+def claim_update_facts(*, claim: Claim, by, **facts) -> Claim:
+    """Change the reported facts (own cloud service, Q7 election, Q8 flag, ...)."""
+    unknown = set(facts) - set(FACT_FIELDS)
+    if unknown:
+        raise ClaimError("変更できない項目です: " + ", ".join(sorted(unknown)))
+    locked = _lock_for_edit(claim, by)
+    if facts.get("noticed_on") and facts["noticed_on"] > timezone.localdate():
+        raise ClaimError("事故を知った日に未来の日付は指定できません。")
+    for name, value in facts.items():
+        setattr(locked, name, value)
+    if not locked.own_cloud_service:
+        locked.own_cloud_service_free_promotional = False
+    _full_clean(locked)
+    locked._change_reason = "facts changed"
+    locked.save()
+    claim_refresh_totals(claim=locked)
+    claim.refresh_from_db()
+    return claim
+
+
+@transaction.atomic
+def claim_assign(*, claim: Claim, handler, by) -> Claim:
+    """Give a claim to a handler. Supervisors assign anyone; handlers take unassigned
+    claims for themselves only."""
+    from claims import permissions
+
+    locked = Claim.objects.select_for_update().get(pk=claim.pk)
+    if locked.status == S.DRAFT:
+        raise ClaimError(f"{locked.number}: 下書きは割り当てできません。")
+    if not permissions.can_view(by, locked) or not permissions.can_assign(by, locked):
+        raise ClaimError(f"{locked.number}: 割り当ての権限がありません。")
+    if not permissions.is_handler(handler):
+        raise ClaimError("割当先は事故担当者 (handler) でなければなりません。")
+    if not (permissions.is_supervisor(by) or permissions.is_admin(by)) and handler.pk != by.pk:
+        raise ClaimError("担当者は未割当の事故を自分にだけ割り当てられます。")
+    locked.handler = handler
+    locked._change_reason = f"assigned to {handler.username}"
+    locked.save(update_fields=["handler", "updated_at"])
+    claim.handler = handler
+    return claim
+
+
+def _check_mover(claim: Claim, by) -> None:
+    from claims import permissions
+
+    if not permissions.can_edit(by, claim):
+        raise ClaimError("この事故の状態を変更する権限がありません。")
+
+
+@transaction.atomic
+def claim_request_documents(*, claim: Claim, by, reason: str = "") -> Claim:
+    _check_mover(claim, by)
+    return claim_transition(claim=claim, to=S.DOCUMENTS_REQUESTED, by=by, reason=reason)
+
+
+@transaction.atomic
+def claim_start_assessment(*, claim: Claim, by, reason: str = "") -> Claim:
+    _check_mover(claim, by)
+    if claim.status not in {S.REPORTED, S.DOCUMENTS_REQUESTED}:
+        raise ClaimError("事故受付または書類依頼中の事故だけを査定に回せます。")
+    return claim_transition(claim=claim, to=S.UNDER_ASSESSMENT, by=by, reason=reason)
+
+
+@transaction.atomic
+def claim_send_to_approval(*, claim: Claim, by, reason: str = "") -> Claim:
+    """Under assessment -> awaiting approval, only when there is something to approve."""
+    _check_mover(claim, by)
+    locked = Claim.objects.select_for_update().get(pk=claim.pk)
+    if locked.status != S.UNDER_ASSESSMENT:
+        raise ClaimError("査定中の事故だけを承認に回せます。")
+    if locked.direct_recovery_elected:
+        raise ClaimError(
+            "クラウド事業者への直接請求 (Q7) が選択されているため、保険金は支払えません。"
+            "承認に回すことはできません。"
+        )
+    has_items = (
+        locked.damages.exists() or locked.expenses.exists() or locked.overtime_entries.exists()
+    )
+    if not has_items:
+        raise ClaimError("損害・費用・超過勤務が1件もないため、承認に回せません。")
+    claim_refresh_totals(claim=locked)
+    if locked.pending_items:
+        raise ClaimError(
+            f"保留中の項目が {locked.pending_items} 件あります (超過勤務の証憑不足)。"
+            "証憑が揃ってから承認に回してください。"
+        )
+    return claim_transition(claim=claim, to=S.AWAITING_APPROVAL, by=by, reason=reason)
+
+
+@transaction.atomic
+def claim_withdraw(*, claim: Claim, by, reason: str) -> Claim:
+    """The insured withdraws the claim (取下げ); needs a reason. Read-only afterwards."""
+    from claims import permissions
+
+    if claim.status == S.DRAFT:
+        if claim.created_by_id != by.pk:
+            raise ClaimError("下書きを取り下げられるのは登録者だけです。")
+    else:
+        _check_mover(claim, by)
+    if not permissions.can_view(by, claim):
+        raise ClaimError("この事故の状態を変更する権限がありません。")
+    return claim_transition(claim=claim, to=S.WITHDRAWN, by=by, reason=reason)
+
+
+@transaction.atomic
+def claim_reopen(*, claim: Claim, by, reason: str) -> Claim:
+    """Reopen a closed claim (-> under assessment) or a withdrawn one (-> reported).
+    Needs a reason; the status change keeps it."""
+    _check_mover(claim, by)
+    if claim.status == S.CLOSED:
+        return claim_transition(claim=claim, to=S.UNDER_ASSESSMENT, by=by, reason=reason)
+    if claim.status == S.WITHDRAWN:
+        return claim_transition(claim=claim, to=S.REPORTED, by=by, reason=reason)
+    raise ClaimError("終了または取下げの事故だけを再開できます。")
+
+
+# The moves a handler makes from the claim page: action -> (label, service, to, needs reason).
+# Approve / send back / reject / mark paid / reopen-after-approval belong to the approvals desk.
+DESK_ACTIONS = {
+    "submit": ("提出 (事故受付)", "claim_submit", {S.DRAFT}, False),
+    "request_documents": (
+        "書類を依頼",
+        "claim_request_documents",
+        {S.REPORTED, S.UNDER_ASSESSMENT},
+        False,
+    ),
+    "start_assessment": (
+        "査定を開始",
+        "claim_start_assessment",
+        {S.REPORTED, S.DOCUMENTS_REQUESTED},
+        False,
+    ),
+    "send_to_approval": ("承認に回す", "claim_send_to_approval", {S.UNDER_ASSESSMENT}, False),
+    "withdraw": (
+        "取下げ",
+        "claim_withdraw",
+        {S.DRAFT, S.REPORTED, S.DOCUMENTS_REQUESTED, S.UNDER_ASSESSMENT},
+        True,
+    ),
+    "reopen": ("再開", "claim_reopen", {S.CLOSED, S.WITHDRAWN}, True),
+}
+
+
+def desk_actions(claim: Claim, user) -> list[tuple[str, str, bool]]:
+    """The (action, label, needs_reason) moves `user` may try on `claim` now."""
+    from claims import permissions
+
+    out = []
+    for action, (label, _fn, statuses, needs_reason) in DESK_ACTIONS.items():
+        if claim.status not in statuses:
+            continue
+        if action == "submit" or (action == "withdraw" and claim.status == S.DRAFT):
+            allowed = claim.created_by_id == user.pk
+        else:
+            allowed = permissions.can_edit(user, claim)
+        if allowed:
+            out.append((action, label, needs_reason))
+    return out
+
+
+def claim_desk_action(*, claim: Claim, action: str, by, reason: str = "") -> Claim:
+    """Run one of DESK_ACTIONS by name (the claim page's status buttons)."""
+    if action not in DESK_ACTIONS:
+        raise ClaimError("不明な操作です。")
+    fn = globals()[DESK_ACTIONS[action][1]]
+    if action == "submit":
+        return fn(claim=claim, by=by)
+    return fn(claim=claim, by=by, reason=reason)
+
+
+# --- line items --------------------------------------------------------------------------
+
+
+def _item_model(section: str):
+    from claims.models import ClientDamage, Expense, OvertimeEntry
+
+    try:
+        return {"damages": ClientDamage, "expenses": Expense, "overtime": OvertimeEntry}[section]
+    except KeyError:
+        raise ClaimError("不明な区分です。") from None
+
+
+@transaction.atomic
+def item_create(*, claim: Claim, section: str, by, data: dict):
+    """Add a damage, expense or overtime entry; re-assess the claim in the same transaction."""
+    model = _item_model(section)
+    locked = _lock_for_edit(claim, by)
+    item = model(claim=locked, created_by=by, updated_by=by, **data)
+    _full_clean(item)
+    item.save()
+    claim_refresh_totals(claim=locked)
+    return item
+
+
+@transaction.atomic
+def item_update(*, item, by, data: dict):
+    locked = _lock_for_edit(item.claim, by)
+    item = type(item).objects.select_for_update().get(pk=item.pk, claim=locked)
+    for name, value in data.items():
+        setattr(item, name, value)
+    item.updated_by = by
+    _full_clean(item)
+    item.save()
+    claim_refresh_totals(claim=locked)
+    return item
+
+
+@transaction.atomic
+def item_delete(*, item, by) -> None:
+    locked = _lock_for_edit(item.claim, by)
+    type(item).objects.filter(pk=item.pk, claim=locked).delete()
+    claim_refresh_totals(claim=locked)

@@ -6,6 +6,13 @@ app_name = "claims"
 
 urlpatterns = [
     path("", views.queue, name="queue"),
+    path("assign/", views.queue_assign, name="assign"),
     path("new/", views.claim_new, name="new"),
+    path("new/policies/", views.policy_lookup, name="policy_lookup"),
     path("<str:number>/", views.claim_detail, name="detail"),
+    path("<str:number>/facts/", views.claim_facts, name="facts"),
+    path("<str:number>/action/", views.claim_action, name="action"),
+    path("<str:number>/<str:section>/add/", views.item_add, name="item_add"),
+    path("<str:number>/<str:section>/<int:pk>/edit/", views.item_edit, name="item_edit"),
+    path("<str:number>/<str:section>/<int:pk>/delete/", views.item_delete, name="item_delete"),
 ]

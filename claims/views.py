@@ -1,31 +1,388 @@
-"""Handler desk views. (Foundation placeholder: the real queue, intake and claim page come in #5.)"""
+"""The handler's desk: triage queue, accident report intake, the claim page and its items.
 
+Views stay thin: reads through claims.selectors, writes through claims.services, access
+through claims.permissions. htmx requests to the claim page get the live part only (totals
+and the three item sections); everything also works as a plain POST and redirect.
+"""
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from claims import permissions
+from claims import permissions, selectors, services
+from claims.filters import SORTS
+from claims.forms import ITEM_FORMS, ClaimFactsForm, ClaimIntakeForm, handler_choices, policy_search
 from claims.models import Claim
+from claims.services import ClaimError
+from coverage import vocab
+from coverage.adapters import claim_assessment
+
+SECTION_TITLES = {
+    "damages": "顧問先の損害",
+    "expenses": "費用",
+    "overtime": "超過勤務",
+}
+
+
+def _is_htmx(request) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _claim_url(claim) -> str:
+    return reverse("claims:detail", args=[claim.number])
+
+
+def _back_to_claim(request, claim):
+    """After a POST: a redirect, or for htmx a client-side redirect (no partial swap)."""
+    if _is_htmx(request):
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = _claim_url(claim)
+        return response
+    return redirect(_claim_url(claim))
+
+
+# --- queue -------------------------------------------------------------------------------
 
 
 @login_required
+@require_GET
 def queue(request):
-    claims = (
-        Claim.objects.filter(permissions.visible_claims_q(request.user))
-        .select_related("policy__insured", "incident", "handler")
-        .order_by("-reported_at", "-id")[:50]
+    page = selectors.claim_queue(user=request.user, params=request.GET)
+    handlers = handler_choices()
+    return render(
+        request,
+        "claims/queue.html",
+        {
+            "queue": page,
+            "claims": page.rows,
+            "handlers": handlers,
+            "sorts": [(key, label) for key, (label, _) in SORTS.items()],
+            "statuses": Claim.Status.choices,
+            "page_sizes": selectors.PAGE_SIZES,
+            "assign_anyone": permissions.is_supervisor(request.user)
+            or permissions.is_admin(request.user),
+            "can_take": permissions.is_handler(request.user),
+        },
     )
-    return render(request, "claims/queue.html", {"claims": claims})
+
+
+def _safe_next(request, fallback):
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return fallback
 
 
 @login_required
+@require_POST
+def queue_assign(request):
+    """Assign the selected claims to one handler; each row is checked on its own."""
+    back = _safe_next(request, reverse("claims:queue"))
+    ids = [int(v) for v in request.POST.getlist("claim") if v.isdigit()][:200]
+    target = request.POST.get("handler", "")
+    if not ids:
+        messages.warning(request, "割り当てる事故を選択してください。")
+        return redirect(back)
+    user_model = get_user_model()
+    if target == "me":
+        handler = request.user
+    elif target.isdigit():
+        handler = user_model.objects.filter(pk=int(target), is_active=True).first()
+    else:
+        handler = None
+    if handler is None:
+        messages.error(request, "割当先の担当者を選択してください。")
+        return redirect(back)
+    claims = Claim.objects.filter(permissions.visible_claims_q(request.user), pk__in=ids)
+    done, refused = [], []
+    for claim in claims.order_by("id"):
+        try:
+            services.claim_assign(claim=claim, handler=handler, by=request.user)
+            done.append(claim.number)
+        except ClaimError as exc:
+            refused.append(str(exc))
+    missing = len(ids) - len(done) - len(refused)
+    if done:
+        messages.success(
+            request, f"{len(done)} 件を {_person(handler)} さんに割り当てました: {', '.join(done)}"
+        )
+    for text in refused[:10]:
+        messages.error(request, text)
+    if missing > 0:
+        messages.error(request, f"{missing} 件は見つからないか、表示する権限がありません。")
+    return redirect(back)
+
+
+def _person(user):
+    return f"{user.last_name} {user.first_name}".strip() or user.username
+
+
+# --- intake ------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
 def claim_new(request):
-    return render(request, "claims/queue.html", {"claims": []})
+    if not permissions.is_desk_user(request.user):
+        raise PermissionDenied
+    query = request.GET.get("policy_q", "")
+    if request.method == "POST":
+        form = ClaimIntakeForm(request.POST, policy_query=request.POST.get("policy_q", ""))
+        if form.is_valid():
+            submit = request.POST.get("action") == "submit"
+            try:
+                claim = services.claim_create(by=request.user, submit=submit, **form.cleaned_data)
+            except ClaimError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(
+                    request,
+                    f"事故連絡票を{'受け付けました' if submit else '下書き保存しました'} (事故番号 {claim.number})。",
+                )
+                return redirect(_claim_url(claim))
+        status = 400
+    else:
+        initial = {}
+        if request.GET.get("policy", "").isdigit():
+            initial["policy"] = int(request.GET["policy"])
+        form = ClaimIntakeForm(initial=initial, policy_query=query)
+        status = 200
+    chosen = form["policy"].value()
+    options = form.policy_options
+    if chosen and str(chosen).isdigit() and all(str(p.pk) != str(chosen) for p in options):
+        extra = form.fields["policy"].queryset.filter(pk=int(chosen)).first()
+        if extra:
+            options = [extra, *options]
+    return render(
+        request,
+        "claims/claim_new.html",
+        {"form": form, "policy_options": options, "policy_q": query, "chosen": str(chosen or "")},
+        status=status,
+    )
 
 
 @login_required
+@require_GET
+def policy_lookup(request):
+    """htmx: the <option>s of the intake form's policy select for a search text."""
+    if not permissions.is_desk_user(request.user):
+        raise PermissionDenied
+    options = policy_search(request.GET.get("policy_q", ""))
+    return render(
+        request,
+        "claims/_policy_options.html",
+        {"policy_options": options, "chosen": request.GET.get("policy", "")},
+    )
+
+
+# --- the claim page ----------------------------------------------------------------------
+
+
+def _claim_context(request, claim, *, add_forms=None, editing=None, facts_form=None):
+    editable = permissions.can_edit(request.user, claim) and (
+        claim.status in services.EDITABLE_STATUSES
+    )
+    add_forms = add_forms or {}
+    forms = {
+        section: add_forms.get(section) or form_class(prefix=f"add-{section}")
+        for section, form_class in ITEM_FORMS.items()
+    }
+    assessment = claim_assessment(claim)
+    pending = [
+        (row, decision, section)
+        for section, pairs in (
+            ("damages", assessment.damages),
+            ("expenses", assessment.expenses),
+            ("overtime", assessment.overtime),
+        )
+        for row, decision in pairs
+        if decision.decision == vocab.DECISION_PENDING
+    ]
+    return {
+        "claim": claim,
+        "assessment": assessment,
+        "result": assessment.assessment,
+        "pending": pending,
+        "editable": editable,
+        "add_forms": forms,
+        "editing": editing,
+        "facts_form": facts_form or ClaimFactsForm(instance=claim, prefix="facts"),
+        "actions": services.desk_actions(claim, request.user),
+        "duplicates": selectors.possible_duplicates(claim=claim, user=request.user),
+        "section_titles": SECTION_TITLES,
+        "vocab": vocab,
+        "evidence_kinds": vocab.EVIDENCE_KINDS,
+        "read_only_reason": _read_only_reason(request.user, claim),
+    }
+
+
+def _read_only_reason(user, claim):
+    if claim.status not in services.EDITABLE_STATUSES:
+        if claim.status == Claim.Status.AWAITING_APPROVAL:
+            return "承認待ちのため変更できません。変更が必要な場合は差戻しを依頼してください。"
+        return f"「{claim.get_status_display()}」の事故は読み取り専用です。"
+    if not permissions.can_edit(user, claim):
+        return "この事故の担当者ではないため、閲覧のみできます。"
+    return ""
+
+
+def _render_claim(request, claim, *, status=200, **kwargs):
+    context = _claim_context(request, claim, **kwargs)
+    template = "claims/_claim_live.html" if _is_htmx(request) else "claims/claim_detail.html"
+    if _is_htmx(request) and status >= 400:
+        status = 200  # htmx swaps only 2xx answers; the field errors are in the fragment
+    return render(request, template, context, status=status)
+
+
+@login_required
+@require_GET
 def claim_detail(request, number):
-    claim = get_object_or_404(Claim.objects.select_related("policy__insured"), number=number)
-    if not permissions.can_view(request.user, claim):
+    claim = selectors.claim_for_page(number=number, user=request.user)
+    return _render_claim(request, claim)
+
+
+def _claim_for_change(request, number):
+    """The claim for a write view: 404 when invisible, 403 when visible but not the
+    user's to change."""
+    claim = selectors.claim_for_page(number=number, user=request.user)
+    if not permissions.can_edit(request.user, claim):
+        raise PermissionDenied
+    return claim
+
+
+def _refused(request, claim, exc):
+    messages.error(request, str(exc))
+    return _back_to_claim(request, claim)
+
+
+@login_required
+@require_POST
+def claim_facts(request, number):
+    claim = _claim_for_change(request, number)
+    form = ClaimFactsForm(request.POST, instance=Claim(), prefix="facts")
+    if not form.is_valid():
+        fresh = selectors.claim_for_page(number=number, user=request.user)
+        return _render_claim(request, fresh, facts_form=form, status=400)
+    try:
+        services.claim_update_facts(
+            claim=claim, by=request.user, **{k: form.cleaned_data[k] for k in form.Meta.fields}
+        )
+    except ClaimError as exc:
+        return _refused(request, claim, exc)
+    messages.success(request, "事故の内容を更新しました。")
+    return _back_to_claim(request, claim)
+
+
+@login_required
+@require_POST
+def claim_action(request, number):
+    claim = selectors.claim_for_page(number=number, user=request.user)
+    action = request.POST.get("action", "")
+    allowed = {a for a, _label, _r in services.desk_actions(claim, request.user)}
+    if action not in services.DESK_ACTIONS:
+        messages.error(request, "不明な操作です。")
+        return _back_to_claim(request, claim)
+    if action not in allowed and not permissions.can_edit(request.user, claim):
+        raise PermissionDenied
+    try:
+        services.claim_desk_action(
+            claim=claim, action=action, by=request.user, reason=request.POST.get("reason", "")
+        )
+    except ClaimError as exc:
+        return _refused(request, claim, exc)
+    claim.refresh_from_db()
+    messages.success(request, f"状態を「{claim.get_status_display()}」に変更しました。")
+    return _back_to_claim(request, claim)
+
+
+# --- items -------------------------------------------------------------------------------
+
+
+def _section_or_404(section):
+    if section not in ITEM_FORMS:
         raise Http404
-    return render(request, "claims/queue.html", {"claims": [claim]})
+    return ITEM_FORMS[section]
+
+
+def _item_or_404(claim, section, pk):
+    model = services._item_model(section)
+    return get_object_or_404(model, pk=pk, claim=claim)
+
+
+@login_required
+@require_POST
+def item_add(request, number, section):
+    form_class = _section_or_404(section)
+    claim = _claim_for_change(request, number)
+    form = form_class(request.POST, prefix=f"add-{section}")
+    if not form.is_valid():
+        return _render_claim(request, claim, add_forms={section: form}, status=400)
+    try:
+        services.item_create(claim=claim, section=section, by=request.user, data=form.item_data())
+    except ClaimError as exc:
+        return _refused(request, claim, exc)
+    if _is_htmx(request):
+        messages.success(request, f"{SECTION_TITLES[section]}を追加しました。")
+        fresh = selectors.claim_for_page(number=number, user=request.user)
+        return _render_claim(request, fresh)
+    messages.success(request, f"{SECTION_TITLES[section]}を追加しました。")
+    return redirect(_claim_url(claim) + f"#{section}")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def item_edit(request, number, section, pk):
+    form_class = _section_or_404(section)
+    if request.method == "GET":
+        claim = selectors.claim_for_page(number=number, user=request.user)
+        item = _item_or_404(claim, section, pk)
+        if not permissions.can_edit(request.user, claim):
+            raise PermissionDenied
+        form = form_class(instance=item, prefix=f"edit-{section}")
+        return _render_claim(request, claim, editing={"section": section, "pk": pk, "form": form})
+    claim = _claim_for_change(request, number)
+    item = _item_or_404(claim, section, pk)
+    form = form_class(request.POST, instance=item, prefix=f"edit-{section}")
+    if not form.is_valid():
+        fresh = selectors.claim_for_page(number=number, user=request.user)
+        return _render_claim(
+            request,
+            fresh,
+            editing={"section": section, "pk": pk, "form": form},
+            status=400,
+        )
+    try:
+        item.refresh_from_db()  # the form wrote onto the instance; the service writes
+        services.item_update(item=item, by=request.user, data=form.item_data())
+    except ClaimError as exc:
+        return _refused(request, claim, exc)
+    messages.success(request, f"{SECTION_TITLES[section]}を更新しました。")
+    if _is_htmx(request):
+        fresh = selectors.claim_for_page(number=number, user=request.user)
+        return _render_claim(request, fresh)
+    return redirect(_claim_url(claim) + f"#{section}")
+
+
+@login_required
+@require_POST
+def item_delete(request, number, section, pk):
+    _section_or_404(section)
+    claim = _claim_for_change(request, number)
+    item = _item_or_404(claim, section, pk)
+    try:
+        services.item_delete(item=item, by=request.user)
+    except ClaimError as exc:
+        return _refused(request, claim, exc)
+    messages.success(request, f"{SECTION_TITLES[section]}を1件削除しました。")
+    if _is_htmx(request):
+        fresh = selectors.claim_for_page(number=number, user=request.user)
+        return _render_claim(request, fresh)
+    return redirect(_claim_url(claim) + f"#{section}")

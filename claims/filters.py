@@ -1,0 +1,91 @@
+"""The triage queue's filters, search and (whitelisted) sort orders."""
+
+import datetime
+import unicodedata
+
+import django_filters
+from django import forms
+from django.db.models import Exists, OuterRef, Q
+
+from claims.models import Claim, ClientDamage
+
+SORTS = {
+    "-reported": ("受付日 (新しい順)", ("-reported_at", "-id")),
+    "reported": ("受付日 (古い順)", ("reported_at", "id")),
+    "-claimed": ("請求額 (大きい順)", ("-total_claimed", "-id")),
+    "claimed": ("請求額 (小さい順)", ("total_claimed", "id")),
+    "-payable": ("支払見込額 (大きい順)", ("-total_payable", "-id")),
+}
+DEFAULT_SORT = "-reported"
+
+
+class _DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class ClaimFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label="検索", method="search")
+    status = django_filters.ChoiceFilter(
+        label="状態", choices=Claim.Status.choices, empty_label="すべての状態"
+    )
+    handler = django_filters.CharFilter(label="担当者", method="filter_handler")
+    # Choices come from lists the view fetched once (and renders), so validating a
+    # chosen value costs no query.
+    incident = django_filters.ChoiceFilter(
+        label="事故", field_name="incident_id", choices=[], empty_label="すべての事故"
+    )
+    plan = django_filters.ChoiceFilter(
+        label="プラン", field_name="policy__plan_id", choices=[], empty_label="すべてのプラン"
+    )
+    reported_from = django_filters.DateFilter(
+        label="受付日 (から)", method="filter_reported_from", widget=_DateInput
+    )
+    reported_to = django_filters.DateFilter(
+        label="受付日 (まで)", method="filter_reported_to", widget=_DateInput
+    )
+
+    class Meta:
+        model = Claim
+        fields = ["q", "status", "handler", "incident", "plan", "reported_from", "reported_to"]
+
+    def __init__(self, *args, user=None, incidents=(), plans=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.filters["incident"].extra["choices"] = [(str(i.pk), str(i)) for i in incidents]
+        self.filters["plan"].extra["choices"] = [(str(p.pk), p.name) for p in plans]
+
+    def search(self, queryset, name, value):
+        """Claim number, insured name or registration number, advisory client name."""
+        value = unicodedata.normalize("NFKC", value).strip()
+        if not value:
+            return queryset
+        client = ClientDamage.objects.filter(claim=OuterRef("pk"), client_name__icontains=value)
+        return queryset.filter(
+            Q(number__iexact=value)
+            | Q(number__istartswith=value)
+            | Q(policy__insured__name__icontains=value)
+            | Q(policy__insured__registration_number=value)
+            | Exists(client)
+        )
+
+    def filter_handler(self, queryset, name, value):
+        if value == "mine":
+            return queryset.filter(handler=self.user)
+        if value == "unassigned":
+            return queryset.filter(handler__isnull=True)
+        if value.isdigit():
+            return queryset.filter(handler_id=int(value))
+        return queryset.none()
+
+    def _local_midnight(self, day):
+        from django.utils import timezone
+
+        return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+    def filter_reported_from(self, queryset, name, value):
+        return queryset.filter(reported_at__gte=self._local_midnight(value))
+
+    def filter_reported_to(self, queryset, name, value):
+        return queryset.filter(
+            reported_at__lt=self._local_midnight(value + datetime.timedelta(days=1))
+        )

@@ -1,0 +1,354 @@
+"""Forms of the handler's desk. Every field validates server-side with a Japanese message.
+
+Money fields accept "1,234", "１２３４" and "1,234円" (commas, full-width digits and a trailing
+円 are stripped explicitly); anything else that is not a whole, non-negative number of yen
+is refused next to the field.
+"""
+
+import re
+import unicodedata
+from decimal import Decimal, InvalidOperation
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from claims.models import (
+    MAX_MINUTES,
+    MAX_YEN,
+    Claim,
+    ClientDamage,
+    Expense,
+    Incident,
+    OvertimeEntry,
+    Policy,
+)
+from coverage import vocab
+
+_DIGITS = re.compile(r"^[0-9]+$")
+
+
+def _normalize_number(value) -> str:
+    text = unicodedata.normalize("NFKC", str(value or "")).strip()
+    text = text.replace(",", "").replace(" ", "")
+    if text.endswith("円"):
+        text = text[:-1]
+    return text
+
+
+class YenField(forms.Field):
+    """A whole, non-negative number of yen up to MAX_YEN."""
+
+    widget = forms.TextInput(
+        attrs={"inputmode": "numeric", "class": "text-end", "autocomplete": "off"}
+    )
+    default_error_messages = {
+        "required": "金額を入力してください。",
+        "invalid": "金額は円単位の整数で入力してください (例: 120,000)。",
+        "negative": "金額にマイナスは入力できません。",
+        "fraction": "円未満の端数は入力できません。整数で入力してください。",
+        "too_large": f"金額は {MAX_YEN:,} 円以下で入力してください。",
+    }
+
+    def __init__(self, *, max_value=MAX_YEN, **kwargs):
+        self.max_value = max_value
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        text = _normalize_number(value)
+        if text in self.empty_values:
+            return None
+        if text.startswith("-") or text.startswith("−"):
+            raise forms.ValidationError(self.error_messages["negative"], code="negative")
+        if not _DIGITS.match(text):
+            try:
+                Decimal(text)
+            except InvalidOperation:
+                raise forms.ValidationError(
+                    self.error_messages["invalid"], code="invalid"
+                ) from None
+            raise forms.ValidationError(self.error_messages["fraction"], code="fraction")
+        number = int(text)
+        if number > self.max_value:
+            raise forms.ValidationError(self.error_messages["too_large"], code="too_large")
+        return number
+
+    def prepare_value(self, value):
+        if isinstance(value, int) and not isinstance(value, bool):
+            return f"{value:,}"
+        return value
+
+
+class MinutesField(YenField):
+    widget = forms.TextInput(
+        attrs={"inputmode": "numeric", "class": "text-end", "autocomplete": "off"}
+    )
+    default_error_messages = {
+        "required": "時間 (分) を入力してください。",
+        "invalid": "時間は分単位の整数で入力してください (例: 150)。",
+        "negative": "時間にマイナスは入力できません。",
+        "fraction": "分未満の端数は入力できません。整数で入力してください。",
+        "too_large": f"時間は 0〜{MAX_MINUTES:,} 分の範囲で入力してください。",
+    }
+
+    def __init__(self, **kwargs):
+        super().__init__(max_value=MAX_MINUTES, **kwargs)
+
+
+class PastDateField(forms.DateField):
+    widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    default_error_messages = {"invalid": "日付を YYYY-MM-DD の形式で入力してください。"}
+
+    def validate(self, value):
+        super().validate(value)
+        if value and value > timezone.localdate():
+            raise forms.ValidationError("未来の日付は入力できません。", code="future")
+
+
+class JapaneseChoiceField(forms.ChoiceField):
+    default_error_messages = {"invalid_choice": "選択肢から選んでください。"}
+
+
+# --- intake ------------------------------------------------------------------------------
+
+
+class PolicyChoiceField(forms.ModelChoiceField):
+    default_error_messages = {"invalid_choice": "保険契約を一覧から選んでください。"}
+
+    def label_from_instance(self, obj):
+        insured = obj.insured
+        return f"{insured.name} (登録番号 {insured.registration_number}) / 証券 {obj.number} / {obj.plan.name}"
+
+
+class ClaimIntakeForm(forms.Form):
+    """The Q1 accident report (事故連絡票)."""
+
+    policy = PolicyChoiceField(
+        label="被保険者・保険契約",
+        queryset=Policy.objects.select_related("insured", "plan"),
+        empty_label="(検索して選択してください)",
+        error_messages={"required": "被保険者・保険契約を選んでください。"},
+    )
+    incident = forms.ModelChoiceField(
+        label="事故 (インシデント)",
+        queryset=Incident.objects.all(),
+        empty_label=None,
+        error_messages={
+            "required": "事故 (インシデント) を選んでください。",
+            "invalid_choice": "事故 (インシデント) を一覧から選んでください。",
+        },
+    )
+    noticed_on = PastDateField(
+        label="事故を知った日", error_messages={"required": "事故を知った日を入力してください。"}
+    )
+    description = forms.CharField(
+        label="事故の概要",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=5000,
+        required=False,
+        help_text="何が起きたか、顧問先への影響、現在の対応状況など",
+    )
+    own_cloud_service = forms.BooleanField(
+        label="被保険者自身が顧問先へクラウドサービスを提供している (Q2〜Q4)", required=False
+    )
+    own_cloud_service_free_promotional = forms.BooleanField(
+        label="その提供は広告・宣伝・販売促進目的の無償提供である", required=False
+    )
+    direct_recovery_elected = forms.BooleanField(
+        label="クラウド事業者へ直接補償を請求している (Q7: 保険金は請求できません)",
+        required=False,
+    )
+
+    def __init__(self, *args, policy_query="", **kwargs):
+        super().__init__(*args, **kwargs)
+        # Render only a short list of options (the search narrows it); validation still
+        # accepts any policy, so a chosen-then-filtered option never fails.
+        self.policy_options = policy_search(policy_query)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("own_cloud_service_free_promotional") and not data.get("own_cloud_service"):
+            self.add_error(
+                "own_cloud_service_free_promotional",
+                "無償提供にチェックする場合は「クラウドサービスを提供している」にもチェックしてください。",
+            )
+        return data
+
+
+def policy_search(query: str, limit: int = 30):
+    """Policies whose insured's name, registration number or policy number matches."""
+    from django.db.models import Q
+
+    qs = Policy.objects.select_related("insured", "plan").order_by("insured__name", "number")
+    query = unicodedata.normalize("NFKC", query or "").strip()
+    if query:
+        qs = qs.filter(
+            Q(insured__name__icontains=query)
+            | Q(insured__registration_number__startswith=query)
+            | Q(number__icontains=query)
+        )
+    return list(qs[:limit])
+
+
+class ClaimFactsForm(forms.ModelForm):
+    noticed_on = PastDateField(label="事故を知った日")
+
+    class Meta:
+        model = Claim
+        fields = [
+            "noticed_on",
+            "description",
+            "own_cloud_service",
+            "own_cloud_service_free_promotional",
+            "direct_recovery_elected",
+            "talks_difficult",
+        ]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def clean(self):
+        data = super().clean()
+        if data.get("own_cloud_service_free_promotional") and not data.get("own_cloud_service"):
+            self.add_error(
+                "own_cloud_service_free_promotional",
+                "無償提供にチェックする場合は「クラウドサービスを提供」にもチェックしてください。",
+            )
+        return data
+
+
+# --- line items --------------------------------------------------------------------------
+
+
+class _ItemForm(forms.ModelForm):
+    cause = JapaneseChoiceField(
+        label="原因", choices=vocab.choices(vocab.CAUSES), initial=vocab.CAUSE_PROVIDER_ATTACK
+    )
+
+    def item_data(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class DamageForm(_ItemForm):
+    kind = JapaneseChoiceField(label="損害の種類", choices=vocab.choices(vocab.DAMAGE_KINDS))
+    activity = JapaneseChoiceField(
+        label="業務の性質",
+        choices=vocab.choices(vocab.ACTIVITIES),
+        initial=vocab.ACTIVITY_IT_USER_ACT,
+    )
+    claimed = YenField(label="請求額 (円)")
+    recognized = YenField(label="認定額 (円)", required=False, help_text="空欄なら請求額と同額")
+
+    class Meta:
+        model = ClientDamage
+        fields = [
+            "client_name",
+            "kind",
+            "description",
+            "claimed",
+            "recognized",
+            "legally_liable",
+            "activity",
+            "cause",
+            "own_service_free_promotional",
+        ]
+        error_messages = {"client_name": {"required": "顧問先を入力してください。"}}
+
+    def clean(self):
+        data = super().clean()
+        claimed, recognized = data.get("claimed"), data.get("recognized")
+        if claimed is not None and recognized is None and "recognized" not in self.errors:
+            data["recognized"] = recognized = claimed
+        if claimed is not None and recognized is not None and recognized > claimed:
+            self.add_error("recognized", "認定額は請求額を超えられません。")
+        return data
+
+
+class ExpenseForm(_ItemForm):
+    category = JapaneseChoiceField(label="費目", choices=vocab.choices(vocab.EXPENSE_CATEGORIES))
+    amount = YenField(label="金額 (円)")
+    incurred_on = PastDateField(label="支出日", required=False)
+
+    class Meta:
+        model = Expense
+        fields = [
+            "category",
+            "description",
+            "amount",
+            "incurred_on",
+            "cause",
+            "own_service_free_promotional",
+        ]
+
+
+class OvertimeForm(_ItemForm):
+    minutes = MinutesField(label="超過勤務 (分)")
+    hourly_rate = YenField(label="時間単価 (円)")
+    premium = forms.DecimalField(
+        label="割増率",
+        min_value=Decimal("1"),
+        max_value=Decimal("9.99"),
+        max_digits=4,
+        decimal_places=2,
+        initial=Decimal(vocab.DEFAULT_PREMIUM),
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "text-end"}),
+        error_messages={
+            "required": "割増率を入力してください (例: 1.25)。",
+            "invalid": "割増率は 1.25 のような数で入力してください。",
+            "min_value": "割増率は 1 以上で入力してください。",
+            "max_value": "割増率は 9.99 以下で入力してください。",
+            "max_digits": "割増率は 1.25 のように小数第2位までで入力してください。",
+            "max_decimal_places": "割増率は小数第2位までで入力してください。",
+            "max_whole_digits": "割増率は 9.99 以下で入力してください。",
+        },
+    )
+    task = JapaneseChoiceField(
+        label="業務内容", choices=vocab.choices(vocab.TASKS), initial=vocab.TASK_INCIDENT_RESPONSE
+    )
+    work_date = PastDateField(label="勤務日", required=False)
+    evidence = forms.MultipleChoiceField(
+        label="確認済みの証憑 (Q5)",
+        choices=vocab.choices(vocab.EVIDENCE_KINDS),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        error_messages={"invalid_choice": "証憑の種類を選択肢から選んでください。"},
+    )
+
+    class Meta:
+        model = OvertimeEntry
+        fields = [
+            "employee",
+            "work_date",
+            "minutes",
+            "hourly_rate",
+            "premium",
+            "task",
+            "overtime_eligible",
+            "evidence",
+            "cause",
+            "own_service_free_promotional",
+        ]
+        error_messages = {"employee": {"required": "従業員名を入力してください。"}}
+
+    def clean_evidence(self):
+        chosen = set(self.cleaned_data.get("evidence") or [])
+        return [kind for kind in vocab.EVIDENCE_KINDS if kind in chosen]
+
+
+ITEM_FORMS = {"damages": DamageForm, "expenses": ExpenseForm, "overtime": OvertimeForm}
+
+
+# --- status and assignment ---------------------------------------------------------------
+
+
+class TransitionForm(forms.Form):
+    action = forms.CharField()
+    reason = forms.CharField(required=False, max_length=2000, widget=forms.Textarea)
+
+
+def handler_choices():
+    """Users in the handler group, for assignment and the queue's handler filter."""
+    return list(
+        get_user_model()
+        .objects.filter(groups__name="handler", is_active=True)
+        .order_by("username")
+        .only("id", "username", "first_name", "last_name")
+    )

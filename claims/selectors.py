@@ -1,0 +1,114 @@
+"""Reads the handler's desk shares: the queue page, one claim with everything its page shows."""
+
+from dataclasses import dataclass
+
+from django.db.models import Prefetch
+from django.http import Http404
+
+from claims import permissions
+from claims.filters import DEFAULT_SORT, SORTS, ClaimFilter
+from claims.models import Claim, Incident
+from coverage.models import ExpenseSublimit, Plan
+
+PAGE_SIZES = (25, 50, 100)
+DEFAULT_PAGE_SIZE = 50
+MAX_PAGE = 10_000
+
+
+@dataclass
+class QueuePage:
+    rows: list
+    filter: ClaimFilter
+    page: int
+    page_size: int
+    sort: str
+    has_next: bool
+    incidents: list
+    plans: list
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+    @property
+    def first_index(self) -> int:
+        return (self.page - 1) * self.page_size + 1
+
+    @property
+    def last_index(self) -> int:
+        return self.first_index + len(self.rows) - 1
+
+
+def _positive_int(value, default, *, allowed=None, maximum=None):
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return default
+    if number < 1 or (allowed and number not in allowed):
+        return default
+    return min(number, maximum) if maximum else number
+
+
+def claim_queue(*, user, params) -> QueuePage:
+    """One page of the triage queue for `user`, filtered and sorted from the query string.
+
+    No COUNT over the table: it fetches page_size + 1 rows to know whether a next page exists.
+    Queries: incidents, plans, the page (with policy, insured, plan, incident, handler joined).
+    """
+    incidents = list(Incident.objects.order_by("-occurred_on", "id"))
+    plans = list(Plan.objects.order_by("-liability_limit", "code"))
+    page = _positive_int(params.get("page"), 1, maximum=MAX_PAGE)
+    page_size = _positive_int(params.get("size"), DEFAULT_PAGE_SIZE, allowed=PAGE_SIZES)
+    sort = params.get("sort") if params.get("sort") in SORTS else DEFAULT_SORT
+    base = Claim.objects.filter(permissions.visible_claims_q(user)).select_related(
+        "policy__insured", "policy__plan", "incident", "handler"
+    )
+    claim_filter = ClaimFilter(params, queryset=base, user=user, incidents=incidents, plans=plans)
+    qs = claim_filter.qs if claim_filter.is_valid() else base.none()
+    start = (page - 1) * page_size
+    rows = list(qs.order_by(*SORTS[sort][1])[start : start + page_size + 1])
+    return QueuePage(
+        rows=rows[:page_size],
+        filter=claim_filter,
+        page=page,
+        page_size=page_size,
+        sort=sort,
+        has_next=len(rows) > page_size,
+        incidents=incidents,
+        plans=plans,
+    )
+
+
+def claim_for_page(*, number: str, user) -> Claim:
+    """The claim with its policy, plan (and sub-limits), incident and items, or 404 when it
+    does not exist or the user may not see it (the same answer, so nothing leaks)."""
+    claim = (
+        Claim.objects.select_related(
+            "policy__insured", "policy__plan", "incident", "handler", "created_by"
+        )
+        .prefetch_related(
+            Prefetch("policy__plan__sublimits", queryset=ExpenseSublimit.objects.all()),
+            "damages",
+            "expenses",
+            "overtime_entries",
+        )
+        .filter(number=number)
+        .first()
+    )
+    if claim is None or not permissions.can_view(user, claim):
+        raise Http404("事故が見つかりません。")
+    return claim
+
+
+def possible_duplicates(*, claim: Claim, user) -> list[Claim]:
+    """Other open claims on the same policy and incident that `user` may see (a likely
+    second report of the same accident)."""
+    from claims.services import OPEN_STATUSES
+
+    return list(
+        Claim.objects.filter(permissions.visible_claims_q(user))
+        .filter(policy_id=claim.policy_id, incident_id=claim.incident_id, status__in=OPEN_STATUSES)
+        .exclude(pk=claim.pk)
+        .order_by("-id")
+        .only("id", "number", "status")[:5]
+    )

@@ -1,0 +1,82 @@
+"""Small display helpers for the handler's desk: status badges, ages, query strings."""
+
+from django import template
+from django.utils import timezone
+from django.utils.html import format_html
+
+from claims.models import Claim
+
+register = template.Library()
+
+STATUS_CLASSES = {
+    Claim.Status.DRAFT: "text-bg-secondary",
+    Claim.Status.REPORTED: "text-bg-info",
+    Claim.Status.DOCUMENTS_REQUESTED: "text-bg-warning",
+    Claim.Status.UNDER_ASSESSMENT: "text-bg-primary",
+    Claim.Status.AWAITING_APPROVAL: "status-awaiting",
+    Claim.Status.APPROVED: "text-bg-success",
+    Claim.Status.PAID: "status-paid",
+    Claim.Status.CLOSED: "text-bg-dark",
+    Claim.Status.WITHDRAWN: "text-bg-light border",
+}
+
+DECISION_CLASSES = {
+    "covered": "text-bg-success",
+    "excluded": "text-bg-danger",
+    "pending": "text-bg-warning",
+}
+
+
+@register.simple_tag
+def status_badge(claim):
+    status = claim.status
+    return format_html(
+        '<span class="badge status-badge {}" data-status="{}">{}</span>',
+        STATUS_CLASSES.get(status, "text-bg-secondary"),
+        status,
+        Claim.Status(status).label if status in Claim.Status.values else status,
+    )
+
+
+@register.filter
+def decision_class(code):
+    return DECISION_CLASSES.get(code, "text-bg-secondary")
+
+
+@register.filter
+def days_since(moment):
+    """Whole days from a datetime until now; None -> None."""
+    if not moment:
+        return None
+    return max((timezone.now() - moment).days, 0)
+
+
+@register.filter
+def person(user):
+    """A user's Japanese display name (family name first), or the username."""
+    if user is None:
+        return ""
+    full = f"{user.last_name} {user.first_name}".strip()
+    return full or user.username
+
+
+@register.simple_tag(takes_context=True)
+def query_with(context, **changes):
+    """The current query string with some parameters replaced (None/'' drops them)."""
+    params = context["request"].GET.copy()
+    for key, value in changes.items():
+        if value in (None, ""):
+            params.pop(key, None)
+        else:
+            params[key] = value
+    encoded = params.urlencode()
+    return f"?{encoded}" if encoded else "?"
+
+
+@register.filter
+def label_of(mapping, key):
+    """vocab label tables in templates: {{ vocab.CAUSES|label_of:item.cause }}."""
+    try:
+        return mapping.get(key, key)
+    except AttributeError:
+        return key
