@@ -1,7 +1,4 @@
-"""Claim-page panel for the settlement-summary PDF and its render status (#8).
-
-Foundation placeholder: renders nothing until issue #8 fills it in.
-"""
+"""Claim-page panel for the settlement-summary PDF and its render status (#8)."""
 
 from django import template
 
@@ -10,4 +7,6 @@ register = template.Library()
 
 @register.simple_tag(takes_context=True)
 def claim_render_panel(context, claim):
-    return ""
+    from documents.render_views import render_panel
+
+    return render_panel(context["request"], claim)
