@@ -1,0 +1,381 @@
+"""Deployment: compose file and image, entry scripts, /healthz, check --deploy, logging."""
+
+import json
+import logging
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+from django.core.exceptions import PermissionDenied
+from django.test import Client
+from django.urls import include, path, reverse
+
+from claimsdesk import health
+from claimsdesk.logging import JsonFormatter, RequestIdFilter
+from tests.conftest import make_claim, require_service
+
+ROOT = Path(__file__).resolve().parents[1]
+PYTHON = sys.executable
+
+
+def refuse(request):
+    raise PermissionDenied
+
+
+# This module is also a URLconf for the tests marked urls(__name__): the real site plus a
+# view that refuses, to see a PermissionDenied logged.
+urlpatterns = [path("refuse/", refuse), path("", include("claimsdesk.urls"))]
+
+
+def production_env(**extra):
+    env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE"}}
+    env.update(
+        DEBUG="false",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="claims.example.jp",
+        BEHIND_TLS_PROXY="true",
+        DATABASE_URL=os.environ.get("DATABASE_URL", "sqlite:////tmp/claimsdesk-deploy-check.db"),
+    )
+    env.pop("REDIS_URL", None)
+    env.update(extra)
+    return env
+
+
+# --- compose file and image ---------------------------------------------------------------
+
+
+def test_compose_file_runs_every_process_from_one_image_with_health_gates():
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    services = compose["services"]
+    assert set(services) == {"web", "worker", "beat", "postgres", "redis"}
+    for name, script in (("web", "bin/web"), ("worker", "bin/worker"), ("beat", "bin/beat")):
+        assert services[name]["build"] == "."
+        assert services[name]["command"] == [script]
+        assert services[name]["depends_on"]["redis"] == {"condition": "service_healthy"}
+    for name in ("web", "worker"):
+        assert services[name]["depends_on"]["postgres"] == {"condition": "service_healthy"}
+        assert "media:/app/media" in services[name]["volumes"]  # uploads shared
+        assert services[name]["healthcheck"]["test"]
+    assert "/healthz" in " ".join(services["web"]["healthcheck"]["test"])
+    assert services["worker"]["depends_on"]["web"] == {"condition": "service_healthy"}
+    assert "pg_isready" in " ".join(services["postgres"]["healthcheck"]["test"])
+    assert "ping" in services["redis"]["healthcheck"]["test"]
+    assert {"media", "pgdata"} <= set(compose["volumes"])
+
+
+def test_dockerfile_builds_a_non_root_image_with_fonts_and_collected_static():
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert dockerfile.startswith("#") and "FROM python:3.11-slim-bookworm" in dockerfile
+    assert "fonts-ipaexfont-gothic" in dockerfile and "libpango-1.0-0" in dockerfile
+    assert "collectstatic --noinput" in dockerfile
+    assert "\nUSER claimsdesk\n" in dockerfile
+    assert 'CMD ["bin/web"]' in dockerfile
+
+
+def test_env_example_names_every_required_production_variable():
+    names = {
+        line.split("=", 1)[0].lstrip("#").strip()
+        for line in (ROOT / ".env.example").read_text().splitlines()
+        if "=" in line
+    }
+    assert {
+        "DEBUG",
+        "SECRET_KEY",
+        "ALLOWED_HOSTS",
+        "POSTGRES_PASSWORD",
+        "BEHIND_TLS_PROXY",
+    } <= names
+
+
+# --- production settings --------------------------------------------------------------------
+
+
+def test_check_deploy_passes_with_a_production_environment():
+    result = subprocess.run(
+        [PYTHON, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=production_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS"])
+def test_production_refuses_to_start_without_secret_key_or_allowed_hosts(missing):
+    env = production_env()
+    env.pop(missing)
+    result = subprocess.run(
+        [PYTHON, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert result.returncode != 0
+    assert f"{missing} must be set" in result.stderr
+
+
+def test_production_settings_are_secure_and_trust_the_proxy():
+    code = (
+        "from django.conf import settings as s;"
+        "print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_SSL_REDIRECT,"
+        " s.SECURE_HSTS_SECONDS, s.SECURE_PROXY_SSL_HEADER, s.CSRF_TRUSTED_ORIGINS,"
+        " s.LOGGING['handlers']['console']['formatter'])"
+    )
+    result = subprocess.run(
+        [PYTHON, "manage.py", "shell", "--no-imports", "-c", code],
+        cwd=ROOT,
+        env=production_env(),
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split("\n")[-2] == (
+        "True True True 31536000 ('HTTP_X_FORWARDED_PROTO', 'https') "
+        "['https://claims.example.jp'] json"
+    )
+
+
+# --- /healthz -------------------------------------------------------------------------------
+
+
+def test_healthz_answers_json_ok_without_login(client, db, settings):
+    settings.REDIS_URL = ""
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    body = response.json()
+    assert body["status"] == "ok" and body["checks"]["database"]["ok"] is True
+    assert "skipped" in body["checks"]["redis"]
+
+
+def test_healthz_is_503_when_redis_is_down(client, db, settings):
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    body = response.json()
+    assert body["status"] == "error"
+    assert body["checks"]["redis"]["ok"] is False and body["checks"]["database"]["ok"] is True
+    assert "127.0.0.1:1" not in response.content.decode()  # no connection details leak
+
+
+def test_healthz_is_503_when_the_database_fails(client, db, settings, monkeypatch):
+    settings.REDIS_URL = ""
+
+    def broken():
+        raise OSError("connection refused")
+
+    monkeypatch.setattr(health, "check_database", broken)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["checks"]["database"] == {
+        "ok": False,
+        "error": "OSError",
+        "ms": response.json()["checks"]["database"]["ms"],
+    }
+
+
+@pytest.mark.redis
+def test_healthz_checks_a_real_redis(client, db, settings):
+    url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
+    settings.REDIS_URL = url
+    try:
+        health.check_redis()
+        up = True
+    except Exception:
+        up = False
+    require_service(up, "Redis")
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json()["checks"]["redis"]["ok"] is True
+
+
+def test_healthz_refuses_post(client, db):
+    assert client.post("/healthz").status_code == 405
+
+
+# --- request id and security logging ------------------------------------------------------
+
+
+def test_request_id_is_taken_from_the_caller_or_made(client, db):
+    assert client.get("/healthz", HTTP_X_REQUEST_ID="lb-42.a")["X-Request-ID"] == "lb-42.a"
+    made = client.get("/healthz")["X-Request-ID"]
+    assert len(made) == 32
+    # A header that could forge log lines is replaced, not echoed.
+    bad = client.get("/healthz", HTTP_X_REQUEST_ID='x" \n{"level":"INFO"}')["X-Request-ID"]
+    assert bad != 'x" \n{"level":"INFO"}' and len(bad) == 32
+
+
+def test_failed_login_is_logged_with_request_id_and_without_password(client, alice, caplog):
+    caplog.set_level(logging.INFO, logger="claimsdesk.security")
+    response = client.post(
+        "/accounts/login/",
+        {"username": "alice", "password": "not-her-password"},
+        HTTP_X_REQUEST_ID="req-login-1",
+    )
+    assert response.status_code == 200  # the form again, with an error
+    [record] = [r for r in caplog.records if getattr(r, "event", "") == "login_failed"]
+    assert record.username == "alice" and record.levelname == "WARNING"
+    RequestIdFilter().filter(record)
+    line = json.loads(JsonFormatter().format(record))
+    assert line["request_id"] == "req-login-1" and line["event"] == "login_failed"
+    assert "not-her-password" not in JsonFormatter().format(record)
+
+
+def test_successful_login_is_not_logged_as_a_failure(client, alice, caplog):
+    caplog.set_level(logging.INFO, logger="claimsdesk.security")
+    client.post("/accounts/login/", {"username": "alice", "password": "pw-alice"})
+    assert not [r for r in caplog.records if getattr(r, "event", "") == "login_failed"]
+
+
+@pytest.mark.urls(__name__)
+def test_permission_denied_is_logged(client, alice, caplog):
+    caplog.set_level(logging.INFO, logger="claimsdesk.security")
+    client.force_login(alice)
+    assert client.get("/refuse/").status_code == 403
+    [record] = [r for r in caplog.records if getattr(r, "event", "") == "permission_denied"]
+    assert record.user == "alice" and record.path == "/refuse/" and record.status == 403
+
+
+def test_csrf_refusal_is_logged(db, caplog):
+    caplog.set_level(logging.INFO, logger="claimsdesk.security")
+    response = Client(enforce_csrf_checks=True).post(
+        "/accounts/login/", {"username": "x", "password": "y"}
+    )
+    assert response.status_code == 403
+    assert [r for r in caplog.records if getattr(r, "event", "") == "permission_denied"]
+
+
+def test_a_claim_the_user_may_not_see_is_a_logged_404(client, alice, bob, caplog):
+    caplog.set_level(logging.INFO, logger="claimsdesk.security")
+    claim = make_claim(created_by=bob, handler=bob)
+    client.force_login(alice)
+    url = reverse("claims:detail", args=[claim.number])
+    assert client.get(url).status_code == 404
+    [record] = [r for r in caplog.records if getattr(r, "event", "") == "not_found"]
+    assert record.user == "alice" and record.path == url
+
+
+def test_json_formatter_writes_one_parsable_line_with_extras_and_exception():
+    try:
+        raise ValueError("boom")
+    except ValueError:
+        record = logging.getLogger("x").makeRecord(
+            "x", logging.ERROR, __file__, 1, "failed %s", ("here",), sys.exc_info(), extra={"n": 3}
+        )
+    text = JsonFormatter().format(record)
+    assert "\n" not in text.split('"exception"')[0]
+    data = json.loads(text)
+    assert data["message"] == "failed here" and data["n"] == 3 and data["level"] == "ERROR"
+    assert data["request_id"] == "-" and "ValueError: boom" in data["exception"]
+
+
+# --- entry scripts ------------------------------------------------------------------------
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_bin_web_migrates_collects_static_and_serves_healthz(tmp_path):
+    port = free_port()
+    env = production_env(
+        DATABASE_URL=f"sqlite:///{tmp_path / 'web.sqlite3'}",
+        ALLOWED_HOSTS="claims.example.jp",
+        STATIC_ROOT=str(tmp_path / "static"),
+        PORT=str(port),
+        BIND=f"127.0.0.1:{port}",
+        WEB_CONCURRENCY="1",
+    )
+    proc = subprocess.Popen(
+        [str(ROOT / "bin" / "web")],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        url = f"http://127.0.0.1:{port}/healthz"
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and proc.poll() is None:
+            probe = subprocess.run(
+                [PYTHON, "-m", "claimsdesk.health", "--probe", url],
+                cwd=ROOT,
+                env=env,
+                capture_output=True,
+                text=True,
+            )
+            if probe.returncode == 0:
+                break
+            time.sleep(0.5)
+        assert probe.returncode == 0, probe.stdout
+        assert json.loads(probe.stdout)["status"] == "ok"
+        assert (tmp_path / "static" / "staticfiles.json").exists()  # hashed manifest
+    finally:
+        proc.terminate()
+        output = proc.communicate(timeout=60)[0]
+    assert "Applying claims.0001_initial" in output
+    assert '"path": "/healthz", "status": 200' in output  # the JSON access log
+    assert proc.returncode == 0  # a graceful stop on SIGTERM
+
+
+@pytest.mark.parametrize("script", ["worker", "beat"])
+def test_bin_worker_and_beat_refuse_to_start_without_redis(script):
+    env = production_env()
+    result = subprocess.run(
+        [str(ROOT / "bin" / script)], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 2 and "REDIS_URL must be set" in result.stderr
+
+
+@pytest.mark.redis
+def test_bin_worker_starts_a_worker_that_answers_ping(tmp_path):
+    url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
+    try:
+        import redis
+
+        up = redis.Redis.from_url(url, socket_timeout=2).ping()
+    except Exception:
+        up = False
+    require_service(up, "Redis")
+    name = f"deploytest{os.getpid()}"
+    env = production_env(
+        DATABASE_URL=f"sqlite:///{tmp_path / 'w.sqlite3'}",
+        REDIS_URL=url,
+        CELERY_CONCURRENCY="1",
+    )
+    # A private worker name so the ping reaches this worker and no other.
+    env["CELERY_HOSTNAME"] = f"{name}@%h"
+    proc = subprocess.Popen(
+        [str(ROOT / "bin" / "worker")],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 90
+        answered = False
+        while time.monotonic() < deadline and proc.poll() is None and not answered:
+            ping = subprocess.run(
+                [PYTHON, "-m", "celery", "-A", "claimsdesk", "inspect", "ping", "--timeout", "3"],
+                cwd=ROOT,
+                env=env,
+                capture_output=True,
+                text=True,
+            )
+            answered = name in ping.stdout
+        assert answered, ping.stdout + ping.stderr
+    finally:
+        proc.terminate()
+        output = proc.communicate(timeout=60)[0]
+    assert "ready." in output
