@@ -15,7 +15,11 @@ from claims.services import ClaimError
 from tests.claims.approval_helpers import awaiting_claim
 from tests.conftest import make_user, require_service
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.postgres,
+    # serialized_rollback: the flush after each test would drop the data migrations' rows
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 THREADS = 20
 
 
@@ -103,3 +107,32 @@ def test_twenty_supervisors_approve_at_once_exactly_one_payout(on_postgres, alic
     assert StatusChange.objects.filter(claim=claim, to_status="approved").count() == 1
     claim.refresh_from_db()
     assert claim.status == Claim.Status.APPROVED
+
+
+def test_twenty_approve_posts_at_once_give_one_payout_and_no_500(on_postgres, alice):
+    from django.contrib.messages import get_messages
+    from django.test import Client
+
+    claim = awaiting_claim(handler=alice)
+    amount = claim.total_payable
+    sups = _supervisors(THREADS)
+
+    def post(i, barrier):
+        client = Client()
+        client.force_login(sups[i])
+        barrier.wait()
+        response = client.post(
+            f"/approvals/{claim.number}/approve/", {"amount": amount, "confirm": "on"}
+        )
+        notes = [(m.level_tag, str(m)) for m in get_messages(response.wsgi_request)]
+        return (response.status_code, notes)
+
+    results = _race(post)
+    escaped = [r for r in results if not isinstance(r, tuple)]
+    assert escaped == [], escaped
+    assert {code for code, _ in results} == {302}
+    levels = [notes[0][0] for _, notes in results]
+    assert levels.count("success") == 1
+    assert levels.count("error") == THREADS - 1
+    assert Payout.objects.filter(claim=claim).count() == 1
+    assert StatusChange.objects.filter(claim=claim, to_status="approved").count() == 1
