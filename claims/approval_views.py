@@ -156,8 +156,11 @@ def _approval_context(request, claim, **forms_):
     problems = []
     if claim.status == S.AWAITING_APPROVAL:
         problems = payouts.approval_problems(claim=claim, by=request.user, assessment=ca.assessment)
+    live = payouts.live_payout(claim)
     return {
         "claim": claim,
+        "live": live,
+        "snapshot_rows": payouts.snapshot_rows(live.snapshot) if live else [],
         "ca": ca,
         "assessment": ca.assessment,
         "problems": problems,

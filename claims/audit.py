@@ -47,7 +47,9 @@ _SKIP = {
     "number",
 }
 # Status moves are told by StatusChange rows (with reasons), not by the claim's history.
-_SKIP_BY_MODEL = {Claim: {"status"}}
+# Claim totals are derived from the items (and updated without history), so a diff of them
+# would pin the items' changes on whoever saved the claim next.
+_SKIP_BY_MODEL = {Claim: {"status", "total_claimed", "total_payable", "pending_items"}}
 _ACTIONS = {"+": "作成", "~": "変更", "-": "削除"}
 # Columns the models left without a Japanese verbose_name.
 _LABELS = {
@@ -141,7 +143,7 @@ def _subject(model, record) -> str:
     """Name the object from the history row's own columns (no query per row)."""
     name = model._meta.verbose_name
     if model is Claim:
-        return f"{name} {record.number}"
+        return str(name)  # the page is the claim's: its number (once "tmp-…") adds nothing
     if model is Payout:
         return f"{name} {record.amount:,}円"
     if model is ExpenseSublimit:

@@ -137,6 +137,39 @@ def approval_problems(*, claim, by, assessment) -> list[str]:
 # --- the snapshot ----------------------------------------------------------------------
 
 
+def snapshot_rows(snapshot: dict) -> list[dict]:
+    """The frozen items of a payout's snapshot, each with its engine decision, for display."""
+    from coverage import vocab
+
+    decisions = {i["id"]: i for i in snapshot.get("assessment", {}).get("items", [])}
+    prefix = {"damages": "d", "expenses": "e", "overtime": "o"}
+    out = []
+    for section, rows in snapshot.get("items", {}).items():
+        for row in rows:
+            d = decisions.get(f"{prefix.get(section, '')}{row.get('pk')}", {})
+            if section == "damages":
+                text = f"{row.get('client_name', '')} {row.get('description', '')}"
+            elif section == "expenses":
+                category = row.get("category", "")
+                text = f"{vocab.EXPENSE_CATEGORIES.get(category, category)} {row.get('description', '')}"
+            else:
+                text = f"{row.get('employee', '')} {row.get('minutes', '')}分"
+            out.append(
+                {
+                    "section": {"damages": "損害", "expenses": "費用", "overtime": "超過勤務"}.get(
+                        section, section
+                    ),
+                    "text": text.strip(),
+                    "amount": d.get("amount"),
+                    "decision": d.get("decision", row.get("decision")),
+                    "reasons": d.get("reasons", row.get("reasons", [])),
+                    "missing": d.get("missing", []),
+                    "covered": d.get("covered", row.get("covered")),
+                }
+            )
+    return out
+
+
 def _jsonable(value):
     return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
 

@@ -22,6 +22,11 @@ def _user(context):
     return getattr(request, "user", None) or context.get("user")
 
 
+def _on_approval_page(request) -> bool:
+    match = getattr(request, "resolver_match", None)
+    return bool(match and match.namespace == "approvals")
+
+
 @register.simple_tag(takes_context=True)
 def claim_payout_panel(context, claim):
     from claims.approval_views import ExtensionForm, MarkPaidForm, ReasonForm
@@ -49,7 +54,8 @@ def claim_payout_panel(context, claim):
             "clock": state,
             "extensions": list(claim.extensions.all()) if claim.payment_due_on else [],
             "can_approve_link": permissions.is_supervisor(user)
-            and claim.status == S.AWAITING_APPROVAL,
+            and claim.status == S.AWAITING_APPROVAL
+            and not _on_approval_page(request),
             "can_mark_paid": supervisor and claim.status == S.APPROVED,
             "can_reopen": supervisor and claim.status == S.APPROVED,
             "may_extend": may_extend,

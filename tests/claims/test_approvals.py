@@ -384,3 +384,17 @@ def test_seed_demo_gives_each_approved_paid_closed_claim_one_live_payout():
             assert payout.status == "paid" and payout.paid_on == claim.paid_on
     waiting = Claim.objects.filter(status=S.AWAITING_APPROVAL)
     assert all(c.payment_due_on for c in waiting)
+
+
+def test_approved_claim_page_shows_the_frozen_snapshot_not_todays_limits(client, alice, carol):
+    from coverage.models import Plan
+
+    claim = awaiting_claim(handler=alice)
+    payouts.payout_approve(claim=claim, by=carol, amount=1_248_000)
+    # an admin later cuts the plan's liability limit: the approved figures do not move
+    Plan.objects.filter(code="cyber_standard").update(liability_limit=1_000_000)
+    client.force_login(carol)
+    html = client.get(f"/approvals/{claim.number}/").content.decode()
+    assert "承認時の査定 (凍結)" in html
+    assert "1,248,000円" in html and "1,200,000円" in html
+    assert "査定 (現時点)" not in html
