@@ -104,7 +104,7 @@ def _label(kind: str) -> str:
 
 def overtime_target(entry) -> str:
     when = f" {entry.work_date:%Y-%m-%d}" if entry.work_date else ""
-    return f"超過勤務 {entry.employee}{when} ({entry.minutes}分)"
+    return f"超過勤務 {entry.employee}{when}・{entry.minutes}分"
 
 
 def build(*, damages, has_expenses: bool, overtime, documents) -> Checklist:

@@ -147,7 +147,7 @@ def _check_csv(fileobj, head: bytes, name: str) -> None:
     if ext not in {"csv", "txt"}:
         raise FileRejected(
             "ファイルの内容が名前の形式と一致しないか、受け付けられない形式です"
-            f"{'(.' + ext + ')' if ext else ''}。受け付ける形式: {ALLOWED_TEXT}。"
+            f"{' (.' + ext + ')' if ext else ''}。受け付ける形式: {ALLOWED_TEXT}。"
         )
     if _MARKUP.match(head.removeprefix(codecs.BOM_UTF8)):
         raise FileRejected(

@@ -31,7 +31,11 @@ class UploadForm(forms.Form):
         choices=[("", "選んでください")] + services.UPLOAD_KINDS,
         error_messages={"required": "書類の種類を選んでください。"},
     )
-    target = forms.ChoiceField(label="対象 (任意)", required=False)
+    target = forms.ChoiceField(
+        label="対象 (任意)",
+        required=False,
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
 
     def __init__(self, *args, claim, damages, overtime, approved_only=False, **kwargs):
         super().__init__(*args, **kwargs)

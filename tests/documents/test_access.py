@@ -110,6 +110,9 @@ def test_previews_are_inline_only_for_pdf_png_and_jpeg(client, claim, alice):
     }
     png_response = client.get(reverse("documents:preview", args=[docs[1].pk]))
     assert "sandbox" in png_response["Content-Security-Policy"]
+    # Chromium's PDF viewer refuses to run sandboxed: inline PDFs get default-src 'none' only
+    pdf_response = client.get(reverse("documents:preview", args=[docs[0].pk]))
+    assert "sandbox" not in pdf_response["Content-Security-Policy"]
 
 
 def test_deleted_documents_are_gone_from_views_but_kept(client, alice, doc):
@@ -144,7 +147,7 @@ def test_the_panel_shows_whats_in_and_whats_missing(client, alice, claim, doc):
     html = client.get(reverse("documents:panel", args=[claim.number])).content.decode()
     assert 'data-item="accident_report" data-satisfied="1"' in html
     assert 'data-item="damage_claim:client:株式会社A" data-satisfied="0"' in html
-    assert "超過勤務 山田花子 2023-06-06 (150分)" in html
+    assert "超過勤務 山田花子 2023-06-06・150分" in html
     assert 'name="files"' in html and "multiple" in html
     assert "js/uploads.js" in html
 

@@ -59,7 +59,7 @@ def test_the_letter_lists_exactly_the_missing_items(client, claim, alice):
     assert "書類ご提出のお願い" in html
     assert claim.policy.insured.name + " 御中" in html
     assert html.count("<li data-item=") == len(req.items) == 8
-    assert '顧問先との業務委託契約書 <span class="target">(顧問先 株式会社A)</span>' in html
+    assert '顧問先との業務委託契約書 <span class="target">— 顧問先 株式会社A</span>' in html
     assert 'data-item="accident_report"' not in html  # it is in
     assert 'data-item="damage_claim:client:株式会社A"' not in html
     assert "よろしく" in html

@@ -1,0 +1,110 @@
+"""In the browser: two files uploaded at once on the claim page update the checklist.
+
+Set SCREENSHOT_DIR to keep screenshots of the documents panel and the request letter.
+"""
+
+import os
+
+import pytest
+
+from documents.models import Document
+from tests.conftest import make_claim
+from tests.documents import hostile
+from tests.documents.doc_helpers import add_damage, add_expense, add_overtime
+from tests.e2e.conftest import login
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+
+def shot(page, name, locator=None):
+    folder = os.environ.get("SCREENSHOT_DIR")
+    if folder:
+        (locator or page).screenshot(path=os.path.join(folder, name))
+
+
+@pytest.fixture
+def claim(alice, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    claim = make_claim(created_by=alice, handler=alice)
+    add_damage(claim, client="株式会社ひまわり商事")
+    add_expense(claim)
+    add_overtime(claim)
+    return claim
+
+
+def item(page, key):
+    return page.locator(f'[data-documents-panel] li[data-item="{key}"]')
+
+
+def test_two_files_at_once_update_the_checklist(page, alice, claim):
+    ot = claim.overtime_entries.get()
+    login(page, "alice")
+    page.goto(f"/claims/{claim.number}/")
+    panel = page.locator("[data-documents-panel]")
+    assert item(page, f"attendance_record:o{ot.pk}").get_attribute("data-satisfied") == "0"
+    assert "不足" in panel.locator("[data-checklist-status]").inner_text()
+
+    form = panel.locator("form[data-upload-form]")
+    form.locator("input[name=files]").set_input_files(
+        [
+            {
+                "name": "勤怠記録_6月.pdf",
+                "mimeType": "application/pdf",
+                "buffer": hostile.PDF_BYTES,
+            },
+            {"name": "タイムカード.png", "mimeType": "image/png", "buffer": hostile.png_bytes()},
+        ]
+    )
+    form.locator("select[name=kind]").select_option("attendance_record")
+    form.locator("select[name=target]").select_option(f"o{ot.pk}")
+    with page.expect_navigation():
+        form.locator("button[type=submit]").click()
+
+    row = item(page, f"attendance_record:o{ot.pk}")
+    assert row.get_attribute("data-satisfied") == "1"
+    assert "勤怠記録_6月.pdf" in row.inner_text() and "タイムカード.png" in row.inner_text()
+    assert item(page, f"wage_basis:o{ot.pk}").get_attribute("data-satisfied") == "0"
+    assert "2件のファイルを登録しました" in page.content()
+    assert Document.objects.filter(overtime_entry=ot).count() == 2
+    shot(page, "documents_panel.png", page.locator("[data-documents-panel]"))
+    shot(page, "claim_page.png")
+
+
+def test_a_refused_file_shows_its_reason_without_leaving_the_page(page, alice, claim):
+    login(page, "alice")
+    page.goto(f"/claims/{claim.number}/")
+    form = page.locator("form[data-upload-form]")
+    form.locator("input[name=files]").set_input_files(
+        [
+            {"name": "ok.pdf", "mimeType": "application/pdf", "buffer": hostile.PDF_BYTES},
+            {"name": "請求書.pdf", "mimeType": "application/pdf", "buffer": hostile.HTML_BYTES},
+        ]
+    )
+    form.locator("select[name=kind]").select_option("damage_claim")
+    form.locator("button[type=submit]").click()
+    errors = form.locator("[data-upload-errors]")
+    errors.get_by_text("請求書.pdf").wait_for()
+    assert "名前の形式と一致しない" in errors.inner_text()
+    assert not Document.objects.exists()
+    shot(page, "upload_refused.png", page.locator("[data-documents-panel]"))
+
+
+def test_request_letter_lists_the_missing_items(page, alice, claim):
+    login(page, "alice")
+    page.goto(f"/claims/{claim.number}/")
+    panel = page.locator("[data-documents-panel]")
+    panel.get_by_text("不足書類を依頼する").click()
+    panel.locator("textarea[name=message]").fill("6月分の勤怠記録を優先してご送付ください。")
+    with page.expect_navigation():
+        panel.get_by_role("button", name="依頼を記録して依頼状を作成").click()
+    assert "書類ご提出のお願い" in page.content()
+    assert page.locator("li[data-item]").count() == 10
+    shot(page, "request_letter.png")
+    page.emulate_media(media="print")
+    assert not page.locator(".toolbar").is_visible()
+    page.emulate_media(media="screen")
+    claim.refresh_from_db()
+    assert claim.status == "documents_requested"
