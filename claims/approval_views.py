@@ -143,7 +143,13 @@ def approval_queue(request):
                 "own": request.user.pk in (claim.handler_id, claim.created_by_id),
             }
         )
-    return render(request, "approvals/queue.html", {"rows": rows, "limit": limit})
+    from claims.audit import authority_timeline
+
+    return render(
+        request,
+        "approvals/queue.html",
+        {"rows": rows, "limit": limit, "authority_changes": authority_timeline(limit=10)},
+    )
 
 
 # --- the approval page -------------------------------------------------------------------

@@ -19,6 +19,7 @@ from django.db import models
 from django.utils import timezone
 
 from claims.models import (
+    ApprovalAuthority,
     Claim,
     ClientDamage,
     Expense,
@@ -139,9 +140,11 @@ def _user_ids(model, record) -> set:
     return ids
 
 
-def _subject(model, record) -> str:
+def _subject(model, record, users=None) -> str:
     """Name the object from the history row's own columns (no query per row)."""
     name = model._meta.verbose_name
+    if model is ApprovalAuthority:
+        return f"{name}「{user_label((users or {}).get(record.user_id))}」"
     if model is Claim:
         return str(name)  # the page is the claim's: its number (once "tmp-…") adds nothing
     if model is Payout:
@@ -199,7 +202,7 @@ def _entries_from_history(model, records, users, *, include_created=True, kind="
                     Entry(
                         at=rec.history_date,
                         user=user_label(users.get(rec.history_user_id)),
-                        subject=_subject(model, rec),
+                        subject=_subject(model, rec, users),
                         action=action,
                         changes=changes,
                         reason=_reason(rec),
@@ -269,5 +272,19 @@ def claim_timeline(claim, *, limit: int = 300) -> list[Entry]:
                 kind="extension",
             )
         )
+    entries.sort(key=lambda e: e.at, reverse=True)
+    return entries[:limit]
+
+
+def authority_timeline(*, limit: int = 20) -> list[Entry]:
+    """Recent changes to supervisors' approval limits (admin edits), newest first."""
+    records = list(ApprovalAuthority.history.order_by("-history_date")[: limit * 2])
+    ids = set()
+    for rec in records:
+        ids |= _user_ids(ApprovalAuthority, rec)
+    ids.discard(None)
+    users = {u.pk: u for u in get_user_model().objects.filter(pk__in=ids)}
+    # the previous version of each row in the window is needed for its diff
+    entries = _entries_from_history(ApprovalAuthority, records, users)
     entries.sort(key=lambda e: e.at, reverse=True)
     return entries[:limit]

@@ -109,3 +109,23 @@ def test_timeline_hidden_from_who_cannot_see_the_claim(client, alice, bob):
         Context({"claim": claim, "request": request})
     )
     assert "履歴" in html
+
+
+def test_admin_edit_of_an_approval_limit_is_listed_with_user_and_values(client, carol, dave):
+    from claims.models import ApprovalAuthority
+
+    authority = ApprovalAuthority.objects.get(user=carol)
+    client.force_login(dave)
+    response = client.post(
+        f"/admin/claims/approvalauthority/{authority.pk}/change/",
+        {"user": carol.pk, "limit": 15_000_000},
+    )
+    assert response.status_code == 302
+    entry = audit.authority_timeline()[0]
+    assert entry.user == "dave" and "carol" in entry.subject
+    assert [(c.label, c.old, c.new) for c in entry.changes] == [
+        ("承認権限額 (円)", "10,000,000", "15,000,000")
+    ]
+    client.force_login(carol)
+    html = client.get("/approvals/").content.decode()
+    assert "承認権限の変更履歴" in html and "15,000,000" in html and "dave" in html
