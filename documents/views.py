@@ -8,6 +8,7 @@ sandboxing CSP and `attachment` for anything but PDF/PNG/JPEG previews.
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import TooManyFilesSent
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
@@ -146,7 +147,14 @@ def upload(request, number):
         )
     handler = LimitedUploadHandler(request)
     request.upload_handlers.insert(0, handler)
-    return _upload_checked(request, claim, handler)
+    try:
+        # the body is parsed in here (by the CSRF check or the form), under the handler
+        return _upload_checked(request, claim, handler)
+    except TooManyFilesSent:
+        count = settings.DATA_UPLOAD_MAX_NUMBER_FILES
+        return _upload_refused(
+            request, claim, [("", f"一度に送れるファイルは {count} 件までです。")]
+        )
 
 
 @csrf_protect

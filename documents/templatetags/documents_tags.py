@@ -32,6 +32,7 @@ def claim_documents_panel(context, claim):
     data["request"] = request
     data["max_file"] = settings.DOCUMENT_MAX_BYTES
     data["max_request"] = settings.DOCUMENT_MAX_REQUEST_BYTES
+    data["max_count"] = settings.DATA_UPLOAD_MAX_NUMBER_FILES
     return data
 
 

@@ -26,6 +26,7 @@
     form.dataset.wired = "1";
     var maxFile = parseInt(form.dataset.maxFile, 10) || 0;
     var maxRequest = parseInt(form.dataset.maxRequest, 10) || 0;
+    var maxCount = parseInt(form.dataset.maxCount, 10) || 0;
     var wrap = form.querySelector("[data-upload-progress]");
     var bar = wrap.querySelector(".progress-bar");
     var box = form.querySelector("[data-upload-errors]");
@@ -39,6 +40,7 @@
       var errors = [];
       if (!files.length) errors.push({ name: "", message: "ファイルを選んでください。" });
       if (!form.querySelector("select[name=kind]").value) errors.push({ name: "", message: "書類の種類を選んでください。" });
+      if (maxCount && files.length > maxCount) errors.push({ name: "", message: "一度に送れるファイルは " + maxCount + " 件までです。" });
       var total = 0;
       files.forEach(function (f) {
         total += f.size;

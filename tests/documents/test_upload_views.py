@@ -195,6 +195,42 @@ def test_the_form_requires_files_and_a_kind(as_alice, claim):
     assert response.status_code == 400  # desk-made kinds are not uploadable
 
 
+def strict_client(user):
+    """A client that enforces CSRF like a browser, with a known token in cookie and header."""
+    from django.test import Client
+
+    token = "a" * 32
+    strict = Client(enforce_csrf_checks=True, HTTP_X_CSRFTOKEN=token)
+    strict.cookies["csrftoken"] = token
+    strict.force_login(user)
+    return strict
+
+
+def test_with_csrf_enforced_the_limits_still_answer_clearly(alice, claim, settings):
+    strict = strict_client(alice)
+    assert post(strict, claim, [pdf()], **XHR).status_code == 200  # the token is right
+
+    settings.DOCUMENT_MAX_BYTES = 1000
+    big = upload_file("big.pdf", b"%PDF-1.4\n" + b"0" * 5000)
+    response = post(strict, claim, [big], **XHR)
+    assert response.status_code == 413
+    assert "ファイルが大きすぎます" in response.json()["errors"][0]["message"]
+
+    settings.DATA_UPLOAD_MAX_NUMBER_FILES = 2
+    response = post(strict, claim, [pdf("1.pdf"), pdf("2.pdf"), pdf("3.pdf")], **XHR)
+    assert response.status_code == 400
+    assert "2 件まで" in response.json()["errors"][0]["message"]
+    assert claim.documents.count() == 1
+
+
+def test_too_many_files_are_refused_with_a_message(as_alice, claim, settings):
+    settings.DATA_UPLOAD_MAX_NUMBER_FILES = 2
+    response = post(as_alice, claim, [pdf("1.pdf"), pdf("2.pdf"), pdf("3.pdf")], **XHR)
+    assert response.status_code == 400
+    assert "2 件まで" in response.json()["errors"][0]["message"]
+    assert not claim.documents.exists()
+
+
 def test_get_is_not_an_upload(as_alice, claim):
     assert as_alice.get(url(claim)).status_code == 405
 

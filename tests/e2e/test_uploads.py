@@ -22,7 +22,9 @@ pytestmark = [
 def shot(page, name, locator=None):
     folder = os.environ.get("SCREENSHOT_DIR")
     if folder:
-        (locator or page).screenshot(path=os.path.join(folder, name))
+        (locator or page).screenshot(
+            path=os.path.join(folder, name), **({} if locator else {"full_page": True})
+        )
 
 
 @pytest.fixture
