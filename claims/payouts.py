@@ -264,6 +264,12 @@ def payout_approve(*, claim, by, amount) -> Payout:
                     f"この事故は既に「{locked.get_status_display()}」です。"
                     "承認待ちの事故のみ承認できます。"
                 )
+            existing = live_payout(locked)
+            if existing is not None:
+                raise ClaimError(
+                    f"この事故には既に有効な支払承認 ({existing.get_status_display()} "
+                    f"{existing.amount:,}円) があります。二重に承認することはできません。"
+                )
             ca = claim_assessment(locked)
             assessment = ca.assessment
             problems = approval_blockers(claim=locked, assessment=assessment)

@@ -398,3 +398,14 @@ def test_approved_claim_page_shows_the_frozen_snapshot_not_todays_limits(client,
     assert "承認時の査定 (凍結)" in html
     assert "1,248,000円" in html and "1,200,000円" in html
     assert "査定 (現時点)" not in html
+
+
+def test_a_paid_then_reopened_claim_cannot_be_approved_twice(alice, carol, erin):
+    claim = awaiting_claim(handler=alice)
+    payouts.payout_approve(claim=claim, by=carol, amount=claim.total_payable)
+    payouts.payout_mark_paid(claim=claim, by=carol, paid_on=datetime.date.today(), reference="FB-9")
+    # paid -> closed -> reopened by the desk -> sent to approval again
+    Claim.objects.filter(pk=claim.pk).update(status=S.AWAITING_APPROVAL)
+    with pytest.raises(ClaimError, match="既に有効な支払承認 \\(支払済み"):
+        payouts.payout_approve(claim=claim, by=erin, amount=claim.total_payable)
+    assert claim.payouts.count() == 1
