@@ -165,6 +165,7 @@ def document_upload(
                         doc.file.name = first.file.name
                     doc.full_clean()
                     doc._change_reason = "upload"
+                    doc._history_user = by
                     doc.save()
                     created.append(doc)
             _after_change(claim=claim, by=by)
@@ -196,6 +197,7 @@ def document_delete(*, document: Document, by, reason: str) -> Document:
     doc.delete_reason = reason[:300]
     doc.full_clean()
     doc._change_reason = f"deleted: {doc.delete_reason}"
+    doc._history_user = by
     doc.save()
     _after_change(claim=claim, by=by)
     return doc

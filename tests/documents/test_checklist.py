@@ -216,7 +216,8 @@ def test_soft_delete_keeps_the_row_the_file_and_the_history(claim, alice, bob):
     assert doc.file.storage.exists(doc.file.name)
     last = doc.history.latest()
     assert last.history_change_reason == "deleted: 重複して登録"
-    assert last.history_user_id in (None, alice.pk)
+    assert last.history_user_id == alice.pk
+    assert doc.history.earliest().history_user_id == alice.pk  # the upload
     assert not claim_checklist(claim).items[0].satisfied
     with pytest.raises(ClaimError, match="すでに削除"):
         services.document_delete(document=doc, by=alice, reason="again")

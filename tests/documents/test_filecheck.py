@@ -3,6 +3,8 @@
 import io
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from documents import filecheck
 from documents.filecheck import FileRejected, clean_filename, sniff
@@ -98,3 +100,32 @@ def test_long_names_are_cut_to_255_keeping_the_extension():
     assert name.endswith(".xlsx")
     assert clean_filename("x" * 300)[:5] == "xxxxx"
     assert len(clean_filename("x" * 300)) == 255
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    data=st.one_of(
+        st.binary(max_size=600),
+        st.binary(max_size=300).map(lambda b: b"PK\x03\x04" + b),
+        st.binary(max_size=300).map(lambda b: b"%PDF" + b),
+        st.binary(max_size=300).map(lambda b: hostile.ooxml("xlsx")[:200] + b),
+    ),
+    name=st.sampled_from(["a.csv", "a.pdf", "a.xlsx", "noext", "a.txt"]),
+)
+def test_any_bytes_are_accepted_or_refused_never_crash(data, name):
+    try:
+        result = sniff(io.BytesIO(data), name=name)
+    except FileRejected as exc:
+        assert str(exc)
+    else:
+        assert result.content_type in filecheck.EXTENSIONS
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=400))
+def test_any_name_cleans_to_a_plain_short_name(raw):
+    name = clean_filename(raw)
+    assert 0 < len(name) <= 255
+    assert "/" not in name and "\\" not in name
+    assert not any(ord(c) < 32 or 0x7F <= ord(c) <= 0x9F for c in name)
+    assert name not in {".", ".."}
