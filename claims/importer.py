@@ -14,6 +14,7 @@ in docs/import.md.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import json
 import re
 import secrets
@@ -23,7 +24,7 @@ from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from claims import permissions
@@ -501,15 +502,16 @@ def _validate_item(record: Record, item: Item, by):
 
 
 def assess_rows(claim: Claim, plan: Plan, terms, items: dict[str, list]) -> engine.Assessment:
-    """The coverage engine on unsaved rows (ids are positions), as claim_refresh_totals would."""
+    """The coverage engine on unsaved rows, as claim_refresh_totals would on saved ones.
+
+    The rows have no pk yet (so no linked documents either): their facts get positional ids.
+    """
     from coverage.adapters import damage_fact, expense_fact, overtime_fact
 
-    def facts(builder, rows):
-        out = []
-        for n, row in enumerate(rows):
-            row.pk = row.pk or n + 1  # a stand-in id for the engine; reset before insert
-            out.append(builder(row))
-        return tuple(out)
+    def facts(builder, rows, prefix):
+        return tuple(
+            dataclasses.replace(builder(row), id=f"{prefix}{n}") for n, row in enumerate(rows, 1)
+        )
 
     facts_ = engine.ClaimFacts(
         plan=plan.code,
@@ -521,13 +523,10 @@ def assess_rows(claim: Claim, plan: Plan, terms, items: dict[str, list]) -> engi
             sublimits=dict(terms.sublimits),
         ),
         direct_recovery_from_provider=claim.direct_recovery_elected,
-        damages=facts(damage_fact, items[vocab.SECTION_DAMAGES]),
-        expenses=facts(expense_fact, items[vocab.SECTION_EXPENSES]),
-        overtime=facts(overtime_fact, items[vocab.SECTION_OVERTIME]),
+        damages=facts(damage_fact, items[vocab.SECTION_DAMAGES], "d"),
+        expenses=facts(expense_fact, items[vocab.SECTION_EXPENSES], "e"),
+        overtime=facts(overtime_fact, items[vocab.SECTION_OVERTIME], "o"),
     )
-    for rows in items.values():
-        for row in rows:
-            row.pk = None
     return engine.assess(facts_)
 
 
@@ -573,25 +572,34 @@ def prepare_batch(records: list[Record], lookups: Lookups, *, by) -> BatchResult
 
 @transaction.atomic
 def write_batch(ready: list[Prepared], *, by) -> int:
-    """Insert the claims, their items, a status trace and history rows; returns the count."""
+    """Insert the claims (with a history row and a status trace each) and their items;
+    returns the number of claims."""
     if not ready:
         return 0
     now = timezone.now()
     claims = [p.claim for p in ready]
-    for claim in claims:
-        claim.number = "imp-" + secrets.token_hex(8)  # unique stand-in until the pk is known
-        claim.reported_at = now
-    Claim.objects.bulk_create(claims)
-    if any(c.pk is None for c in claims):  # a backend without RETURNING: read the ids back
-        ids = dict(
-            Claim.objects.filter(number__in=[c.number for c in claims]).values_list("number", "pk")
-        )
-        for claim in claims:
-            claim.pk = ids[claim.number]
     today = timezone.localdate()
-    for claim in claims:
-        claim.number = next_claim_number(claim.pk, today)
-    Claim.objects.bulk_update(claims, ["number"])
+    if connection.vendor == "postgresql":
+        # Take the ids from the sequence first, so each row goes in with its final number.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                [Claim._meta.db_table, len(claims)],
+            )
+            ids = [row[0] for row in cursor.fetchall()]
+        for claim, pk in zip(claims, ids, strict=True):
+            claim.pk = pk
+            claim.number = next_claim_number(pk, today)
+            claim.reported_at = now
+        Claim.objects.bulk_create(claims)
+    else:
+        for claim in claims:
+            claim.number = "imp-" + secrets.token_hex(8)  # unique stand-in until the pk is known
+            claim.reported_at = now
+        Claim.objects.bulk_create(claims)
+        for claim in claims:
+            claim.number = next_claim_number(claim.pk, today)
+        Claim.objects.bulk_update(claims, ["number"])
     Claim.history.bulk_history_create(
         claims, default_user=by, default_change_reason=IMPORT_REASON, default_date=now
     )
@@ -612,11 +620,9 @@ def write_batch(ready: list[Prepared], *, by) -> int:
                 row.claim = prepared.claim
                 rows.append(row)
         if rows:
+            # No history rows for the items: the claim's history row and status trace record
+            # the import, and an item's first edit starts its own history. (Halves the writes.)
             model.objects.bulk_create(rows)
-            if rows[0].pk is not None:
-                model.history.bulk_history_create(
-                    rows, default_user=by, default_change_reason=IMPORT_REASON, default_date=now
-                )
     return len(claims)
 
 
