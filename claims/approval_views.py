@@ -8,6 +8,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db.models import OuterRef, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,6 +22,7 @@ from claims.models import Claim, StatusChange
 from claims.services import ClaimError
 
 S = Claim.Status
+QUEUE_PAGE_SIZE = 100
 
 
 # --- forms -------------------------------------------------------------------------------
@@ -124,17 +126,18 @@ def approval_queue(request):
         .order_by("-at")
         .values("at")[:1]
     )
-    claims = list(
+    claims = (
         Claim.objects.filter(permissions.visible_claims_q(request.user))
         .filter(status=S.AWAITING_APPROVAL)
         .select_related("policy__insured", "policy__plan", "handler")
         .annotate(submitted_at=Subquery(submitted))
         .order_by("submitted_at", "reported_at", "id")
     )
+    page = Paginator(claims, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
     limit = payouts.authority_limit(request.user)
     today = timezone.localdate()
     rows = []
-    for claim in claims:
+    for claim in page.object_list:
         rows.append(
             {
                 "claim": claim,
@@ -148,7 +151,12 @@ def approval_queue(request):
     return render(
         request,
         "approvals/queue.html",
-        {"rows": rows, "limit": limit, "authority_changes": authority_timeline(limit=10)},
+        {
+            "rows": rows,
+            "page": page,
+            "limit": limit,
+            "authority_changes": authority_timeline(limit=10),
+        },
     )
 
 
