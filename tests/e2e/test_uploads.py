@@ -62,9 +62,23 @@ def test_two_files_at_once_update_the_checklist(page, alice, claim):
     )
     form.locator("select[name=kind]").select_option("attendance_record")
     form.locator("select[name=target]").select_option(f"o{ot.pk}")
+    # record the progress bar's values across the reload that follows the upload
+    page.evaluate(
+        """() => {
+        const bar = document.querySelector("[data-upload-progress]");
+        new MutationObserver(() => {
+          if (bar.classList.contains("d-none")) return;
+          const seen = JSON.parse(sessionStorage.getItem("progress") || "[]");
+          seen.push(bar.getAttribute("aria-valuenow"));
+          sessionStorage.setItem("progress", JSON.stringify(seen));
+        }).observe(bar, {attributes: true});
+      }"""
+    )
     with page.expect_navigation():
         form.locator("button[type=submit]").click()
 
+    progress = page.evaluate("JSON.parse(sessionStorage.getItem('progress') || '[]')")
+    assert progress[0] == "0" and progress[-1] == "100"  # the XHR path, not a plain POST
     row = item(page, f"attendance_record:o{ot.pk}")
     assert row.get_attribute("data-satisfied") == "1"
     assert "勤怠記録_6月.pdf" in row.inner_text() and "タイムカード.png" in row.inner_text()
@@ -110,3 +124,34 @@ def test_request_letter_lists_the_missing_items(page, alice, claim):
     page.emulate_media(media="screen")
     claim.refresh_from_db()
     assert claim.status == "documents_requested"
+
+
+def test_without_javascript_the_form_posts_plainly(browser, live_server, alice, claim):
+    context = browser.new_context(
+        viewport={"width": 1366, "height": 768},
+        locale="ja-JP",
+        base_url=live_server.url,
+        java_script_enabled=False,
+    )
+    try:
+        page = context.new_page()
+        login(page, "alice")
+        page.goto(f"/claims/{claim.number}/")
+        form = page.locator("form[data-upload-form]")
+        form.locator("input[name=files]").set_input_files(
+            [
+                {
+                    "name": "事故連絡票.pdf",
+                    "mimeType": "application/pdf",
+                    "buffer": hostile.PDF_BYTES,
+                },
+                {"name": "補足.png", "mimeType": "image/png", "buffer": hostile.png_bytes()},
+            ]
+        )
+        form.locator("select[name=kind]").select_option("accident_report")
+        with page.expect_navigation():
+            form.locator("button[type=submit]").click()
+        assert item(page, "accident_report").get_attribute("data-satisfied") == "1"
+        assert Document.objects.filter(kind="accident_report").count() == 2
+    finally:
+        context.close()
