@@ -81,7 +81,7 @@ class ClaimFilter(django_filters.FilterSet):
             return queryset.filter(handler=self.user)
         if value == "unassigned":
             return queryset.filter(handler__isnull=True)
-        if value.isdigit():
+        if value.isdigit() and len(value) <= 12:
             return queryset.filter(handler_id=int(value))
         return queryset.none()
 

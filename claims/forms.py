@@ -180,7 +180,7 @@ def policy_search(query: str, limit: int = 30):
     from django.db.models import Q
 
     qs = Policy.objects.select_related("insured", "plan").order_by("insured__name", "number")
-    query = unicodedata.normalize("NFKC", query or "").strip()
+    query = unicodedata.normalize("NFKC", query or "").replace("\x00", "").strip()[:100]
     if query:
         qs = qs.filter(
             Q(insured__name__icontains=query)

@@ -86,7 +86,7 @@ def _safe_next(request, fallback):
 def queue_assign(request):
     """Assign the selected claims to one handler; each row is checked on its own."""
     back = _safe_next(request, reverse("claims:queue"))
-    ids = [int(v) for v in request.POST.getlist("claim") if v.isdigit()][:200]
+    ids = [int(v) for v in request.POST.getlist("claim") if _is_id(v)][:200]
     target = request.POST.get("handler", "")
     if not ids:
         messages.warning(request, "割り当てる事故を選択してください。")
@@ -94,7 +94,7 @@ def queue_assign(request):
     user_model = get_user_model()
     if target == "me":
         handler = request.user
-    elif target.isdigit():
+    elif _is_id(target):
         handler = user_model.objects.filter(pk=int(target), is_active=True).first()
     else:
         handler = None
@@ -119,6 +119,11 @@ def queue_assign(request):
     if missing > 0:
         messages.error(request, f"{missing} 件は見つからないか、表示する権限がありません。")
     return redirect(back)
+
+
+def _is_id(text: str) -> bool:
+    """A primary key as typed into a form: digits, short enough for any database integer."""
+    return text.isdigit() and len(text) <= 12
 
 
 def _person(user):
@@ -294,7 +299,10 @@ def claim_action(request, number):
         raise PermissionDenied
     try:
         services.claim_desk_action(
-            claim=claim, action=action, by=request.user, reason=request.POST.get("reason", "")
+            claim=claim,
+            action=action,
+            by=request.user,
+            reason=request.POST.get("reason", "").replace("\x00", "")[:2000],
         )
     except ClaimError as exc:
         return _refused(request, claim, exc)
@@ -313,6 +321,8 @@ def _section_or_404(section):
 
 
 def _item_or_404(claim, section, pk):
+    if pk > 2**53:
+        raise Http404
     model = services._item_model(section)
     return get_object_or_404(model, pk=pk, claim=claim)
 

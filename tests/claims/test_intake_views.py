@@ -122,3 +122,13 @@ def test_anonymous_cannot_file(client, mk_incident):
     response = client.post(NEW, report(make_policy(), mk_incident))
     assert response.status_code == 302 and reverse("login") in response["Location"]
     assert not Claim.objects.exists()
+
+
+def test_hostile_intake_input_never_500(client, alice, mk_incident):
+    client.force_login(alice)
+    huge = "9" * 30
+    assert client.get(NEW, {"policy": huge, "policy_q": "\x00%"}).status_code == 200
+    response = client.post(NEW, report(make_policy(), mk_incident, policy=huge, incident=huge))
+    assert response.status_code == 400
+    assert "保険契約を一覧から選んでください" in response.content.decode()
+    assert not Claim.objects.exists()

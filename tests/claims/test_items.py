@@ -250,3 +250,12 @@ def test_service_refuses_someone_who_may_not_edit(bob, claim):
             data={"category": "call_center", "amount": 10},
         )
     assert not Expense.objects.exists()
+
+
+def test_hostile_item_urls_never_500(client, alice, claim):
+    client.force_login(alice)
+    huge = "9" * 30
+    base = f"/claims/{claim.number}/expenses/{huge}/"
+    assert client.get(base + "edit/").status_code == 404
+    assert client.post(base + "delete/").status_code == 404
+    assert client.get("/claims/%00%27%22/").status_code == 404

@@ -232,3 +232,33 @@ def test_queue_query_budget_with_hundreds_of_claims(
         assert response.status_code == 200
     if not params:
         assert len(response.context["claims"]) == size
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"handler": "9" * 30},
+        {"page": "9" * 30, "size": "9" * 30},
+        {"incident": "9" * 30, "plan": "-1"},
+        {"reported_from": "2023-13-45", "reported_to": "0000-00-00"},
+        {"q": "%' OR 1=1 --"},
+        {"q": "\x00"},
+        {"sort": "-password"},
+    ],
+)
+def test_hostile_query_strings_never_500(client, alice, three, params):
+    client.force_login(alice)
+    response = client.get(QUEUE, params)
+    assert response.status_code == 200
+    bobs = three[1]
+    assert bobs.number not in response.content.decode()
+
+
+def test_hostile_assign_posts_never_500(client, carol, three):
+    client.force_login(carol)
+    response = client.post(ASSIGN, {"claim": ["9" * 30, "x", "-1"], "handler": "9" * 30})
+    assert response.status_code == 302
+    response = client.post(ASSIGN, {"claim": [three[0].pk], "handler": "9" * 30})
+    assert response.status_code == 302
+    three[0].refresh_from_db()
+    assert three[0].handler.username == "alice"

@@ -198,3 +198,11 @@ def test_assign_service_guards(alice, bob, carol):
     assert pool.handler == alice
     with pytest.raises(ClaimError):  # no longer unassigned: bob may not take it
         services.claim_assign(claim=pool, handler=bob, by=bob)
+
+
+def test_reason_with_a_nul_byte_is_kept_without_it(client, alice):
+    claim = make_claim(created_by=alice, handler=alice, status=S.WITHDRAWN)
+    client.force_login(alice)
+    act(client, claim, "reopen", reason="再開\x00します")
+    assert status_of(claim) == S.REPORTED
+    assert StatusChange.objects.get(claim=claim).reason == "再開します"
