@@ -110,15 +110,18 @@ def claim_for_page(*, number: str, user) -> Claim:
     return claim
 
 
-def possible_duplicates(*, claim: Claim, user) -> list[Claim]:
+def possible_duplicates(*, claim=None, user, policy_id=None, incident_id=None) -> list[Claim]:
     """Other open claims on the same policy and incident that `user` may see (a likely
-    second report of the same accident)."""
+    second report of the same accident). Give a claim, or a policy and incident (intake)."""
     from claims.services import OPEN_STATUSES
 
-    return list(
-        Claim.objects.filter(permissions.visible_claims_q(user))
-        .filter(policy_id=claim.policy_id, incident_id=claim.incident_id, status__in=OPEN_STATUSES)
-        .exclude(pk=claim.pk)
-        .order_by("-id")
-        .only("id", "number", "status")[:5]
+    if claim is not None:
+        policy_id, incident_id = claim.policy_id, claim.incident_id
+    if not policy_id or not incident_id:
+        return []
+    qs = Claim.objects.filter(permissions.visible_claims_q(user)).filter(
+        policy_id=policy_id, incident_id=incident_id, status__in=OPEN_STATUSES
     )
+    if claim is not None:
+        qs = qs.exclude(pk=claim.pk)
+    return list(qs.order_by("-id").only("id", "number", "status")[:5])

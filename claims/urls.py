@@ -9,6 +9,7 @@ urlpatterns = [
     path("assign/", views.queue_assign, name="assign"),
     path("new/", views.claim_new, name="new"),
     path("new/policies/", views.policy_lookup, name="policy_lookup"),
+    path("new/duplicates/", views.intake_duplicates, name="intake_duplicates"),
     path("<str:number>/", views.claim_detail, name="detail"),
     path("<str:number>/facts/", views.claim_facts, name="facts"),
     path("<str:number>/action/", views.claim_action, name="action"),

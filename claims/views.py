@@ -188,6 +188,22 @@ def policy_lookup(request):
     )
 
 
+@login_required
+@require_GET
+def intake_duplicates(request):
+    """htmx: warn on the intake form when the chosen policy already has an open claim on
+    the chosen incident (a likely second report). Warns only; filing stays possible."""
+    if not permissions.is_desk_user(request.user):
+        raise PermissionDenied
+    policy, incident = request.GET.get("policy", ""), request.GET.get("incident", "")
+    duplicates = []
+    if _is_id(policy) and _is_id(incident):
+        duplicates = selectors.possible_duplicates(
+            user=request.user, policy_id=int(policy), incident_id=int(incident)
+        )
+    return render(request, "claims/_duplicates.html", {"duplicates": duplicates})
+
+
 # --- the claim page ----------------------------------------------------------------------
 
 

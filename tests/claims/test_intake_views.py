@@ -132,3 +132,16 @@ def test_hostile_intake_input_never_500(client, alice, mk_incident):
     assert response.status_code == 400
     assert "保険契約を一覧から選んでください" in response.content.decode()
     assert not Claim.objects.exists()
+
+
+def test_intake_form_warns_of_an_open_claim_on_the_chosen_policy(client, alice, bob, mk_incident):
+    first = make_claim(created_by=alice, handler=alice)
+    bobs = make_claim(created_by=bob, handler=bob)
+    client.force_login(alice)
+    url = reverse("claims:intake_duplicates")
+    html = client.get(url, {"policy": first.policy.pk, "incident": mk_incident.pk}).content.decode()
+    assert "重複報告の可能性" in html and first.number in html
+    assert client.get(url, {"policy": "", "incident": "x"}).content.decode().strip() == ""
+    # bob's claim is not alice's to see: no warning, no number
+    html = client.get(url, {"policy": bobs.policy.pk, "incident": mk_incident.pk}).content.decode()
+    assert bobs.number not in html
