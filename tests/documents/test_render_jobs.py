@@ -247,3 +247,27 @@ def test_drain_sends_waiting_jobs_once_the_broker_is_back(claim, alice, broker_d
     assert rendering.drain_outbox() == 1
     job.refresh_from_db()
     assert job.status == S.DONE and job.document is not None
+
+
+def test_approving_a_claim_with_the_broker_down_succeeds_and_the_pdf_waits(
+    alice, carol, broker_down, django_capture_on_commit_callbacks
+):
+    from claims.models import Claim, Payout
+    from claims.payouts import payout_approve
+    from claims.services import claim_refresh_totals
+
+    claim = make_claim(created_by=alice, handler=alice, status=Claim.Status.AWAITING_APPROVAL)
+    add_items(claim, damages=2, expenses=1, overtime=0, by=alice)
+    claim_refresh_totals(claim=claim)
+    with django_capture_on_commit_callbacks(execute=True):
+        payout = payout_approve(claim=claim, by=carol, amount=claim.total_payable)
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.APPROVED
+    assert Payout.objects.get(claim=claim) == payout
+    job = RenderJob.objects.get(claim=claim, kind="settlement_summary")
+    assert job.status == S.WAITING and job.requested_by == carol
+    celery_app.conf.task_always_eager = True  # the broker is back
+    assert rendering.drain_outbox() == 1
+    job.refresh_from_db()
+    assert job.status == S.DONE
+    assert job.document.render_version == job.version
