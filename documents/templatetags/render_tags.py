@@ -9,4 +9,7 @@ register = template.Library()
 def claim_render_panel(context, claim):
     from documents.render_views import render_panel
 
-    return render_panel(context["request"], claim)
+    request = context.get("request")
+    if request is None or not request.user.is_authenticated:
+        return ""
+    return render_panel(request, claim)
