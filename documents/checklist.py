@@ -29,7 +29,10 @@ STAGES = {
     STAGE_CLAIM: "保険金請求書類",
 }
 CLAIM_STAGE_KINDS = frozenset({K.CLAIM_FORM, K.SETTLEMENT_AGREEMENT, K.PAYMENT_RECORD})
-EVIDENCE_KINDS = tuple(vocab.EVIDENCE_KINDS)  # Q5 order; equal to DocumentKind codes
+EVIDENCE_KINDS = tuple(vocab.EVIDENCE_KINDS)
+_NOT_ON_CHECKLIST = frozenset(
+    {K.OTHER, K.SETTLEMENT_SUMMARY, K.REQUEST_LETTER}
+)  # Q5 order; equal to DocumentKind codes
 
 
 @dataclass(frozen=True)
@@ -183,7 +186,10 @@ def build(*, damages, has_expenses: bool, overtime, documents) -> Checklist:
             Stage(STAGE_SUBSTANTIATION, STAGES[STAGE_SUBSTANTIATION], tuple(sub)),
             Stage(STAGE_CLAIM, STAGES[STAGE_CLAIM], tuple(claim_items)),
         ),
-        unmatched=tuple(d for d in documents if d.pk not in used),
+        # documents of a checklist kind that no item counts (wrong or missing link)
+        unmatched=tuple(
+            d for d in documents if d.pk not in used and d.kind not in _NOT_ON_CHECKLIST
+        ),
     )
 
 

@@ -72,6 +72,8 @@ def test_a_document_counts_for_the_client_of_the_damage_it_is_linked_to(claim, a
     assert "service_contract:client:株式会社B" in missing(cl)
     assert {"damage_claim:client:株式会社A", "damage_claim:client:株式会社B"} <= missing(cl)
     assert [d.original_name for d in cl.unmatched] == ["a.pdf"]
+    upload(claim, alice, "other", name="メモ.pdf")  # "other" is never a checklist gap
+    assert [d.original_name for d in claim_checklist(claim).unmatched] == ["a.pdf"]
 
 
 def test_with_a_single_client_an_unlinked_document_matches_it(claim, alice):
