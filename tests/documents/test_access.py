@@ -166,3 +166,22 @@ def test_the_panel_has_a_fixed_query_count(client, alice, claim, django_assert_m
     with django_assert_max_num_queries(20):
         response = client.get(reverse("documents:panel", args=[claim.number]))
     assert response.content.decode().count("data-document=") == 10
+
+
+def test_read_only_viewers_see_the_panel_without_upload_or_delete(client, carol, claim, doc):
+    client.force_login(carol)
+    html = client.get(reverse("documents:panel", args=[claim.number])).content.decode()
+    assert doc.original_name in html
+    assert "data-upload-form" not in html
+    assert reverse("documents:delete", args=[doc.pk]) not in html
+    assert "書類を追加する権限がありません" in html
+
+
+def test_approved_claims_offer_only_the_claim_document_kinds(client, alice):
+    from claims.models import Claim
+
+    claim = make_claim(created_by=alice, handler=alice, status=Claim.Status.APPROVED)
+    client.force_login(alice)
+    html = client.get(reverse("documents:panel", args=[claim.number])).content.decode()
+    assert 'value="claim_form"' in html and 'value="payment_record"' in html
+    assert 'value="accident_report"' not in html
