@@ -167,3 +167,38 @@ def test_possible_duplicate_is_linked(client, alice):
     html = client.get(url(second)).content.decode()
     assert "重複報告の可能性" in html
     assert reverse("claims:detail", args=[first.number]) in html
+
+
+def _page_queries(client, claim):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url(claim))
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_claim_page_queries_do_not_grow_with_its_rows(client, alice):
+    small = make_claim(created_by=alice, handler=alice, status=S.UNDER_ASSESSMENT)
+    big = make_claim(created_by=alice, handler=alice, status=S.UNDER_ASSESSMENT)
+    for claim, n in ((small, 1), (big, 25)):
+        for i in range(n):
+            ClientDamage.objects.create(
+                claim=claim,
+                client_name=f"顧問先{i}",
+                kind="business_interruption",
+                claimed=10,
+                recognized=10,
+            )
+            OvertimeEntry.objects.create(
+                claim=claim,
+                employee=f"従業員{i}",
+                minutes=60,
+                hourly_rate=100,
+                evidence=["wage_basis"],
+            )
+        services.claim_refresh_totals(claim=claim)
+    client.force_login(alice)
+    _page_queries(client, small)  # warm the session
+    assert _page_queries(client, big) == _page_queries(client, small)
