@@ -213,21 +213,44 @@ def _entries_from_history(model, records, users, *, include_created=True, kind="
     return out
 
 
+def _recent(queryset, window: int) -> list:
+    return list(queryset.order_by("-history_date", "-history_id")[:window])
+
+
 def claim_timeline(claim, *, limit: int = 300) -> list[Entry]:
     """Every recorded change touching the claim, newest first."""
     from documents.models import Document
 
     plan_id = claim.policy.plan_id
+    # A claim imported with thousands of items must not load every version of every item:
+    # each source reads its newest rows only (an entry whose previous version falls outside
+    # the window is left out rather than shown without its old value).
+    window = limit * 2
     sources = [
-        (Claim, list(Claim.history.filter(id=claim.pk)), True, "change"),
-        (ClientDamage, list(ClientDamage.history.filter(claim_id=claim.pk)), True, "change"),
-        (Expense, list(Expense.history.filter(claim_id=claim.pk)), True, "change"),
-        (OvertimeEntry, list(OvertimeEntry.history.filter(claim_id=claim.pk)), True, "change"),
-        (Document, list(Document.history.filter(claim_id=claim.pk)), True, "change"),
-        (Payout, list(Payout.history.filter(claim_id=claim.pk)), True, "change"),
+        (Claim, _recent(Claim.history.filter(id=claim.pk), window), True, "change"),
+        (
+            ClientDamage,
+            _recent(ClientDamage.history.filter(claim_id=claim.pk), window),
+            True,
+            "change",
+        ),
+        (Expense, _recent(Expense.history.filter(claim_id=claim.pk), window), True, "change"),
+        (
+            OvertimeEntry,
+            _recent(OvertimeEntry.history.filter(claim_id=claim.pk), window),
+            True,
+            "change",
+        ),
+        (Document, _recent(Document.history.filter(claim_id=claim.pk), window), True, "change"),
+        (Payout, _recent(Payout.history.filter(claim_id=claim.pk), window), True, "change"),
         # The limits the assessment rests on: edits by admins, not their initial creation.
-        (Plan, list(Plan.history.filter(id=plan_id)), False, "plan"),
-        (ExpenseSublimit, list(ExpenseSublimit.history.filter(plan_id=plan_id)), True, "plan"),
+        (Plan, _recent(Plan.history.filter(id=plan_id), window), False, "plan"),
+        (
+            ExpenseSublimit,
+            _recent(ExpenseSublimit.history.filter(plan_id=plan_id), window),
+            True,
+            "plan",
+        ),
     ]
     status_rows = list(StatusChange.objects.filter(claim=claim))
     extensions = list(PaymentExtension.objects.filter(claim=claim))

@@ -129,3 +129,15 @@ def test_admin_edit_of_an_approval_limit_is_listed_with_user_and_values(client, 
     client.force_login(carol)
     html = client.get("/approvals/").content.decode()
     assert "承認権限の変更履歴" in html and "15,000,000" in html and "dave" in html
+
+
+def test_timeline_is_bounded_for_a_claim_with_many_items(alice):
+    from claims.models import Expense
+
+    claim = awaiting_claim(handler=alice)
+    for n in range(40):
+        Expense.objects.create(claim=claim, category="call_center", amount=1000 + n)
+    entries = audit.claim_timeline(claim, limit=25)
+    assert len(entries) == 25
+    assert entries[0].at >= entries[-1].at
+    assert "1,039円" in entries[0].subject  # the newest item first
