@@ -83,6 +83,8 @@ class World:
             "MEDIA_ROOT": str(self.media),
             "REDIS_URL": REDIS_URL,
             "CELERY_VISIBILITY_TIMEOUT": "5",
+            "CELERY_UNACKED_RESTORE_INTERVAL": "1",
+            "CELERY_UNACKED_RESTORE_THROTTLE": "1",
             "DJANGO_SETTINGS_MODULE": "claimsdesk.settings",
             "LOG_LEVEL": "INFO",
             "PYTHONPATH": str(ROOT),
