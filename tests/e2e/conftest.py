@@ -27,7 +27,7 @@ ARGS = [
 
 
 @pytest.fixture(scope="session")
-def _playwright():
+def _playwright(django_db_setup):
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
@@ -36,7 +36,16 @@ def _playwright():
     require_service(
         bool(shutil.which(CHROMIUM) or os.path.exists(CHROMIUM)), f"Chromium at {CHROMIUM}"
     )
+    from django.db import connections
+
+    # Once Playwright's loop runs, this thread gets new connection objects, which lack the
+    # data serialized at database setup: serialized_rollback would then reload nothing
+    # after a flush (no groups, plans or incident). Hand them the same contents.
+    saved = {a: getattr(connections[a], "_test_serialized_contents", None) for a in connections}
     with sync_playwright() as p:
+        for alias, contents in saved.items():
+            if contents is not None:
+                connections[alias]._test_serialized_contents = contents
         yield p
 
 
