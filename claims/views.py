@@ -372,6 +372,8 @@ def item_edit(request, number, section, pk):
         item = _item_or_404(claim, section, pk)
         if not permissions.can_edit(request.user, claim):
             raise PermissionDenied
+        if claim.status not in services.EDITABLE_STATUSES:
+            return _refused(request, claim, ClaimError(_read_only_reason(request.user, claim)))
         form = form_class(instance=item, prefix=f"edit-{section}")
         return _render_claim(request, claim, editing={"section": section, "pk": pk, "form": form})
     claim = _claim_for_change(request, number)

@@ -259,3 +259,14 @@ def test_hostile_item_urls_never_500(client, alice, claim):
     assert client.get(base + "edit/").status_code == 404
     assert client.post(base + "delete/").status_code == 404
     assert client.get("/claims/%00%27%22/").status_code == 404
+
+
+def test_edit_form_is_not_offered_on_a_read_only_claim(client, alice):
+    claim = make_claim(created_by=alice, handler=alice, status=S.PAID)
+    expense = Expense.objects.create(claim=claim, category="call_center", amount=1000)
+    client.force_login(alice)
+    url = reverse("claims:item_edit", args=[claim.number, "expenses", expense.pk])
+    response = client.get(url, follow=True)
+    html = response.content.decode()
+    assert 'name="edit-expenses-amount"' not in html
+    assert "読み取り専用" in html
