@@ -6,7 +6,6 @@ supervisor, limit 200M), dave (admin).
 
 import datetime
 import itertools
-import os
 
 import pytest
 from django.contrib.auth.models import Group, User
@@ -14,18 +13,10 @@ from django.contrib.auth.models import Group, User
 from claims.models import ApprovalAuthority, Claim, Incident, Insured, Policy
 from claims.services import next_claim_number
 from coverage.models import Plan
+from tests.browser import _playwright, browser, page  # noqa: F401  (shared browser fixtures)
+from tests.services import CI, require_service  # noqa: F401
 
-CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 _seq = itertools.count(1)
-
-
-def require_service(ok: bool, what: str):
-    """Skip when a service is missing locally; under CI=true a missing service is a failure."""
-    if ok:
-        return
-    if CI:
-        pytest.fail(f"{what} is required under CI=true but is not available")
-    pytest.skip(f"{what} not available")
 
 
 def make_user(username, group, *, limit=None, **extra):
