@@ -379,3 +379,24 @@ def test_bin_worker_starts_a_worker_that_answers_ping(tmp_path):
         proc.terminate()
         output = proc.communicate(timeout=60)[0]
     assert "ready." in output
+
+
+# --- the queue's indexes (claims 0004) --------------------------------------------------
+
+
+@pytest.mark.postgres
+def test_postgres_has_the_queue_covering_and_trigram_indexes(db):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        # .ci/run's PostgreSQL pass of the suite runs this test for real.
+        pytest.skip("the test database is SQLite; run with DATABASE_URL=postgres://...")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE indexname IN "
+            "('claim_reported_cover_idx', 'insured_name_trgm_idx', 'damage_client_trgm_idx')"
+        )
+        indexes = dict(cursor.fetchall())
+    assert "INCLUDE (status, created_by_id, handler_id)" in indexes["claim_reported_cover_idx"]
+    assert "gin_trgm_ops" in indexes["insured_name_trgm_idx"]
+    assert "upper((client_name)::text)" in indexes["damage_client_trgm_idx"]
