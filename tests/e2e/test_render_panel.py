@@ -8,7 +8,7 @@ from documents import rendering
 from documents.models import Document, RenderJob
 from tests.conftest import make_claim
 from tests.documents.pdf_helpers import add_items
-from tests.e2e.conftest import _playwright, browser, login, page  # noqa: F401
+from tests.e2e.conftest import login
 
 pytestmark = [
     pytest.mark.browser,
@@ -56,7 +56,7 @@ def claim(alice):
     return c
 
 
-def test_alice_generates_the_summary_from_the_claim_page(page, alice, claim, tmp_path):  # noqa: F811
+def test_alice_generates_the_summary_from_the_claim_page(page, alice, claim, tmp_path):
     login(page, "alice")
     page.goto(f"/claims/{claim.number}/")
     panel = page.locator("#render-panel")
@@ -71,7 +71,7 @@ def test_alice_generates_the_summary_from_the_claim_page(page, alice, claim, tmp
     page.screenshot(path=str(tmp_path / "render-panel.png"), full_page=True)
 
 
-def test_the_status_updates_without_a_reload(page, alice, claim):  # noqa: F811
+def test_the_status_updates_without_a_reload(page, alice, claim):
     job = RenderJob.objects.create(
         claim=claim,
         kind="settlement_summary",

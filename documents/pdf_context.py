@@ -1,0 +1,285 @@
+"""What the settlement summary and the request letter print: template contexts.
+
+Every figure comes from the coverage engine (coverage.adapters.claim_assessment), or, for an
+approved or paid claim, from its Payout's snapshot, so the PDF says exactly what was
+approved even if an item changed afterwards.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Mapping
+
+from django.utils import timezone
+
+from coverage import engine, vocab
+from documents.models import DocumentKind
+
+# --- what the settlement summary shows ---------------------------------------------------
+
+SECTION_TITLES = {
+    vocab.SECTION_DAMAGES: "顧問先の損害 (賠償責任)",
+    vocab.SECTION_EXPENSES: "費用",
+    vocab.SECTION_OVERTIME: "従業員の超過勤務手当 (費用)",
+}
+
+
+def _get(row, key, default=None):
+    if isinstance(row, Mapping):
+        return row.get(key, default)
+    return getattr(row, key, default)
+
+
+def _describe(section, row) -> tuple[str, str]:
+    """(main text, detail text) of one item for the table."""
+    if section == vocab.SECTION_DAMAGES:
+        kind = vocab.DAMAGE_KINDS.get(_get(row, "kind"), _get(row, "kind") or "")
+        main = f"{_get(row, 'client_name', '')}: {_get(row, 'description', '') or ''}".rstrip(": ")
+        return main, kind
+    if section == vocab.SECTION_EXPENSES:
+        category = vocab.EXPENSE_CATEGORIES.get(_get(row, "category"), _get(row, "category"))
+        return (_get(row, "description") or category or ""), category or ""
+    work_date = _get(row, "work_date")
+    if isinstance(work_date, datetime.date):
+        work_date = work_date.isoformat()
+    minutes = int(_get(row, "minutes") or 0)
+    detail = (
+        f"{work_date or '日付なし'} {minutes // 60}時間{minutes % 60:02d}分 × "
+        f"時給{int(_get(row, 'hourly_rate') or 0):,}円 × {_get(row, 'premium')}"
+    )
+    task = vocab.TASKS.get(_get(row, "task"), "")
+    return f"{_get(row, 'employee', '')} ({task})", detail
+
+
+def _line(section, no, row, *, claimed, amount, decision, reasons, covered, missing=()):
+    main, detail = _describe(section, row)
+    return {
+        "no": no,
+        "section": section,
+        "description": main,
+        "detail": detail,
+        "claimed": claimed,
+        "amount": amount,
+        "decision": decision,
+        "decision_label": vocab.DECISIONS.get(decision, decision),
+        "covered": covered,
+        "reasons": [vocab.REASONS[c] for c in reasons if c in vocab.REASONS],
+        "missing": [vocab.EVIDENCE_KINDS.get(m, m) for m in missing],
+    }
+
+
+def _claimed_of(section, row, amount):
+    if section == vocab.SECTION_DAMAGES:
+        return _get(row, "claimed")
+    if section == vocab.SECTION_EXPENSES:
+        return _get(row, "amount")
+    return amount  # overtime: the claimed figure is the computed pay
+
+
+def live_payout(claim):
+    from claims.models import Payout
+
+    return (
+        Payout.objects.filter(claim=claim, status__in=[Payout.Status.APPROVED, Payout.Status.PAID])
+        .select_related("approved_by")
+        .first()
+    )
+
+
+def _sections_from_engine(claim):
+    from coverage.adapters import claim_assessment
+
+    ca = claim_assessment(claim)
+    sections = {}
+    no = 0
+    for section, pairs in (
+        (vocab.SECTION_DAMAGES, ca.damages),
+        (vocab.SECTION_EXPENSES, ca.expenses),
+        (vocab.SECTION_OVERTIME, ca.overtime),
+    ):
+        lines = []
+        for row, d in pairs:
+            no += 1
+            lines.append(
+                _line(
+                    section,
+                    no,
+                    row,
+                    claimed=_claimed_of(section, row, d.amount),
+                    amount=d.amount,
+                    decision=d.decision,
+                    reasons=d.reasons,
+                    covered=d.covered,
+                    missing=d.missing,
+                )
+            )
+        sections[section] = lines
+    return sections, ca.assessment
+
+
+def _sections_from_snapshot(claim, snapshot):
+    """The lines and pot totals exactly as approved (the Payout's frozen assessment)."""
+    result = snapshot.get("assessment") or {}
+    by_id = {i.get("id"): i for i in result.get("items") or []}
+    prefix = {vocab.SECTION_DAMAGES: "d", vocab.SECTION_EXPENSES: "e", vocab.SECTION_OVERTIME: "o"}
+    sections, decisions = {}, []
+    no = 0
+    for section in (vocab.SECTION_DAMAGES, vocab.SECTION_EXPENSES, vocab.SECTION_OVERTIME):
+        lines = []
+        for row in (snapshot.get("items") or {}).get(section) or []:
+            no += 1
+            item = by_id.get(f"{prefix[section]}{row.get('pk')}", {})
+            amount = item.get("amount", row.get("covered", 0))
+            decision = item.get("decision", row.get("decision"))
+            reasons = tuple(item.get("reasons", row.get("reasons") or ()))
+            covered = item.get("covered", row.get("covered", 0))
+            missing = tuple(item.get("missing") or ())
+            category = (
+                row.get("category")
+                if section == vocab.SECTION_EXPENSES
+                else (vocab.CATEGORY_OVERTIME if section == vocab.SECTION_OVERTIME else None)
+            )
+            decisions.append(
+                engine.ItemDecision(
+                    str(item.get("id")),
+                    section,
+                    amount,
+                    decision,
+                    reasons,
+                    covered,
+                    missing,
+                    category,
+                )
+            )
+            lines.append(
+                _line(
+                    section,
+                    no,
+                    row,
+                    claimed=_claimed_of(section, row, amount),
+                    amount=amount,
+                    decision=decision,
+                    reasons=reasons,
+                    covered=covered,
+                    missing=missing,
+                )
+            )
+        sections[section] = lines
+
+    def pot(name):
+        p = result.get(name) or {}
+        return engine.PotTotals(p.get("covered", 0), p.get("limit", 0), p.get("payable", 0))
+
+    plan = claim.policy.plan
+    sublimits = {s.category: s.limit for s in plan.sublimits.all()}
+    assessment = engine.Assessment(
+        plan=result.get("plan", plan.code),
+        items=tuple(decisions),
+        liability=pot("liability"),
+        expenses=pot("expenses"),
+        categories=engine.category_totals(tuple(decisions), sublimits),
+        total_payable=result.get("total_payable", 0),
+    )
+    return sections, assessment
+
+
+def css_safe(text) -> str:
+    """Claim numbers go into a CSS string (the page header): keep only harmless characters."""
+    return re.sub(r"[^0-9A-Za-z_.-]", "", str(text))[:40]
+
+
+def settlement_context(claim, *, version=None) -> dict:
+    """Everything the settlement summary prints; numbers from the engine or the payout."""
+    from claims.models import Claim
+
+    claim = Claim.objects.select_related(
+        "policy__insured", "policy__plan", "incident", "handler"
+    ).get(pk=claim.pk)
+    payout = live_payout(claim)
+    if payout is not None and payout.snapshot.get("assessment"):
+        sections, assessment = _sections_from_snapshot(claim, payout.snapshot)
+    else:
+        sections, assessment = _sections_from_engine(claim)
+    categories = [
+        {
+            "label": vocab.SUBLIMIT_CATEGORIES.get(c.category, c.category),
+            "covered": c.covered,
+            "sublimit": c.sublimit,
+            "allowed": c.allowed,
+            "capped": c.sublimit is not None and c.covered > c.sublimit,
+        }
+        for c in assessment.categories
+    ]
+    groups = []
+    for section, lines in sections.items():
+        if lines:
+            groups.append(
+                {
+                    "title": SECTION_TITLES[section],
+                    "lines": lines,
+                    "claimed": sum(int(ln["claimed"] or 0) for ln in lines),
+                    "amount": sum(int(ln["amount"] or 0) for ln in lines),
+                    "covered": sum(int(ln["covered"] or 0) for ln in lines),
+                }
+            )
+    used = {r.code for g in groups for ln in g["lines"] for r in ln["reasons"]}
+    return {
+        "claim": claim,
+        "css_claim_number": css_safe(claim.number),
+        "insured": claim.policy.insured,
+        "policy": claim.policy,
+        "plan": claim.policy.plan,
+        "incident": claim.incident,
+        "payout": payout,
+        "reasons_used": [r for code, r in vocab.REASONS.items() if code in used],
+        "groups": groups,
+        "line_count": sum(len(g["lines"]) for g in groups),
+        "assessment": assessment,
+        "liability": assessment.liability,
+        "expenses": assessment.expenses,
+        "liability_capped": assessment.liability.covered > assessment.liability.limit,
+        "expenses_capped": sum(c["allowed"] for c in categories) > assessment.expenses.limit,
+        "expenses_allowed": sum(c["allowed"] for c in categories),
+        "categories": categories,
+        "total_payable": payout.amount if payout is not None else assessment.total_payable,
+        "issued_on": timezone.localdate(),
+        "version": version,
+    }
+
+
+# --- the document-request letter ---------------------------------------------------------
+
+
+def _request_item(item) -> dict:
+    """One requested item, whatever shape #6 stores: a code, a text or a dict."""
+    kinds = dict(DocumentKind.choices)
+    if isinstance(item, Mapping):
+        code = item.get("kind") or item.get("code") or ""
+        label = item.get("label") or item.get("title") or kinds.get(code) or code
+        note = item.get("note") or item.get("detail") or item.get("reason") or ""
+        target = item.get("target") or item.get("item") or ""
+        return {"label": str(label), "note": str(note), "target": str(target)}
+    text = str(item)
+    return {"label": kinds.get(text) or vocab.EVIDENCE_KINDS.get(text) or text, "note": ""}
+
+
+def request_letter_context(request, *, version=None) -> dict:
+    from claims.models import Claim
+
+    claim = Claim.objects.select_related("policy__insured", "policy__plan", "incident").get(
+        pk=request.claim_id
+    )
+    items = request.items if isinstance(request.items, list) else []
+    return {
+        "claim": claim,
+        "css_claim_number": css_safe(claim.number),
+        "insured": claim.policy.insured,
+        "policy": claim.policy,
+        "plan": claim.policy.plan,
+        "incident": claim.incident,
+        "request": request,
+        "items": [_request_item(i) for i in items],
+        "issued_on": timezone.localdate(),
+        "version": version,
+    }
