@@ -87,3 +87,34 @@ def make_claim(*, created_by, handler=None, status=Claim.Status.REPORTED, policy
     claim.number = next_claim_number(claim.pk)
     claim.save(update_fields=["number"])
     return claim
+
+
+def _ensure_reference_data():
+    """Re-create the data migrations' rows (groups, plans, the MK incident) if a transactional
+    test's flush removed them; a no-op (one query) otherwise."""
+    from importlib import import_module
+
+    from django.apps import apps as django_apps
+    from django.contrib.auth.models import Group
+
+    if Group.objects.filter(name="handler").exists():
+        return
+    plans = import_module("coverage.migrations.0002_default_plans")
+    groups = import_module("claims.migrations.0002_mk_incident_and_groups")
+    plans.create_plans(django_apps, None)
+    groups.forwards(django_apps, None)
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    """Every database test starts with the reference data a fresh database has."""
+    marker = request.node.get_closest_marker("django_db")
+    names = set(request.fixturenames)
+    transactional = bool(
+        (marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])))
+        or names & {"transactional_db", "live_server"}
+    )
+    if not (marker or transactional or "db" in names):
+        return
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    _ensure_reference_data()

@@ -34,7 +34,10 @@ urlpatterns = [path("refuse/", refuse), path("", include("claimsdesk.urls"))]
 
 
 def production_env(**extra):
-    env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE"}}
+    # Not the test process's own switches: the browser tests set DJANGO_ALLOW_ASYNC_UNSAFE
+    # for this process only, and production never has it (check --deploy warns about it).
+    dropped = {"DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env = {k: v for k, v in os.environ.items() if k not in dropped}
     env.update(
         DEBUG="false",
         SECRET_KEY=secrets.token_urlsafe(50),
