@@ -79,22 +79,29 @@ def next_claim_number(pk: int, when=None) -> str:
 
 def claim_refresh_totals(*, claim: Claim) -> Claim:
     """Re-assess the claim with the coverage engine and store the queue's summary columns."""
-    from coverage.adapters import assess_claim
+    from coverage.adapters import claim_assessment
 
-    assessment = assess_claim(claim)
-    claimed = sum(d.claimed for d in claim.damages.all())
-    claimed += sum(e.amount for e in claim.expenses.all())
-    claimed += sum(item.amount for item in assessment.items if item.section == "overtime")
-    pending = sum(1 for item in assessment.items if item.decision == "pending")
+    assessed = claim_assessment(claim)  # reads each kind of row once
+    claimed = sum(row.claimed for row, _ in assessed.damages)
+    claimed += sum(row.amount for row, _ in assessed.expenses)
+    claimed += sum(decision.amount for _, decision in assessed.overtime)
+    items = assessed.assessment.items
+    pending = sum(1 for item in items if item.decision == "pending")
+    payable = assessed.assessment.total_payable
     Claim.objects.filter(pk=claim.pk).update(
-        total_claimed=claimed, total_payable=assessment.total_payable, pending_items=pending
+        total_claimed=claimed, total_payable=payable, pending_items=pending
     )
-    claim.total_claimed, claim.total_payable, claim.pending_items = (
-        claimed,
-        assessment.total_payable,
-        pending,
-    )
+    claim.total_claimed, claim.total_payable, claim.pending_items = claimed, payable, pending
     return claim
+
+
+def _after_item_change(claim: Claim) -> None:
+    """An item changed: re-assess, and let the checklist start or stop the payment clock
+    (ticked evidence or a new client changes what documents are still missing)."""
+    from documents.services import documents_sync_completion
+
+    claim_refresh_totals(claim=claim)
+    documents_sync_completion(claim=claim)
 
 
 # --- the handler's desk (#5): intake, facts, items, assignment, guarded moves ------------
@@ -262,8 +269,14 @@ def _check_mover(claim: Claim, by) -> None:
 
 @transaction.atomic
 def claim_request_documents(*, claim: Claim, by, reason: str = "") -> Claim:
+    """The desk's 書類依頼 button: record exactly what is missing (documents.services) and
+    move the claim, so the request letter and the trace always match the move."""
+    from documents.services import documents_request
+
     _check_mover(claim, by)
-    return claim_transition(claim=claim, to=S.DOCUMENTS_REQUESTED, by=by, reason=reason)
+    documents_request(claim=claim, by=by, message=reason)
+    claim.refresh_from_db()
+    return claim
 
 
 @transaction.atomic
@@ -401,7 +414,7 @@ def item_create(*, claim: Claim, section: str, by, data: dict):
     item = model(claim=locked, created_by=by, updated_by=by, **data)
     _full_clean(item)
     item.save()
-    claim_refresh_totals(claim=locked)
+    _after_item_change(locked)
     return item
 
 
@@ -414,7 +427,7 @@ def item_update(*, item, by, data: dict):
     item.updated_by = by
     _full_clean(item)
     item.save()
-    claim_refresh_totals(claim=locked)
+    _after_item_change(locked)
     return item
 
 
@@ -422,4 +435,4 @@ def item_update(*, item, by, data: dict):
 def item_delete(*, item, by) -> None:
     locked = _lock_for_edit(item.claim, by)
     type(item).objects.filter(pk=item.pk, claim=locked).delete()
-    claim_refresh_totals(claim=locked)
+    _after_item_change(locked)

@@ -99,6 +99,9 @@ def test_seed_demo_is_idempotent_and_covers_every_status():
     assert set(Claim.objects.values_list("status", flat=True)) == set(Claim.Status.values)
     # totals were computed by the engine, and the named users can log in
     assert Claim.objects.filter(total_payable__gt=0).exists()
+    # nothing past assessment still waits for evidence (it could not have been sent on)
+    past = ["awaiting_approval", "approved", "paid", "closed"]
+    assert not Claim.objects.filter(status__in=past, pending_items__gt=0).exists()
     from django.contrib.auth import authenticate
 
     for name in ("alice", "bob", "carol", "dave"):

@@ -56,6 +56,10 @@ def test_request_documents_then_start_assessment(client, alice):
     client.force_login(alice)
     act(client, claim, "request_documents")
     assert status_of(claim) == S.DOCUMENTS_REQUESTED
+    # the button records what was asked for, so the request letter matches the move
+    request = claim.document_requests.get()
+    assert request.requested_by == alice
+    assert "accident_report" in {item["kind"] for item in request.items}
     act(client, claim, "start_assessment")
     assert status_of(claim) == S.UNDER_ASSESSMENT
     moves = list(StatusChange.objects.filter(claim=claim).values_list("from_status", "to_status"))
@@ -63,6 +67,41 @@ def test_request_documents_then_start_assessment(client, alice):
         (S.REPORTED, S.DOCUMENTS_REQUESTED),
         (S.DOCUMENTS_REQUESTED, S.UNDER_ASSESSMENT),
     ]
+
+
+def test_ticking_the_last_evidence_starts_the_payment_clock(alice):
+    """Evidence ticked on an item can complete the checklist: the 30-day clock starts then."""
+    from django.core.files.base import ContentFile
+
+    from documents.models import Document
+
+    claim = make_claim(created_by=alice, handler=alice, status=S.UNDER_ASSESSMENT)
+    entry = OvertimeEntry.objects.create(
+        claim=claim,
+        employee="山田花子",
+        minutes=60,
+        hourly_rate=2000,
+        evidence=[],
+        created_by=alice,
+    )
+    for kind in ("accident_report", "cost_statement", "claim_form", "payment_record"):
+        Document.objects.create(
+            claim=claim,
+            kind=kind,
+            file=ContentFile(b"%PDF-1.4", name="x.pdf"),
+            original_name=f"{kind}.pdf",
+            content_type="application/pdf",
+            size=8,
+            sha256="0" * 64,
+            uploaded_by=alice,
+        )
+    services.item_update(
+        item=entry, by=alice, data={"evidence": ["attendance_record", "wage_basis", "task_record"]}
+    )
+    claim.refresh_from_db()
+    assert claim.pending_items == 0
+    assert claim.documents_complete_on is not None
+    assert (claim.payment_due_on - claim.documents_complete_on).days == 30
 
 
 def test_start_assessment_refused_from_a_draft(alice):

@@ -196,7 +196,12 @@ class Command(BaseCommand):
                     StatusChange.objects.create(
                         claim=claim, from_status="reported", to_status=status, by=creator
                     )
-            self._items(rng, claim, creator, complete=status not in {"draft", "reported"})
+            # Claims past assessment have all their overtime evidence (nothing pending can be
+            # sent to approval); earlier ones may still miss some.
+            settled = status in {"awaiting_approval", "approved", "paid", "closed"}
+            self._items(
+                rng, claim, creator, complete=status not in {"draft", "reported"}, settled=settled
+            )
             services.claim_refresh_totals(claim=claim)
         return len(STATUS_MIX)
 
@@ -237,7 +242,7 @@ class Command(BaseCommand):
                 claim.paid_on = paid_on
                 claim.save(update_fields=["paid_on", "updated_at"])
 
-    def _items(self, rng, claim, user, complete):
+    def _items(self, rng, claim, user, complete, settled=False):
         leak_only = claim.policy.plan.leak_only
         for _ in range(rng.randint(1, 3)):
             claimed = rng.choice([55_000, 120_000, 380_000, 1_250_000, 2_400_000])
@@ -283,7 +288,7 @@ class Command(BaseCommand):
             )
         for who in rng.sample(["山田花子", "佐々木健", "中村優子"], k=rng.randint(0, 2)):
             evidence = list(vocab.EVIDENCE_KINDS)
-            if not complete or rng.random() < 0.3:
+            if not settled and (not complete or rng.random() < 0.3):
                 evidence = evidence[: rng.randint(0, 2)]
             OvertimeEntry.objects.create(
                 claim=claim,
