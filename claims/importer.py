@@ -14,7 +14,6 @@ in docs/import.md.
 from __future__ import annotations
 
 import csv
-import dataclasses
 import json
 import re
 import secrets
@@ -502,42 +501,19 @@ def _validate_item(record: Record, item: Item, by):
 
 
 def assess_rows(claim: Claim, plan: Plan, terms, items: dict[str, list]) -> engine.Assessment:
-    """The coverage engine on unsaved rows, as claim_refresh_totals would on saved ones.
+    """The coverage engine on unsaved rows, as claim_refresh_totals would on saved ones."""
+    from coverage.adapters import assess_unsaved
 
-    The rows have no pk yet (so no linked documents either): their facts get positional ids.
-    """
-    from coverage.adapters import damage_fact, expense_fact, overtime_fact
-
-    def facts(builder, rows, prefix):
-        return tuple(
-            dataclasses.replace(builder(row), id=f"{prefix}{n}") for n, row in enumerate(rows, 1)
-        )
-
-    facts_ = engine.ClaimFacts(
-        plan=plan.code,
-        leak_only=terms.leak_only,
-        incident_leak_or_threat=claim.incident.leak_or_threat,
-        limits=engine.Limits(
-            liability=terms.liability_limit,
-            expenses=terms.expense_limit,
-            sublimits=dict(terms.sublimits),
-        ),
-        direct_recovery_from_provider=claim.direct_recovery_elected,
-        damages=facts(damage_fact, items[vocab.SECTION_DAMAGES], "d"),
-        expenses=facts(expense_fact, items[vocab.SECTION_EXPENSES], "e"),
-        overtime=facts(overtime_fact, items[vocab.SECTION_OVERTIME], "o"),
-    )
-    return engine.assess(facts_)
+    return assess_unsaved(claim, items, plan=plan, terms=terms)
 
 
 def set_totals(claim: Claim, items: dict[str, list], assessment: engine.Assessment):
     """The queue's summary columns, computed as claims.services.claim_refresh_totals does."""
-    claimed = sum(d.claimed for d in items[vocab.SECTION_DAMAGES])
-    claimed += sum(e.amount for e in items[vocab.SECTION_EXPENSES])
-    claimed += sum(i.amount for i in assessment.items if i.section == vocab.SECTION_OVERTIME)
-    claim.total_claimed = claimed
-    claim.total_payable = assessment.total_payable
-    claim.pending_items = sum(1 for i in assessment.items if i.decision == vocab.DECISION_PENDING)
+    from coverage.adapters import summary_totals
+
+    claim.total_claimed, claim.total_payable, claim.pending_items = summary_totals(
+        items, assessment
+    )
 
 
 def prepare_batch(records: list[Record], lookups: Lookups, *, by) -> BatchResult:

@@ -79,15 +79,15 @@ def next_claim_number(pk: int, when=None) -> str:
 
 def claim_refresh_totals(*, claim: Claim) -> Claim:
     """Re-assess the claim with the coverage engine and store the queue's summary columns."""
-    from coverage.adapters import claim_assessment
+    from coverage.adapters import claim_assessment, summary_totals
 
     assessed = claim_assessment(claim)  # reads each kind of row once
-    claimed = sum(row.claimed for row, _ in assessed.damages)
-    claimed += sum(row.amount for row, _ in assessed.expenses)
-    claimed += sum(decision.amount for _, decision in assessed.overtime)
-    items = assessed.assessment.items
-    pending = sum(1 for item in items if item.decision == "pending")
-    payable = assessed.assessment.total_payable
+    rows = {
+        "damages": [row for row, _ in assessed.damages],
+        "expenses": [row for row, _ in assessed.expenses],
+        "overtime": [row for row, _ in assessed.overtime],
+    }
+    claimed, payable, pending = summary_totals(rows, assessed.assessment)
     Claim.objects.filter(pk=claim.pk).update(
         total_claimed=claimed, total_payable=payable, pending_items=pending
     )

@@ -7,7 +7,7 @@ are "d<pk>", "e<pk>" and "o<pk>" (damages, expenses, overtime), stable across ru
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.db.models import prefetch_related_objects
 
@@ -109,9 +109,18 @@ def _rows(claim) -> dict[str, list]:
     }
 
 
-def _facts(claim, rows: dict[str, list]) -> engine.ClaimFacts:
-    plan = claim.policy.plan
-    terms = plan_terms(plan)
+def _facts(claim, rows: dict[str, list], *, plan=None, terms=None, ids=None) -> engine.ClaimFacts:
+    """Engine facts of a claim and its rows. `plan`/`terms` spare the plan's queries when the
+    caller has them; `ids(section, n, row)` names facts of unsaved rows (they have no pk)."""
+    plan = plan or claim.policy.plan
+    terms = terms or plan_terms(plan)
+
+    def facts(builder, section):
+        built = (builder(row) for row in rows[section])
+        if ids is None:
+            return tuple(built)
+        return tuple(replace(fact, id=ids(section, n)) for n, fact in enumerate(built, start=1))
+
     return engine.ClaimFacts(
         plan=plan.code,
         leak_only=terms.leak_only,
@@ -122,10 +131,30 @@ def _facts(claim, rows: dict[str, list]) -> engine.ClaimFacts:
             sublimits=dict(terms.sublimits),
         ),
         direct_recovery_from_provider=claim.direct_recovery_elected,
-        damages=tuple(damage_fact(row) for row in rows[vocab.SECTION_DAMAGES]),
-        expenses=tuple(expense_fact(row) for row in rows[vocab.SECTION_EXPENSES]),
-        overtime=tuple(overtime_fact(row) for row in rows[vocab.SECTION_OVERTIME]),
+        damages=facts(damage_fact, vocab.SECTION_DAMAGES),
+        expenses=facts(expense_fact, vocab.SECTION_EXPENSES),
+        overtime=facts(overtime_fact, vocab.SECTION_OVERTIME),
     )
+
+
+def assess_unsaved(claim, rows: dict[str, list], *, plan, terms) -> engine.Assessment:
+    """The engine on rows not yet saved (bulk import): their facts get positional ids."""
+    return engine.assess(
+        _facts(claim, rows, plan=plan, terms=terms, ids=lambda section, n: item_id(section, n))
+    )
+
+
+def summary_totals(rows: dict[str, list], assessment: engine.Assessment) -> tuple[int, int, int]:
+    """The queue's summary columns of a claim: (total claimed, total payable, pending items).
+
+    Claimed counts the damages' claimed amounts, the expenses and the overtime pay."""
+    claimed = sum(row.claimed for row in rows[vocab.SECTION_DAMAGES])
+    claimed += sum(row.amount for row in rows[vocab.SECTION_EXPENSES])
+    claimed += sum(
+        item.amount for item in assessment.items if item.section == vocab.SECTION_OVERTIME
+    )
+    pending = sum(1 for item in assessment.items if item.decision == vocab.DECISION_PENDING)
+    return claimed, assessment.total_payable, pending
 
 
 def claim_facts(claim) -> engine.ClaimFacts:
