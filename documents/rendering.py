@@ -26,6 +26,7 @@ import datetime
 import hashlib
 import logging
 import os
+import socket
 import time
 
 from django.conf import settings
@@ -107,6 +108,25 @@ def enqueue_render(*, claim, kind, by, version=None) -> RenderJob:
     return job
 
 
+def _check_broker(timeout: float = 0.5) -> None:
+    """Fail fast when the Redis broker does not accept connections.
+
+    redis-py retries a refused connection with backoff (about 6 s in all), which would hold
+    an approval's response that long while Redis is down; one plain TCP connect answers in
+    milliseconds, and the job then simply stays in the outbox.
+    """
+    from urllib.parse import urlsplit
+
+    from claimsdesk.celery import app
+
+    broker = str(app.conf.broker_url or "")
+    if app.conf.task_always_eager or not broker.startswith("redis"):
+        return
+    url = urlsplit(broker)
+    with socket.create_connection((url.hostname or "127.0.0.1", url.port or 6379), timeout):
+        pass
+
+
 def send_job(job_id: int) -> bool:
     """Hand one `waiting` job to the broker. False (and the job stays waiting) on failure.
 
@@ -121,6 +141,7 @@ def send_job(job_id: int) -> bool:
     ):
         return False
     try:
+        _check_broker()
         tasks.render_job.apply_async(args=[job_id], retry=False)
     except Exception as exc:
         logger.warning("render job %s not sent to the broker: %s", job_id, exc)
