@@ -23,6 +23,7 @@ from claims.models import (
     OvertimeEntry,
     Policy,
 )
+from claims.services import FACT_FIELDS
 from coverage import vocab
 
 _DIGITS = re.compile(r"^[0-9]+$")
@@ -195,14 +196,7 @@ class ClaimFactsForm(forms.ModelForm):
 
     class Meta:
         model = Claim
-        fields = [
-            "noticed_on",
-            "description",
-            "own_cloud_service",
-            "own_cloud_service_free_promotional",
-            "direct_recovery_elected",
-            "talks_difficult",
-        ]
+        fields = list(FACT_FIELDS)  # exactly what claim_update_facts accepts
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
     def clean(self):
