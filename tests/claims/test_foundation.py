@@ -102,6 +102,8 @@ def test_seed_demo_is_idempotent_and_covers_every_status():
     # nothing past assessment still waits for evidence (it could not have been sent on)
     past = ["awaiting_approval", "approved", "paid", "closed"]
     assert not Claim.objects.filter(status__in=past, pending_items__gt=0).exists()
+    # the timeline names who entered the demo items
+    assert not ClientDamage.history.filter(history_user__isnull=True).exists()
     from django.contrib.auth import authenticate
 
     for name in ("alice", "bob", "carol", "dave"):

@@ -203,6 +203,15 @@ class Command(BaseCommand):
                 rng, claim, creator, complete=status not in {"draft", "reported"}, settled=settled
             )
             services.claim_refresh_totals(claim=claim)
+            # Outside a request nobody is "the user" of these saves: name the filer, so the
+            # claim's timeline says who entered the demo items instead of システム.
+            Claim.history.filter(id=claim.pk, history_user__isnull=True).update(
+                history_user=creator
+            )
+            for model in (ClientDamage, Expense, OvertimeEntry):
+                model.history.filter(claim_id=claim.pk, history_user__isnull=True).update(
+                    history_user=creator
+                )
         return len(STATUS_MIX)
 
     def _payouts(self, users):
