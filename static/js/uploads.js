@@ -84,4 +84,6 @@
   function init() { document.querySelectorAll("form[data-upload-form]").forEach(wire); }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
   else init();
+  // The claim page swaps in a fresh documents panel after an item change (htmx).
+  document.addEventListener("htmx:afterSettle", init);
 })();

@@ -93,6 +93,19 @@ def test_htmx_add_returns_the_live_part_with_new_totals(client, alice, claim):
     assert "費用を追加しました" in html
 
 
+def test_htmx_add_also_refreshes_the_documents_panel_and_timeline(client, alice, claim):
+    """The checklist and the history follow an item change without a reload."""
+    client.force_login(alice)
+    response = add(client, claim, "expenses", EXPENSE, HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert '<div id="documents-slot" hx-swap-oob="true">' in html
+    assert '<section class="mt-3" id="timeline" hx-swap-oob="true">' in html
+    documents_part = html.split('id="documents-slot"', 1)[1].split('id="payout-slot"', 1)[0]
+    assert "支出費用明細" in documents_part  # an expense now needs the cost statement
+    timeline_part = html.split('id="timeline"', 1)[1]
+    assert "費用" in timeline_part and "佐藤" in timeline_part
+
+
 def test_htmx_edit_form_opens_in_place(client, alice, claim):
     client.force_login(alice)
     add(client, claim, "expenses", EXPENSE)
