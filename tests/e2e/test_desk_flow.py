@@ -117,3 +117,22 @@ def test_bad_amount_is_refused_next_to_the_field_in_the_browser(page, alice):
     error.wait_for()
     assert "マイナス" in error.inner_text()
     assert page.locator("#expenses tr[data-row]").count() == 0
+
+
+def test_choosing_a_policy_pre_ticks_its_own_cloud_service(page, alice):
+    policy = make_policy(provides_cloud_service=True, cloud_service_free_promotional=True)
+    login(page, "alice")
+    page.goto("/claims/new/")
+    page.fill("#id_policy_q", policy.insured.registration_number)
+    page.wait_for_function(
+        "n => document.querySelectorAll('#id_policy option').length === n", arg=2
+    )
+    assert not page.is_checked("#id_own_cloud_service")
+    page.select_option("#id_policy", str(policy.pk))
+    assert page.is_checked("#id_own_cloud_service")
+    assert page.is_checked("#id_own_cloud_service_free_promotional")
+    page.fill("#id_noticed_on", "2023-06-06")
+    page.click("button[value=submit]")
+    page.wait_for_url(re.compile(r"/claims/C\d\d-\d{6}/$"))
+    claim = Claim.objects.get(policy=policy)
+    assert claim.own_cloud_service and claim.own_cloud_service_free_promotional
