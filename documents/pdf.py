@@ -10,8 +10,10 @@ name is text in the PDF. The fetcher counts every call (allowed and refused) for
 
 from __future__ import annotations
 
+import gc
 import mimetypes
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 from django.conf import settings
@@ -68,10 +70,31 @@ class SafeFetcher(URLFetcher):
         return self.fetch(getattr(url, "full_url", url))
 
 
+@contextmanager
+def gc_paused():
+    """Pause Python's cyclic garbage collector for the duration of one render.
+
+    A render allocates hundreds of thousands of long-lived box objects, so the collector runs
+    full (generation 2) passes over an ever larger heap again and again: for a 300-line
+    settlement summary that was about a quarter of the render time (about 2.0 s -> 1.5 s
+    without it). Almost everything a render frees is freed by reference counting (peak RSS
+    stays the same); the few cycles left are collected by the next automatic pass after the
+    collector is re-enabled. Process-wide, but only for the length of the call.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def html_to_pdf(html: str, *, fetcher: SafeFetcher | None = None) -> bytes:
     """Render an HTML string (from our templates) to PDF bytes with the safe fetcher."""
     fetcher = fetcher or SafeFetcher()
-    return HTML(string=html, base_url=SCHEME, url_fetcher=fetcher).write_pdf()
+    with gc_paused():
+        return HTML(string=html, base_url=SCHEME, url_fetcher=fetcher).write_pdf()
 
 
 def render_template_pdf(template: str, context: dict, *, fetcher=None) -> bytes:
