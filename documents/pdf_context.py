@@ -52,8 +52,20 @@ def _describe(section, row) -> tuple[str, str]:
     return f"{_get(row, 'employee', '')} ({task})", detail
 
 
+def _reason_text(reasons, missing) -> str:
+    """The reasons cell of one item as a single text: titles with their Q&A references, then
+    the evidence still missing. One text per table cell keeps the PDF render fast (WeasyPrint
+    pays per element, not per character)."""
+    text = "、".join(f"{r.title} ({r.qa})" for r in reasons)
+    if missing:
+        text = f"{text} 未提出: {'、'.join(missing)}".strip()
+    return text
+
+
 def _line(section, no, row, *, claimed, amount, decision, reasons, covered, missing=()):
     main, detail = _describe(section, row)
+    reasons = [vocab.REASONS[c] for c in reasons if c in vocab.REASONS]
+    missing = [vocab.EVIDENCE_KINDS.get(m, m) for m in missing]
     return {
         "no": no,
         "section": section,
@@ -64,8 +76,9 @@ def _line(section, no, row, *, claimed, amount, decision, reasons, covered, miss
         "decision": decision,
         "decision_label": vocab.DECISIONS.get(decision, decision),
         "covered": covered,
-        "reasons": [vocab.REASONS[c] for c in reasons if c in vocab.REASONS],
-        "missing": [vocab.EVIDENCE_KINDS.get(m, m) for m in missing],
+        "reasons": reasons,
+        "missing": missing,
+        "reason_text": _reason_text(reasons, missing),
     }
 
 

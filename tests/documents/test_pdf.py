@@ -98,11 +98,15 @@ def test_claim_number_and_page_numbers_on_every_page_and_header_repeats(alice):
     add_items(c, damages=60, expenses=20, overtime=20, by=alice)
     pages = pdf_pages_text(rendering.render_settlement_pdf(c))
     assert len(pages) >= 3
+    # The item table ends with the overtime subtotal; every page up to there repeats its header.
+    table_end = next(i for i, p in enumerate(pages) if squash("小計(従業員の超過勤務手当") in squash(p))
+    assert table_end >= 2
     for n, page in enumerate(pages, start=1):
         flat = squash(page)
         assert c.number in flat
         assert f"{n}/{len(pages)}" in flat
-        assert squash("請求額") in flat and squash("支払対象額") in flat  # table header
+        if n <= table_end + 1:
+            assert squash("No.内容") in flat and squash("支払対象額判定・理由") in flat
 
 
 def test_every_glyph_comes_from_the_bundled_ipaex_font_face(claim):
