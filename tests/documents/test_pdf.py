@@ -99,7 +99,9 @@ def test_claim_number_and_page_numbers_on_every_page_and_header_repeats(alice):
     pages = pdf_pages_text(rendering.render_settlement_pdf(c))
     assert len(pages) >= 3
     # The item table ends with the overtime subtotal; every page up to there repeats its header.
-    table_end = next(i for i, p in enumerate(pages) if squash("小計(従業員の超過勤務手当") in squash(p))
+    table_end = next(
+        i for i, p in enumerate(pages) if squash("小計(従業員の超過勤務手当") in squash(p)
+    )
     assert table_end >= 2
     for n, page in enumerate(pages, start=1):
         flat = squash(page)
