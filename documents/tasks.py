@@ -6,10 +6,11 @@ stores nothing twice. Transient database errors retry with exponential backoff.
 """
 
 from celery import shared_task
+from celery.signals import worker_process_init
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
-from documents import rendering
+from documents import pdf, rendering
 
 RETRY = {
     "acks_late": True,
@@ -50,3 +51,10 @@ def drain_render_outbox() -> int:
 @shared_task(name="documents.sweep_stale_renders", ignore_result=True)
 def sweep_stale_renders() -> int:
     return rendering.sweep_stale()
+
+
+@worker_process_init.connect
+def warm_up_pdf_renderer(**_kwargs) -> None:
+    """Each worker process renders a one-page PDF as it starts (see documents.pdf.warm_up), so
+    the first settlement summary after a deploy or restart is as fast as the rest."""
+    pdf.warm_up()
