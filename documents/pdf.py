@@ -128,19 +128,23 @@ WARM_UP_HTML = """<!DOCTYPE html><html lang="ja"><head><meta charset="utf-8">
 <td>1,000円</td><td>支払対象</td></tr></tbody></table></body></html>"""
 
 
-def warm_up() -> float | None:
+def warm_up(templates=()) -> float | None:
     """Render a one-page PDF so that a worker's first real job starts warm.
 
-    Called once per worker process at start (documents.tasks, worker_process_init): it loads
-    the font into this thread's font configuration, Pango's caches and WeasyPrint's lazily
-    built tables, which otherwise cost the first settlement summary after a restart about
-    0.2 s extra. Never raises: a worker without its font still starts, and the render jobs
+    Called once per worker process at start (documents.tasks, worker_process_init): it
+    compiles the given Django templates and loads the font into this thread's font
+    configuration, Pango's caches and WeasyPrint's lazily built tables, which otherwise cost
+    the first settlement summary after a restart 0.2-0.4 s extra. Never raises: a worker without its font still starts, and the render jobs
     then fail with the real error. Returns the seconds spent, or None on failure.
     """
     import time
 
+    from django.template.loader import get_template
+
     started = time.perf_counter()
     try:
+        for name in templates:  # compiled once into the cached template loader
+            get_template(name)
         html_to_pdf(WARM_UP_HTML)
     except Exception:  # noqa: BLE001 - a failed warm-up must not stop the worker
         logger.warning(

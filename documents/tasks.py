@@ -57,4 +57,4 @@ def sweep_stale_renders() -> int:
 def warm_up_pdf_renderer(**_kwargs) -> None:
     """Each worker process renders a one-page PDF as it starts (see documents.pdf.warm_up), so
     the first settlement summary after a deploy or restart is as fast as the rest."""
-    pdf.warm_up()
+    pdf.warm_up(rendering.TEMPLATES.values())
