@@ -7,6 +7,7 @@ import pytest
 from django.conf import settings
 from pypdf import PdfReader
 
+from claims.models import ClientDamage, Expense
 from coverage import vocab
 from coverage.adapters import claim_assessment
 from documents import pdf, rendering
@@ -159,3 +160,33 @@ def test_only_the_font_and_stylesheet_are_fetched(claim):
         "claimsdesk-asset:font/ipaexg.ttf",
     ]
     assert fetcher.refused == []
+
+
+def test_an_item_prints_one_figure_when_claimed_and_recognized_are_the_same(alice):
+    """Expenses and overtime have one figure; a damage prints both when the desk cut it."""
+    c = make_claim(created_by=alice, handler=alice)
+    ClientDamage.objects.create(
+        claim=c,
+        client_name="有限会社見本",
+        kind=vocab.KIND_BUSINESS_INTERRUPTION,
+        description="減額された損害",
+        claimed=123_000,
+        recognized=101_000,
+        activity=vocab.ACTIVITY_IT_USER_ACT,
+    )
+    Expense.objects.create(
+        claim=c,
+        category=vocab.CATEGORY_ALTERNATIVE_SYSTEM,
+        description="代替ソフトの利用料",
+        amount=77_700,
+    )
+    text = "".join(pdf_pages_text(rendering.render_settlement_pdf(c)))
+    damage = text[
+        text.index("減額された損害") : text.index("支払対象", text.index("減額された損害"))
+    ]
+    assert "123,000円" in damage and "101,000円" in damage
+    expense = text[
+        text.index("代替ソフトの利用料") : text.index("対象外", text.index("代替ソフトの利用料"))
+    ]
+    assert expense.count("77,700円") == 1 and "0円" in expense  # one figure, then covered 0円
+    assert squash("請求額と認定額が同じときは、金額を一つだけ記載") in squash(text)
