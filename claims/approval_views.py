@@ -96,17 +96,19 @@ def _visible_claim(request, number) -> Claim:
     return claim
 
 
-def _back(request, claim):
-    """Where a payout action returns: a safe `next`, else the approval or claim page."""
-    target = request.POST.get("next") or ""
+def _back(request, claim, anchor: str = ""):
+    """Where a payout action returns: a safe `next`, else the approval or claim page; with an
+    anchor (#payout-panel after a refused form) the browser scrolls to it."""
+    fragment = f"#{anchor}" if anchor else ""
+    target = (request.POST.get("next") or "").split("#")[0]
     if target and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
-        return redirect(target)
+        return redirect(target + fragment)
     if permissions.is_supervisor(request.user):
-        return redirect("approvals:detail", number=claim.number)
+        return redirect(reverse("approvals:detail", args=[claim.number]) + fragment)
     try:
-        return redirect(reverse("claims:detail", args=[claim.number]))
+        return redirect(reverse("claims:detail", args=[claim.number]) + fragment)
     except NoReverseMatch:
         return redirect("claims:queue")
 
@@ -262,11 +264,26 @@ def reject(request, number):
 # --- payout actions posted from the payout panel (claim page and approval page) --------------
 
 
+PANEL_FORM_SESSION_KEY = "payout-panel-form"
+
+
+def _keep_for_panel(request, claim, form) -> None:
+    """Keep what was typed into a refused panel form for one redirect: the payout panel binds
+    it again and shows each error under its field, with the input still filled in."""
+    prefix = f"{form.prefix}-"
+    request.session[PANEL_FORM_SESSION_KEY] = {
+        "claim": claim.pk,
+        "prefix": form.prefix,
+        "data": {k: v for k, v in request.POST.items() if k.startswith(prefix)},
+    }
+
+
 def _panel_action(request, number, form, action, success):
     claim = _visible_claim(request, number)
     if not form.is_valid():
-        messages.error(request, _form_errors(form))
-        return _back(request, claim)
+        _keep_for_panel(request, claim, form)
+        messages.error(request, "入力内容をご確認ください: " + _form_errors(form))
+        return _back(request, claim, anchor="payout-panel")
     try:
         action(claim, form.cleaned_data)
     except ClaimError as refused:

@@ -27,6 +27,25 @@ def _on_approval_page(request) -> bool:
     return bool(match and match.namespace == "approvals")
 
 
+def _refused_panel_form(request, claim):
+    """The panel form refused on the last POST for this claim (approval_views._keep_for_panel),
+    taken from the session once and remembered on the request, so that every render of the
+    panel in this response shows it and the next page does not."""
+    from claims.approval_views import PANEL_FORM_SESSION_KEY
+
+    if request is None or not hasattr(request, "session"):
+        return None
+    if not hasattr(request, "_payout_panel_form"):
+        kept = request.session.get(PANEL_FORM_SESSION_KEY)
+        if kept and kept.get("claim") == claim.pk:
+            del request.session[PANEL_FORM_SESSION_KEY]
+        else:
+            kept = None
+        request._payout_panel_form = kept
+    kept = request._payout_panel_form
+    return kept if kept and kept.get("claim") == claim.pk else None
+
+
 @register.simple_tag(takes_context=True)
 def claim_payout_panel(context, claim):
     from claims.approval_views import ExtensionForm, MarkPaidForm, ReasonForm
@@ -45,6 +64,17 @@ def claim_payout_panel(context, claim):
         and (permissions.can_edit(user, claim) or permissions.is_supervisor(user))
     )
     request = context.get("request")
+    forms_ = {
+        "paid": MarkPaidForm(prefix="paid", initial={"paid_on": timezone.localdate()}),
+        "reopen": ReasonForm(prefix="reopen"),
+        "extend": ExtensionForm(prefix="extend"),
+    }
+    refused = _refused_panel_form(request, claim)
+    if refused and refused["prefix"] in forms_:
+        form_class = type(forms_[refused["prefix"]])
+        bound = form_class(refused["data"], prefix=refused["prefix"])
+        bound.is_valid()  # fills .errors for the template
+        forms_[refused["prefix"]] = bound
     return render_to_string(
         "claims/_payout_panel.html",
         {
@@ -59,9 +89,9 @@ def claim_payout_panel(context, claim):
             "can_mark_paid": supervisor and claim.status == S.APPROVED,
             "can_reopen": supervisor and claim.status == S.APPROVED,
             "may_extend": may_extend,
-            "paid_form": MarkPaidForm(prefix="paid", initial={"paid_on": timezone.localdate()}),
-            "reopen_form": ReasonForm(prefix="reopen"),
-            "extend_form": ExtensionForm(prefix="extend"),
+            "paid_form": forms_["paid"],
+            "reopen_form": forms_["reopen"],
+            "extend_form": forms_["extend"],
             "next": request.get_full_path() if request else "",
         },
         request=request,

@@ -409,3 +409,47 @@ def test_a_paid_then_reopened_claim_cannot_be_approved_twice(alice, carol, erin)
     with pytest.raises(ClaimError, match="既に有効な支払承認 \\(支払済み"):
         payouts.payout_approve(claim=claim, by=erin, amount=claim.total_payable)
     assert claim.payouts.count() == 1
+
+
+def test_a_refused_panel_form_shows_its_errors_under_the_fields_and_keeps_the_input(
+    client, alice, carol
+):
+    claim = awaiting_claim(handler=alice)
+    payouts.payout_approve(claim=claim, by=carol, amount=claim.total_payable)
+    client.force_login(carol)
+    response = client.post(
+        f"/approvals/{claim.number}/paid/",
+        {"paid-paid_on": "2023-07-01", "paid-reference": "   "},
+        follow=True,
+    )
+    assert response.redirect_chain[-1][0].endswith("#payout-panel")  # scrolled to the panel
+    page = response.content.decode()
+    claim.refresh_from_db()
+    assert claim.status == S.APPROVED  # nothing recorded
+    field = page[page.index('id="id_paid-reference"') :][:400]
+    assert "is-invalid" in page[page.index('name="paid-reference"') - 200 :][:300]
+    assert "振込番号などの参照番号を入力してください。" in field
+    assert 'value="2023-07-01"' in page  # the date typed is still there
+    again = client.get(f"/approvals/{claim.number}/").content.decode()
+    assert "振込番号などの参照番号を入力してください。" not in again  # shown once
+
+
+def test_a_refused_extension_opens_its_section_on_the_claim_page_with_the_error(
+    client, alice, carol
+):
+    claim = awaiting_claim(handler=alice)
+    payouts.payout_approve(claim=claim, by=carol, amount=claim.total_payable)
+    claim.refresh_from_db()
+    due = claim.payment_due_on
+    client.force_login(alice)
+    claim_url = f"/claims/{claim.number}/"
+    page = client.post(
+        f"/approvals/{claim.number}/extend/",
+        {"extend-new_due_on": "2023-09-30", "extend-reason": "  ", "next": claim_url},
+        follow=True,
+    ).content.decode()
+    claim.refresh_from_db()
+    assert claim.payment_due_on == due
+    section = page[page.index("支払期限を延長する") - 80 :][:1500]
+    assert "open" in section.split("<summary>")[0]
+    assert "理由を入力してください。" in section and 'value="2023-09-30"' in section
