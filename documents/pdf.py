@@ -14,11 +14,12 @@ import gc
 import logging
 import mimetypes
 import threading
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
 from django.conf import settings
-from django.template.loader import render_to_string
+from django.template.loader import get_template, render_to_string
 from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
@@ -134,12 +135,10 @@ def warm_up(templates=()) -> float | None:
     Called once per worker process at start (documents.tasks, worker_process_init): it
     compiles the given Django templates and loads the font into this thread's font
     configuration, Pango's caches and WeasyPrint's lazily built tables, which otherwise cost
-    the first settlement summary after a restart 0.2-0.4 s extra. Never raises: a worker without its font still starts, and the render jobs
-    then fail with the real error. Returns the seconds spent, or None on failure.
+    the first settlement summary after a restart 0.2-0.4 s extra. Never raises: a worker
+    without its font still starts, and the render jobs then fail with the real error.
+    Returns the seconds spent, or None on failure.
     """
-    import time
-
-    from django.template.loader import get_template
 
     started = time.perf_counter()
     try:

@@ -77,7 +77,6 @@ def _line(section, no, row, *, claimed, amount, decision, reasons, covered, miss
         "decision_label": vocab.DECISIONS.get(decision, decision),
         "covered": covered,
         "reasons": reasons,
-        "missing": missing,
         "reason_text": _reason_text(reasons, missing),
     }
 
