@@ -172,10 +172,12 @@ def _approval_context(request, claim, **forms_):
     problems = []
     if claim.status == S.AWAITING_APPROVAL:
         problems = payouts.approval_problems(claim=claim, by=request.user, assessment=ca.assessment)
-    live = payouts.live_payout(claim)
+    live = payouts.decided_payout(claim)
+    due = payouts.next_payment(claim, ca.assessment)
     return {
         "claim": claim,
         "live": live,
+        "due": due,
         "snapshot_rows": payouts.snapshot_rows(live.snapshot) if live else [],
         "ca": ca,
         "assessment": ca.assessment,
@@ -183,8 +185,7 @@ def _approval_context(request, claim, **forms_):
         "can_decide": claim.status == S.AWAITING_APPROVAL,
         "limit": payouts.authority_limit(request.user),
         "clock": clock.payment_clock(claim),
-        "approve_form": forms_.get("approve_form")
-        or ApproveForm(initial={"amount": ca.assessment.total_payable}),
+        "approve_form": forms_.get("approve_form") or ApproveForm(initial={"amount": due.amount}),
         "send_back_form": forms_.get("send_back_form") or ReasonForm(prefix="back"),
         "reject_form": forms_.get("reject_form") or ReasonForm(prefix="reject"),
     }

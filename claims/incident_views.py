@@ -99,7 +99,10 @@ def incident_register(incident) -> Register:
         if row["claim__status"] in statuses:
             buckets.append(statuses[row["claim__status"]])
         for bucket in buckets:
-            bucket.payable += row["amount"]
+            if row["claim__status"] not in OPEN_UNDECIDED:
+                # A claim reopened after payment is undecided again: its engine total above
+                # already includes what it was paid, so the payout must not count twice.
+                bucket.payable += row["amount"]
             if row["status"] == Payout.Status.PAID:
                 bucket.paid += row["amount"]
                 bucket.paid_liability += row["liability"]

@@ -351,7 +351,15 @@ class ApprovalAuthority(models.Model):
 
 
 class Payout(models.Model):
-    """An approved payout. At most one live (approved or paid) payout per claim."""
+    """An approved payout: the first payment of a claim, or a supplementary one (追加支払).
+
+    A claim reopened after payment (new client damages arrive, say) is assessed again as a
+    whole, limits included; its next payout pays only the difference between the new total
+    and what earlier payouts already paid (`previously_paid`). At most one payout per claim
+    is approved and not yet paid, and live payouts are numbered 1, 2, ... without gaps or
+    repeats: both are database constraints, so a second approval of the same submission
+    fails even if a caller skipped the row lock.
+    """
 
     class Status(models.TextChoices):
         APPROVED = "approved", "承認済み"
@@ -360,9 +368,11 @@ class Payout(models.Model):
 
     claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="payouts")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.APPROVED)
+    sequence = models.PositiveSmallIntegerField("支払回数", default=1)
     amount = models.PositiveBigIntegerField("支払額 (円)", validators=yen_validators)
     liability_amount = models.PositiveBigIntegerField("賠償 支払額", default=0)
     expense_amount = models.PositiveBigIntegerField("費用 支払額", default=0)
+    previously_paid = models.PositiveBigIntegerField("既払額 (円)", default=0)
     snapshot = models.JSONField("承認時の査定", default=dict)
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="approved_payouts"
@@ -384,8 +394,13 @@ class Payout(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["claim"],
+                condition=Q(status="approved"),
+                name="payout_one_unpaid_per_claim",
+            ),
+            models.UniqueConstraint(
+                fields=["claim", "sequence"],
                 condition=Q(status__in=["approved", "paid"]),
-                name="payout_one_live_per_claim",
+                name="payout_live_sequence_unique",
             ),
             models.CheckConstraint(
                 condition=Q(amount=models.F("liability_amount") + models.F("expense_amount")),
@@ -394,7 +409,13 @@ class Payout(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.claim.number} {self.amount:,}円 ({self.get_status_display()})"
+        nth = f" 第{self.sequence}回" if self.sequence > 1 else ""
+        return f"{self.claim.number}{nth} {self.amount:,}円 ({self.get_status_display()})"
+
+    @property
+    def cumulative(self) -> int:
+        """What the claim has been paid in all once this payout is paid."""
+        return self.previously_paid + self.amount
 
 
 class PaymentExtension(models.Model):

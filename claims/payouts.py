@@ -2,9 +2,16 @@
 and payment-clock extensions (保険法21条).
 
 Exactly once: `payout_approve` locks the claim row (`select_for_update`), re-checks its
-status inside the lock, and the database's `payout_one_live_per_claim` constraint refuses a
-second live payout even if a caller skipped the lock. Every refusal is a `ClaimError` with a
-Japanese message; an IntegrityError never escapes to a view.
+status inside the lock, and the database's `payout_one_unpaid_per_claim` and
+`payout_live_sequence_unique` constraints refuse a second payout for the same submission even
+if a caller skipped the lock. Every refusal is a `ClaimError` with a Japanese message; an
+IntegrityError never escapes to a view.
+
+Supplementary payments (追加支払): a paid claim can be closed and reopened when more comes in
+(a client's late damage claim, say). It is then assessed again as a whole, limits and all,
+and its next approval pays the difference between that total and what earlier payouts paid,
+pot by pot (`next_payment`). Authority limits apply to the claim's cumulative total, so a
+large claim cannot be approved in instalments that each fit a small limit.
 """
 
 from __future__ import annotations
@@ -12,11 +19,12 @@ from __future__ import annotations
 import datetime
 import json
 import logging
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Count, Q, Sum
 from django.forms.models import model_to_dict
 from django.utils import timezone
 
@@ -41,12 +49,80 @@ ITEM_MODELS = (ClientDamage, Expense, OvertimeEntry)
 # --- reads the approval page shares with the service ------------------------------------
 
 
+LIVE = [Payout.Status.APPROVED, Payout.Status.PAID]
+
+
 def live_payout(claim) -> Payout | None:
-    """The claim's approved or paid payout, if any."""
+    """The claim's latest approved or paid payout, if any."""
     return (
-        Payout.objects.filter(claim=claim, status__in=[Payout.Status.APPROVED, Payout.Status.PAID])
+        Payout.objects.filter(claim=claim, status__in=LIVE)
         .select_related("approved_by")
+        .order_by("-sequence", "-approved_at")
         .first()
+    )
+
+
+def decided_payout(claim) -> Payout | None:
+    """The payout the claim stands decided on: its latest live payout while the claim is
+    approved, paid or closed. A claim reopened after payment is undecided again: it is shown
+    from today's assessment, less what was paid (`next_payment`)."""
+    if claim.status not in {S.APPROVED, S.PAID, S.CLOSED}:
+        return None
+    return live_payout(claim)
+
+
+@dataclass(frozen=True)
+class NextPayment:
+    """What approving the claim now would pay: its assessed total less earlier payouts."""
+
+    total_payable: int  # the engine's total for the whole claim, limits applied
+    previously_paid: int
+    previous_liability: int
+    previous_expenses: int
+    liability: int  # this payment, per pot
+    expenses: int
+    sequence: int  # 1 for the first payout, 2 for the first supplementary one, ...
+
+    @property
+    def amount(self) -> int:
+        return self.liability + self.expenses
+
+    @property
+    def is_supplementary(self) -> bool:
+        return self.sequence > 1
+
+    def problem(self) -> str | None:
+        """Why nothing (or a negative amount) is payable now, or None."""
+        if self.liability < 0 or self.expenses < 0:
+            pot = "賠償責任" if self.liability < 0 else "費用"
+            return (
+                f"{pot}の査定額が既払額を下回っています (既払額 {self.previously_paid:,}円)。"
+                "過払いの回収は承認では扱えません。査定を見直すか、管理者に相談してください。"
+            )
+        if self.amount <= 0 and self.previously_paid:
+            return (
+                f"追加でお支払いする金額がありません (査定額 {self.total_payable:,}円、"
+                f"既払額 {self.previously_paid:,}円)。追加支払なしとして終了してください。"
+            )
+        if self.amount <= 0:
+            return "支払額が0円のため承認できません。不支払として終了してください。"
+        return None
+
+
+def next_payment(claim, assessment) -> NextPayment:
+    """The payment an approval of `claim` would make now, given the engine's `assessment`."""
+    paid = Payout.objects.filter(claim=claim, status__in=LIVE).aggregate(
+        n=Count("id"), liability=Sum("liability_amount"), expenses=Sum("expense_amount")
+    )
+    liability, expenses = paid["liability"] or 0, paid["expenses"] or 0
+    return NextPayment(
+        total_payable=assessment.total_payable,
+        previously_paid=liability + expenses,
+        previous_liability=liability,
+        previous_expenses=expenses,
+        liability=assessment.liability.payable - liability,
+        expenses=assessment.expenses.payable - expenses,
+        sequence=paid["n"] + 1,
     )
 
 
@@ -75,8 +151,11 @@ def authority_limit(user) -> int | None:
     return None if row is None else row.limit
 
 
-def authority_problem(*, user, amount: int) -> str | None:
-    """Why `user`'s approval authority does not cover `amount`, naming who would, or None."""
+def authority_problem(*, user, amount: int, previously_paid: int = 0) -> str | None:
+    """Why `user`'s approval authority does not cover `amount`, naming who would, or None.
+
+    `amount` is the claim's cumulative total; `previously_paid` (earlier payouts, part of
+    it) only changes the wording."""
     limit = authority_limit(user)
     if limit is None:
         return "承認権限が登録されていないため、承認できません。管理者に承認権限の設定を依頼してください。"
@@ -96,8 +175,13 @@ def authority_problem(*, user, amount: int) -> str | None:
         if names
         else " 該当する監督者がいません。管理者に相談してください。"
     )
+    what = (
+        f"累計支払額 {amount:,}円 (既払額 {previously_paid:,}円 を含む)"
+        if previously_paid
+        else f"支払額 {amount:,}円"
+    )
     return (
-        f"支払額 {amount:,}円 はあなたの承認権限額 {limit:,}円 を超えています。"
+        f"{what} はあなたの承認権限額 {limit:,}円 を超えています。"
         f"{amount:,}円 以上の承認権限を持つ別の監督者の承認が必要です。{who}"
     )
 
@@ -128,7 +212,12 @@ def approval_problems(*, claim, by, assessment) -> list[str]:
     conflict = four_eyes_conflict(claim=claim, user=by)
     if conflict:
         problems.append(conflict)
-    authority = authority_problem(user=by, amount=assessment.total_payable)
+    due = next_payment(claim, assessment)
+    if due.problem() and not approval_blockers(claim=claim, assessment=assessment):
+        problems.append(due.problem())
+    authority = authority_problem(
+        user=by, amount=assessment.total_payable, previously_paid=due.previously_paid
+    )
     if authority and permissions.is_supervisor(by):
         problems.append(authority)
     return problems
@@ -174,8 +263,9 @@ def _jsonable(value):
     return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
 
 
-def _snapshot(claim, ca) -> dict:
-    """The assessment (the engine's JSON) and the item rows exactly as they are now."""
+def _snapshot(claim, ca, due: NextPayment) -> dict:
+    """The assessment (the engine's JSON), the item rows exactly as they are now, and how
+    this payment follows from the total and earlier payouts."""
 
     def rows(pairs):
         out = []
@@ -208,6 +298,16 @@ def _snapshot(claim, ca) -> dict:
                 "insured": claim.policy.insured.name,
                 "direct_recovery_elected": claim.direct_recovery_elected,
                 "incident_leak_or_threat": claim.incident.leak_or_threat,
+            },
+            "payment": {
+                "sequence": due.sequence,
+                "total_payable": due.total_payable,
+                "previously_paid": due.previously_paid,
+                "previous_liability": due.previous_liability,
+                "previous_expenses": due.previous_expenses,
+                "liability": due.liability,
+                "expenses": due.expenses,
+                "amount": due.amount,
             },
             "taken_at": timezone.now(),
         }
@@ -264,11 +364,11 @@ def payout_approve(*, claim, by, amount) -> Payout:
                     f"この事故は既に「{locked.get_status_display()}」です。"
                     "承認待ちの事故のみ承認できます。"
                 )
-            existing = live_payout(locked)
-            if existing is not None:
+            unpaid = Payout.objects.filter(claim=locked, status=Payout.Status.APPROVED).first()
+            if unpaid is not None:
                 raise ClaimError(
-                    f"この事故には既に有効な支払承認 ({existing.get_status_display()} "
-                    f"{existing.amount:,}円) があります。二重に承認することはできません。"
+                    f"この事故には既に未払いの支払承認 ({unpaid.amount:,}円) があります。"
+                    "二重に承認することはできません。"
                 )
             ca = claim_assessment(locked)
             assessment = ca.assessment
@@ -278,23 +378,29 @@ def payout_approve(*, claim, by, amount) -> Payout:
                 problems.append(conflict)
             if problems:
                 raise ClaimError(" ".join(problems))
-            if amount != assessment.total_payable:
+            due = next_payment(locked, assessment)
+            if amount != due.amount:
                 raise ClaimError(
-                    f"承認しようとした金額 {amount:,}円 は現在の査定額 "
-                    f"{assessment.total_payable:,}円 と異なります。事故の内容が変更されています。"
+                    f"承認しようとした金額 {amount:,}円 は現在の"
+                    f"{'追加支払額' if due.is_supplementary else '査定額'} {due.amount:,}円 と"
+                    "異なります。事故の内容が変更されています。"
                     "最新の査定を確認してから承認してください。"
                 )
-            if assessment.total_payable <= 0:
-                raise ClaimError("支払額が0円のため承認できません。不支払として終了してください。")
-            problem = authority_problem(user=by, amount=assessment.total_payable)
+            if due.problem():
+                raise ClaimError(due.problem())
+            problem = authority_problem(
+                user=by, amount=assessment.total_payable, previously_paid=due.previously_paid
+            )
             if problem:
                 raise ClaimError(problem)
             payout = Payout(
                 claim=locked,
-                amount=assessment.total_payable,
-                liability_amount=assessment.liability.payable,
-                expense_amount=assessment.expenses.payable,
-                snapshot=_snapshot(locked, ca),
+                sequence=due.sequence,
+                amount=due.amount,
+                liability_amount=due.liability,
+                expense_amount=due.expenses,
+                previously_paid=due.previously_paid,
+                snapshot=_snapshot(locked, ca, due),
                 approved_by=by,
             )
             payout._history_user = by
@@ -304,7 +410,8 @@ def payout_approve(*, claim, by, amount) -> Payout:
                 raise ClaimError("この事故には既に有効な支払承認があります。") from exc
             with transaction.atomic():  # a savepoint: the constraint is the last word
                 payout.save()
-            claim_transition(claim=locked, to=S.APPROVED, by=by, reason="支払承認")
+            reason = f"追加支払の承認 (第{due.sequence}回)" if due.is_supplementary else "支払承認"
+            claim_transition(claim=locked, to=S.APPROVED, by=by, reason=reason)
             transaction.on_commit(lambda: _queue_settlement_pdf(locked.pk, by.pk), robust=True)
     except IntegrityError as exc:
         raise ClaimError("この事故は既に他の監督者が承認しました。") from exc

@@ -89,14 +89,18 @@ def _claimed_of(section, row, amount):
     return amount  # overtime: the claimed figure is the computed pay
 
 
-def live_payout(claim):
+def paid_before(claim, payout) -> int:
+    """What earlier live payouts paid: before `payout`, or all of them if it is None."""
+    from django.db.models import Sum
+
     from claims.models import Payout
 
-    return (
-        Payout.objects.filter(claim=claim, status__in=[Payout.Status.APPROVED, Payout.Status.PAID])
-        .select_related("approved_by")
-        .first()
+    if payout is not None:
+        return payout.previously_paid
+    live = Payout.objects.filter(
+        claim=claim, status__in=[Payout.Status.APPROVED, Payout.Status.PAID]
     )
+    return live.aggregate(total=Sum("amount"))["total"] or 0
 
 
 def _sections_from_engine(claim):
@@ -208,7 +212,9 @@ def settlement_context(claim, *, version=None) -> dict:
     claim = Claim.objects.select_related(
         "policy__insured", "policy__plan", "incident", "handler"
     ).get(pk=claim.pk)
-    payout = live_payout(claim)
+    from claims.payouts import decided_payout
+
+    payout = decided_payout(claim)
     if payout is not None and payout.snapshot.get("assessment"):
         sections, assessment = _sections_from_snapshot(claim, payout.snapshot)
     else:
@@ -236,6 +242,7 @@ def settlement_context(claim, *, version=None) -> dict:
                 }
             )
     used = {r.code for g in groups for ln in g["lines"] for r in ln["reasons"]}
+    previously_paid = paid_before(claim, payout)
     return {
         "claim": claim,
         "css_claim_number": css_safe(claim.number),
@@ -254,7 +261,13 @@ def settlement_context(claim, *, version=None) -> dict:
         "expenses_capped": sum(c["allowed"] for c in categories) > assessment.expenses.limit,
         "expenses_allowed": sum(c["allowed"] for c in categories),
         "categories": categories,
-        "total_payable": payout.amount if payout is not None else assessment.total_payable,
+        # This payment: the payout's amount, or what approving today's assessment would pay.
+        # With earlier payments the totals table also prints the cumulative figure and them.
+        "cumulative_payable": assessment.total_payable,
+        "previously_paid": previously_paid,
+        "total_payable": payout.amount
+        if payout is not None
+        else assessment.total_payable - previously_paid,
         "issued_on": timezone.localdate(),
         "version": version,
     }

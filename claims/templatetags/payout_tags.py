@@ -54,7 +54,10 @@ def claim_payout_panel(context, claim):
     if user is None or not user.is_authenticated:
         return ""
     payouts = list(Payout.objects.filter(claim=claim).select_related("approved_by", "voided_by"))
-    live = next((p for p in payouts if p.status != Payout.Status.VOIDED), None)
+    live_payouts = sorted(
+        (p for p in payouts if p.status != Payout.Status.VOIDED), key=lambda p: -p.sequence
+    )
+    live, earlier = (live_payouts[0], live_payouts[1:]) if live_payouts else (None, [])
     voided = [p for p in payouts if p.status == Payout.Status.VOIDED]
     supervisor = permissions.is_supervisor(user) or permissions.is_admin(user)
     state = clock.payment_clock(claim)
@@ -64,22 +67,21 @@ def claim_payout_panel(context, claim):
         and (permissions.can_edit(user, claim) or permissions.is_supervisor(user))
     )
     request = context.get("request")
-    forms_ = {
-        "paid": MarkPaidForm(prefix="paid", initial={"paid_on": timezone.localdate()}),
-        "reopen": ReasonForm(prefix="reopen"),
-        "extend": ExtensionForm(prefix="extend"),
-    }
+    form_classes = {"paid": MarkPaidForm, "reopen": ReasonForm, "extend": ExtensionForm}
+    forms_ = {prefix: cls(prefix=prefix) for prefix, cls in form_classes.items()}
+    forms_["paid"].initial = {"paid_on": timezone.localdate()}
     refused = _refused_panel_form(request, claim)
-    if refused and refused["prefix"] in forms_:
-        form_class = type(forms_[refused["prefix"]])
-        bound = form_class(refused["data"], prefix=refused["prefix"])
+    if refused and refused["prefix"] in form_classes:
+        prefix = refused["prefix"]
+        bound = form_classes[prefix](refused["data"], prefix=prefix)
         bound.is_valid()  # fills .errors for the template
-        forms_[refused["prefix"]] = bound
+        forms_[prefix] = bound
     return render_to_string(
         "claims/_payout_panel.html",
         {
             "claim": claim,
             "live": live,
+            "earlier": earlier,
             "voided": voided,
             "clock": state,
             "extensions": list(claim.extensions.all()) if claim.payment_due_on else [],

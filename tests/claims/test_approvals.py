@@ -400,13 +400,24 @@ def test_approved_claim_page_shows_the_frozen_snapshot_not_todays_limits(client,
     assert "査定 (現時点)" not in html
 
 
-def test_a_paid_then_reopened_claim_cannot_be_approved_twice(alice, carol, erin):
+def test_a_paid_claim_sent_back_unchanged_cannot_pay_the_same_amount_twice(alice, carol, erin):
     claim = awaiting_claim(handler=alice)
     payouts.payout_approve(claim=claim, by=carol, amount=claim.total_payable)
     payouts.payout_mark_paid(claim=claim, by=carol, paid_on=datetime.date.today(), reference="FB-9")
-    # paid -> closed -> reopened by the desk -> sent to approval again
+    # paid -> closed -> reopened by the desk -> sent to approval again, nothing added
     Claim.objects.filter(pk=claim.pk).update(status=S.AWAITING_APPROVAL)
-    with pytest.raises(ClaimError, match="既に有効な支払承認 \\(支払済み"):
+    with pytest.raises(ClaimError, match="追加支払額 0円 と異なります"):
+        payouts.payout_approve(claim=claim, by=erin, amount=claim.total_payable)
+    with pytest.raises(ClaimError, match="追加でお支払いする金額がありません"):
+        payouts.payout_approve(claim=claim, by=erin, amount=0)
+    assert claim.payouts.count() == 1
+
+
+def test_an_approved_unpaid_payout_blocks_a_second_approval(alice, carol, erin):
+    claim = awaiting_claim(handler=alice)
+    payouts.payout_approve(claim=claim, by=carol, amount=claim.total_payable)
+    Claim.objects.filter(pk=claim.pk).update(status=S.AWAITING_APPROVAL)  # a stale status
+    with pytest.raises(ClaimError, match="既に未払いの支払承認 \\(1,248,000円\\)"):
         payouts.payout_approve(claim=claim, by=erin, amount=claim.total_payable)
     assert claim.payouts.count() == 1
 

@@ -80,14 +80,23 @@ def test_claim_numbers_are_unique(alice):
         Claim.objects.filter(pk=second.pk).update(number=first.number)
 
 
-def test_database_allows_only_one_live_payout_per_claim(alice, carol):
+def test_database_allows_one_unpaid_payout_per_claim_and_numbers_live_ones_once(alice, carol):
     claim = make_claim(created_by=alice)
     Payout.objects.create(claim=claim, amount=10, liability_amount=10, approved_by=carol)
-    with pytest.raises(IntegrityError), transaction.atomic():
+    with pytest.raises(IntegrityError), transaction.atomic():  # a second unpaid approval
+        Payout.objects.create(
+            claim=claim, sequence=2, amount=10, liability_amount=10, approved_by=carol
+        )
+    Payout.objects.filter(claim=claim).update(status="paid")
+    with pytest.raises(IntegrityError), transaction.atomic():  # the same number twice
         Payout.objects.create(claim=claim, amount=10, liability_amount=10, approved_by=carol)
-    # a voided payout does not block a new one
-    Payout.objects.filter(claim=claim).update(status="voided")
-    Payout.objects.create(claim=claim, amount=5, expense_amount=5, approved_by=carol)
+    # a supplementary payout takes the next number; a voided one frees its number
+    extra = Payout.objects.create(
+        claim=claim, sequence=2, amount=5, expense_amount=5, approved_by=carol
+    )
+    Payout.objects.filter(pk=extra.pk).update(status="voided")
+    Payout.objects.create(claim=claim, sequence=2, amount=5, expense_amount=5, approved_by=carol)
+    assert claim.payouts.count() == 3
 
 
 def test_seed_demo_is_idempotent_and_covers_every_status():

@@ -56,8 +56,10 @@ def test_summary_has_items_decisions_reasons_and_engine_totals(claim):
 def test_summary_of_an_approved_claim_prints_the_payout_snapshot_and_approver(claim, carol):
     from django.utils import timezone
 
-    from claims.models import Payout
+    from claims.models import Claim, Payout
 
+    Claim.objects.filter(pk=claim.pk).update(status=Claim.Status.APPROVED)
+    claim.refresh_from_db()
     a = claim_assessment(claim).assessment
     snapshot = {
         "assessment": {**a.to_json_dict(), "total_payable": a.total_payable},

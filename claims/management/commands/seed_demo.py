@@ -84,6 +84,7 @@ STATUS_MIX = (
     + ["paid"] * 3
     + ["closed"] * 2
     + ["withdrawn"] * 1
+    + ["closed"] * 1  # paid, closed, then reopened for a late client claim (_supplementary)
 )
 DEMO_POLICY_PREFIX = "DEMO-"
 
@@ -100,6 +101,8 @@ class Command(BaseCommand):
             users = self._users(password)
             created = self._claims(users)
             self._payouts(users)
+            if created:
+                self._supplementary(users)
         self.stdout.write(self.style.SUCCESS(f"demo data ready ({created} new claims)"))
         self.stdout.write(f"logins (password for all: {password}):")
         for username, (last, first), group, limit in USERS:
@@ -218,7 +221,7 @@ class Command(BaseCommand):
         """A live payout for each demo claim past approval that has none (idempotent): the
         engine's figures frozen as the snapshot, approved by a supervisor whose limit covers
         it; paid and closed claims paid 10 days after approval."""
-        from claims.payouts import _snapshot
+        from claims.payouts import _snapshot, next_payment
         from coverage.adapters import claim_assessment
 
         claims = (
@@ -236,13 +239,14 @@ class Command(BaseCommand):
             paid = claim.status != "approved"
             complete = claim.documents_complete_on or timezone.localdate()
             paid_on = min(complete + datetime.timedelta(days=15), timezone.localdate())
+            due = next_payment(claim, ca.assessment)
             Payout.objects.create(
                 claim=claim,
                 status=Payout.Status.PAID if paid else Payout.Status.APPROVED,
-                amount=total,
-                liability_amount=ca.assessment.liability.payable,
-                expense_amount=ca.assessment.expenses.payable,
-                snapshot=_snapshot(claim, ca),
+                amount=due.amount,
+                liability_amount=due.liability,
+                expense_amount=due.expenses,
+                snapshot=_snapshot(claim, ca, due),
                 approved_by=approver,
                 paid_on=paid_on if paid else None,
                 payment_reference=f"FB-{claim.number}" if paid else "",
@@ -250,6 +254,40 @@ class Command(BaseCommand):
             if paid and claim.paid_on is None:
                 claim.paid_on = paid_on
                 claim.save(update_fields=["paid_on", "updated_at"])
+
+    def _supplementary(self, users):
+        """The last closed demo claim gets a late client claim: reopened, assessed again and
+        sent to approval for a supplementary payment (追加支払, payout no. 2)."""
+        claim = (
+            Claim.objects.filter(
+                policy__number__startswith=DEMO_POLICY_PREFIX, status=Claim.Status.CLOSED
+            )
+            .order_by("-pk")
+            .first()
+        )
+        if claim is None:
+            return
+        handler = claim.handler or users["alice"]
+        services.claim_transition(
+            claim=claim,
+            to=Claim.Status.UNDER_ASSESSMENT,
+            by=handler,
+            reason="顧問先から追加の損害賠償請求",
+        )
+        late = ClientDamage(
+            claim=claim,
+            client_name="株式会社みなと運輸",
+            kind=vocab.KIND_BUSINESS_INTERRUPTION,
+            description="給与振込遅延に伴う従業員への立替利息 (支払後に追加請求)",
+            claimed=420_000,
+            recognized=380_000,
+            created_by=handler,
+            updated_by=handler,
+        )
+        late._history_user = handler
+        late.save()
+        services.claim_refresh_totals(claim=claim)
+        services.claim_transition(claim=claim, to=Claim.Status.AWAITING_APPROVAL, by=handler)
 
     def _items(self, rng, claim, user, complete, settled=False):
         leak_only = claim.policy.plan.leak_only
