@@ -196,3 +196,20 @@ def test_the_incident_register_does_not_count_a_reopened_claims_payment_twice(al
     register = incident_register(claim.incident)
     # expected to cost 1,548,000 in all, of which 1,248,000 is paid
     assert (register.total.payable, register.total.paid) == (1_548_000, 1_248_000)
+
+
+def test_voiding_a_supplementary_payout_frees_its_number_and_keeps_the_paid_one(alice, carol):
+    claim = _paid_and_reopened(handler=alice, approver=carol, late_damage=300_000)
+    second = payouts.payout_approve(claim=claim, by=carol, amount=300_000)
+    payouts.payout_void_and_reopen(claim=claim, by=carol, reason="追加請求の金額を再確認")
+    second.refresh_from_db()
+    assert second.status == Payout.Status.VOIDED
+    ClientDamage.objects.filter(claim=claim, client_name="株式会社遅延商事").update(
+        recognized=250_000
+    )
+    claim_refresh_totals(claim=claim)
+    claim_transition(claim=claim, to=S.AWAITING_APPROVAL, by=alice, reason="")
+    again = payouts.payout_approve(claim=claim, by=carol, amount=250_000)
+    assert (again.sequence, again.previously_paid) == (2, 1_248_000)
+    statuses = list(claim.payouts.order_by("pk").values_list("sequence", "status"))
+    assert statuses == [(1, "paid"), (2, "voided"), (2, "approved")]
