@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 SYSTEM_PACKAGES := fonts-ipaexfont-gothic chromium poppler-utils libpango-1.0-0 libpangoft2-1.0-0
 
-.PHONY: run test venv sysdeps migrate seed lint format bench bench-engine bench-pdf check
+.PHONY: run test venv sysdeps migrate seed lint format bench bench-engine bench-pdf bench-pdf-count check
 
 $(VENV)/.installed: pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -60,6 +60,10 @@ bench-engine: venv
 
 bench-pdf: sysdeps venv
 	$(PY) bench/pdf.py
+
+# The same renders counted in instructions (valgrind): repeatable where timings drift.
+bench-pdf-count: sysdeps venv
+	$(PY) bench/pdf.py --instructions --sizes 30,300
 
 bench: venv
 	$(PY) bench/queue.py

@@ -13,7 +13,13 @@ Each process does what a worker process does: it warms the renderer up first
 A shared machine's speed drifts: the yardstick line times a fixed pure-Python loop before and
 after, so figures from two machines or two runs can be compared.
 
+`--instructions` counts instead of timing: each size runs twice under valgrind's callgrind,
+once up to the warm-up and once with the render; the difference is the render's instruction
+count, the same on every run of the same code (timings here drift ±15-30 %). Slow: about
+four minutes for 300 lines. Use it to compare two versions of the template or the renderer.
+
     .venv/bin/python bench/pdf.py [--sizes 30,300,3000] [--repeat 3] [--keep DIR]
+    .venv/bin/python bench/pdf.py --instructions [--sizes 30,300]
 """
 
 import sys
@@ -25,7 +31,9 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__)
 import argparse  # noqa: E402
 import json  # noqa: E402
 import os  # noqa: E402
+import re  # noqa: E402
 import resource  # noqa: E402
+import shutil  # noqa: E402
 import statistics  # noqa: E402
 import subprocess  # noqa: E402
 import tempfile  # noqa: E402
@@ -47,7 +55,9 @@ def yardstick() -> float:
     return best
 
 
-def one(size: int, out: Path | None, *, cold: bool = False, repeat: int = 0) -> dict:
+def one(
+    size: int, out: Path | None, *, cold: bool = False, repeat: int = 0, render: bool = True
+) -> dict:
     sys.path.insert(0, str(ROOT))
     import django
 
@@ -84,6 +94,8 @@ def one(size: int, out: Path | None, *, cold: bool = False, repeat: int = 0) -> 
     from documents import pdf
 
     warm_up = None if cold else pdf.warm_up(rendering.TEMPLATES.values())
+    if not render:
+        return {"lines": size, "warm_up": warm_up}
     started, cpu_started = time.perf_counter(), time.process_time()
     content = rendering.render_settlement_pdf(claim)
     elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
@@ -123,6 +135,33 @@ def _child(size: int, env: dict, *, cold: bool, repeat: int, keep: str | None) -
     return json.loads(res.stdout.strip().splitlines()[-1])
 
 
+def _instructions(size: int, env: dict, *, render: bool) -> int:
+    """Instructions callgrind counts for a child that sets up `size` lines (and renders)."""
+    cmd = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null"]
+    cmd += [sys.executable, __file__, "--one", str(size), "--repeat", "0"]
+    if not render:
+        cmd.append("--no-render")
+    res = subprocess.run(cmd, env=env, capture_output=True, text=True)
+    found = re.search(r"Collected : (\d+)", res.stderr)
+    if res.returncode or not found:
+        sys.exit(f"callgrind run failed for {size} lines:\n{res.stderr[-3000:]}")
+    return int(found.group(1))
+
+
+def count_instructions(sizes: list[int], env: dict) -> None:
+    if shutil.which("valgrind") is None:
+        sys.exit("--instructions needs valgrind (Debian package valgrind)")
+    print(f"{'lines':>6} {'render G instr':>15} {'per line M':>11} {'× 30-line render':>17}")
+    first = None
+    for size in sizes:
+        setup = _instructions(size, env, render=False)
+        total = _instructions(size, env, render=True)
+        render = total - setup
+        first = first or (size, render)
+        ratio = render / first[1] if first[0] == 30 else float("nan")
+        print(f"{size:>6} {render / 1e9:>15.3f} {render / size / 1e6:>11.2f} {ratio:>17.2f}")
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="30,300,3000")
@@ -134,10 +173,15 @@ def main():
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--cold", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--instructions", action="store_true", help="count the render's instructions (callgrind)"
+    )
+    parser.add_argument("--no-render", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
         out = Path(args.out) if args.out else None
-        print(json.dumps(one(args.one, out, cold=args.cold, repeat=args.repeat)))
+        result = one(args.one, out, cold=args.cold, repeat=args.repeat, render=not args.no_render)
+        print(json.dumps(result))
         return
 
     print(f"load average before: {os.getloadavg()[0]:.2f} (a shared machine inflates wall time)")
@@ -155,6 +199,9 @@ def main():
             env=env,
             check=True,
         )
+        if args.instructions:
+            count_instructions([int(s) for s in args.sizes.split(",")], env)
+            return
         print(
             f"{'lines':>6} {'cold s':>7} {'warm-up':>7} {'job s':>7} {'best s':>7} {'med s':>7} "
             f"{'× goal':>6} {'RSS MB':>7} {'pages':>5} {'PDF KB':>7}  goal (job s, RSS)"
