@@ -31,16 +31,7 @@ def _paid_and_reopened(*, handler, approver, late_damage=300_000, late_expense=0
     claim_transition(claim=claim, to=S.CLOSED, by=approver, reason="支払完了")
     claim_transition(claim=claim, to=S.UNDER_ASSESSMENT, by=handler, reason="顧問先から追加請求")
     if late_damage:
-        ClientDamage.objects.create(
-            claim=claim,
-            client_name="株式会社遅延商事",
-            kind=vocab.KIND_BUSINESS_INTERRUPTION,
-            description="追加の遅延損害金",
-            claimed=late_damage,
-            recognized=late_damage,
-            created_by=handler,
-            updated_by=handler,
-        )
+        _late_damage(claim, handler, late_damage)
     if late_expense:
         Expense.objects.create(
             claim=claim,
@@ -53,6 +44,19 @@ def _paid_and_reopened(*, handler, approver, late_damage=300_000, late_expense=0
     claim_refresh_totals(claim=claim)
     claim_transition(claim=claim, to=S.AWAITING_APPROVAL, by=handler, reason="")
     return claim
+
+
+def _late_damage(claim, handler, amount):
+    return ClientDamage.objects.create(
+        claim=claim,
+        client_name="株式会社遅延商事",
+        kind=vocab.KIND_BUSINESS_INTERRUPTION,
+        description="追加の遅延損害金",
+        claimed=amount,
+        recognized=amount,
+        created_by=handler,
+        updated_by=handler,
+    )
 
 
 def test_a_reopened_claim_pays_only_the_difference_as_payout_two(alice, carol):
@@ -110,16 +114,7 @@ def test_a_pot_assessed_below_what_was_paid_is_refused_not_netted(alice, carol):
     claim = _paid_and_reopened(handler=alice, approver=carol, late_damage=0)
     # the expense paid (48,000) turns out smaller; a new damage would hide it if netted
     Expense.objects.filter(claim=claim).update(amount=8_000)
-    ClientDamage.objects.create(
-        claim=claim,
-        client_name="株式会社遅延商事",
-        kind=vocab.KIND_BUSINESS_INTERRUPTION,
-        description="追加の遅延損害金",
-        claimed=500_000,
-        recognized=500_000,
-        created_by=alice,
-        updated_by=alice,
-    )
+    _late_damage(claim, alice, 500_000)
     with pytest.raises(ClaimError, match="費用の査定額が既払額を下回っています"):
         payouts.payout_approve(claim=claim, by=carol, amount=460_000)
     assert claim.payouts.count() == 1
