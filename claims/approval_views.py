@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, Subquery, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -18,7 +18,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from claims import clock, payouts, permissions
-from claims.models import Claim, StatusChange
+from claims.models import Claim, Payout, StatusChange
 from claims.services import ClaimError
 
 S = Claim.Status
@@ -128,11 +128,19 @@ def approval_queue(request):
         .order_by("-at")
         .values("at")[:1]
     )
+    # What earlier payouts paid: a claim reopened after payment asks for the difference only.
+    paid_before = (
+        Payout.objects.filter(claim=OuterRef("pk"), status__in=payouts.LIVE)
+        .order_by()
+        .values("claim")
+        .annotate(total=Sum("amount"))
+        .values("total")[:1]
+    )
     claims = (
         Claim.objects.filter(permissions.visible_claims_q(request.user))
         .filter(status=S.AWAITING_APPROVAL)
         .select_related("policy__insured", "policy__plan", "handler")
-        .annotate(submitted_at=Subquery(submitted))
+        .annotate(submitted_at=Subquery(submitted), paid_before=Subquery(paid_before))
         .order_by("submitted_at", "reported_at", "id")
     )
     page = Paginator(claims, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
@@ -145,6 +153,7 @@ def approval_queue(request):
                 "claim": claim,
                 "clock": clock.payment_clock(claim, today=today),
                 "over_limit": limit is None or claim.total_payable > limit,
+                "top_up": claim.total_payable - claim.paid_before if claim.paid_before else None,
                 "own": request.user.pk in (claim.handler_id, claim.created_by_id),
             }
         )

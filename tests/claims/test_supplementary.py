@@ -208,3 +208,14 @@ def test_voiding_a_supplementary_payout_frees_its_number_and_keeps_the_paid_one(
     assert (again.sequence, again.previously_paid) == (2, 1_248_000)
     statuses = list(claim.payouts.order_by("pk").values_list("sequence", "status"))
     assert statuses == [(1, "paid"), (2, "voided"), (2, "approved")]
+
+
+def test_approval_queue_shows_the_top_up_and_the_cumulative_total(client, alice, carol):
+    reopened = _paid_and_reopened(handler=alice, approver=carol, late_damage=300_000)
+    fresh = awaiting_claim(handler=alice)
+    client.force_login(carol)
+    html = client.get("/approvals/").content.decode()
+    row = html[html.index(reopened.number) : html.index("</tr>", html.index(reopened.number))]
+    assert "追加支払" in row and "300,000円" in row and "累計 1,548,000円" in row
+    other = html[html.index(fresh.number) : html.index("</tr>", html.index(fresh.number))]
+    assert "追加支払" not in other and "1,248,000円" in other
