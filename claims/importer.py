@@ -5,8 +5,8 @@ sender's `external_ref`. `prepare_batch` validates a batch of records against th
 rules as the models (whole yen 0..1e12, recognized <= claimed, codes of coverage.vocab,
 dates, lengths) and the master data (policy, incident, handler), and assesses every valid
 claim with the coverage engine in memory. `write_batch` then inserts the valid claims and
-their items with bulk_create in one transaction per batch. A claim with any error is
-skipped whole; a claim whose external_ref is already in the database is skipped as
+their items with bulk_create, each with its creation history row, in one transaction per
+batch. A claim with any error is skipped whole; a claim whose external_ref is already in the database is skipped as
 already imported, so re-running a file creates nothing new. The column set is documented
 in docs/import.md.
 """
@@ -596,9 +596,13 @@ def write_batch(ready: list[Prepared], *, by) -> int:
                 row.claim = prepared.claim
                 rows.append(row)
         if rows:
-            # No history rows for the items: the claim's history row and status trace record
-            # the import, and an item's first edit starts its own history. (Halves the writes.)
             model.objects.bulk_create(rows)
+            # A creation row per item, as a form would leave: without it an item's first
+            # edit would be the first thing its history knows, and the imported figure that
+            # edit replaced would be lost from the timeline.
+            model.history.bulk_history_create(
+                rows, default_user=by, default_change_reason=IMPORT_REASON, default_date=now
+            )
     return len(claims)
 
 

@@ -215,3 +215,35 @@ def test_a_thousand_claims_import_in_batches_with_distinct_numbers(tmp_path, ali
     assert ClientDamage.objects.count() == 1000 and Expense.objects.count() == 1000
     claim = Claim.objects.get(external_ref="K-999")
     assert claim.total_claimed == 999 + 9990
+
+
+def test_imported_items_have_a_creation_history_row_so_a_later_edit_shows_the_old_figure(
+    tmp_path, alice, bob, policies
+):
+    from claims import audit
+    from claims.importer import IMPORT_REASON
+
+    path = write(
+        tmp_path,
+        "hist.csv",
+        HEADER
+        + f"H-1,IMP-1,{MK},2023-06-06,bob,damage,甲社,business_interruption,350000,300000,,,,,,\n"
+        + "H-1,,,,,,expense,,,,,customer_notification,48000,,,,\n",
+    )
+    ok, _, err = run(path)
+    assert ok, err
+    claim = Claim.objects.get(external_ref="H-1")
+    for model, item in ((ClientDamage, claim.damages.get()), (Expense, claim.expenses.get())):
+        (row,) = model.history.filter(id=item.pk)
+        assert (row.history_type, row.history_user, row.history_change_reason) == (
+            "+",
+            alice,
+            IMPORT_REASON,
+        )
+    damage = claim.damages.get()
+    damage.recognized = 250_000
+    damage._history_user = bob
+    damage.save()
+    edits = [e for e in audit.claim_timeline(claim) if e.user.endswith("(bob)")]
+    assert len(edits) == 1
+    assert any("300,000" in str(c.old) and "250,000" in str(c.new) for c in edits[0].changes)
