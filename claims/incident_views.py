@@ -277,6 +277,7 @@ CSV_HEADER = [
     "被保険者",
     "登録番号",
     "状態",
+    "支払回数",
     "承認日時",
     "支払日",
     "支払参照番号",
@@ -295,7 +296,7 @@ def incident_payouts_csv(request, pk):
     payouts = (
         Payout.objects.filter(claim__incident=incident, status__in=LIVE)
         .select_related("claim__policy__insured")
-        .order_by("claim__number")
+        .order_by("claim__number", "sequence")
     )
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (
@@ -312,6 +313,7 @@ def incident_payouts_csv(request, pk):
                 _csv_text(insured.name),
                 _csv_text(insured.registration_number),
                 p.get_status_display(),
+                p.sequence,
                 f"{timezone.localtime(p.approved_at):%Y-%m-%d %H:%M}",
                 f"{p.paid_on:%Y-%m-%d}" if p.paid_on else "",
                 _csv_text(p.payment_reference),

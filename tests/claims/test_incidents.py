@@ -162,7 +162,8 @@ def test_csv_export_has_bom_japanese_header_and_live_payouts(client, alice, caro
     live = [p for p in payouts if p.status != Payout.Status.VOIDED]
     assert len(rows) - 1 == len(live)
     assert sum(int(r[-1]) for r in rows[1:]) == sum(p.amount for p in live)
-    assert all(int(r[7]) + int(r[8]) == int(r[9]) for r in rows[1:])
+    assert all(int(r[8]) + int(r[9]) == int(r[10]) for r in rows[1:])
+    assert rows[0][4] == "支払回数" and {r[4] for r in rows[1:]} == {"1"}
 
 
 def test_csv_cells_cannot_start_a_formula(client, alice, carol, mk_incident):

@@ -219,3 +219,17 @@ def test_approval_queue_shows_the_top_up_and_the_cumulative_total(client, alice,
     assert "追加支払" in row and "300,000円" in row and "累計 1,548,000円" in row
     other = html[html.index(fresh.number) : html.index("</tr>", html.index(fresh.number))]
     assert "追加支払" not in other and "1,248,000円" in other
+
+
+def test_payout_csv_lists_both_payments_of_a_reopened_claim_in_order(client, alice, carol):
+    import csv
+
+    claim = _paid_and_reopened(handler=alice, approver=carol, late_damage=300_000)
+    payouts.payout_approve(claim=claim, by=carol, amount=300_000)
+    client.force_login(carol)
+    body = client.get(f"/incidents/{claim.incident_id}/payouts.csv").content.decode("utf-8-sig")
+    rows = [r for r in csv.reader(io.StringIO(body)) if r[0] == claim.number]
+    assert [(r[3], r[4], r[-1]) for r in rows] == [
+        ("支払済み", "1", "1248000"),
+        ("承認済み", "2", "300000"),
+    ]
