@@ -129,7 +129,16 @@ class ApprovalAuthorityAdmin(SimpleHistoryAdmin):
 
 @admin.register(Payout)
 class PayoutAdmin(SimpleHistoryAdmin):
-    list_display = ["claim", "amount", "status", "approved_by", "approved_at", "paid_on"]
+    list_display = [
+        "claim",
+        "sequence",
+        "amount",
+        "previously_paid",
+        "status",
+        "approved_by",
+        "approved_at",
+        "paid_on",
+    ]
     list_filter = ["status"]
     search_fields = ["claim__number", "payment_reference"]
     list_select_related = ["claim", "approved_by"]
