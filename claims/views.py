@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from claims import permissions, selectors, services
+from claims import payouts, permissions, selectors, services
 from claims.filters import SORTS
 from claims.forms import ITEM_FORMS, ClaimFactsForm, ClaimIntakeForm, handler_choices, policy_search
 from claims.models import Claim
@@ -227,10 +227,15 @@ def _claim_context(request, claim, *, add_forms=None, editing=None, facts_form=N
         for row, decision in pairs
         if decision.decision == vocab.DECISION_PENDING
     ]
+    # A claim reopened after payment: what approving it now would add to what was paid.
+    due = None
+    if claim.status not in {Claim.Status.APPROVED, Claim.Status.PAID, Claim.Status.CLOSED}:
+        due = payouts.next_payment(claim, assessment.assessment)
     return {
         "claim": claim,
         "assessment": assessment,
         "result": assessment.assessment,
+        "due": due if due and due.previously_paid else None,
         "pending": pending,
         "editable": editable,
         "add_forms": forms,

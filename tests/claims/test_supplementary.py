@@ -233,3 +233,14 @@ def test_payout_csv_lists_both_payments_of_a_reopened_claim_in_order(client, ali
         ("支払済み", "1", "1248000"),
         ("承認済み", "2", "300000"),
     ]
+
+
+def test_the_claim_page_of_a_reopened_claim_shows_what_was_paid_and_the_top_up(
+    client, alice, carol
+):
+    claim = _paid_and_reopened(handler=alice, approver=carol, late_damage=300_000)
+    client.force_login(alice)
+    html = client.get(f"/claims/{claim.number}/").content.decode()
+    assert 'id="supplementary-due">既払額 1,248,000円 → <strong>追加支払 300,000円</strong>' in html
+    fresh = awaiting_claim(handler=alice)
+    assert "supplementary-due" not in client.get(f"/claims/{fresh.number}/").content.decode()
