@@ -2,8 +2,9 @@
 
 import datetime
 
+from claims import payouts
 from claims.models import Claim, ClientDamage, Expense, OvertimeEntry
-from claims.services import claim_refresh_totals
+from claims.services import claim_refresh_totals, claim_transition
 from coverage import vocab
 from tests.conftest import make_claim
 
@@ -45,3 +46,45 @@ def awaiting_claim(*, handler, liability=1_200_000, expense=48_000, pending=Fals
     claim.save()
     claim_refresh_totals(claim=claim)
     return claim
+
+
+S = Claim.Status
+
+
+def paid_and_reopened(*, handler, approver, late_damage=300_000, late_expense=0):
+    """1,248,000 yen approved and paid; closed; reopened with a late client damage and sent
+    to approval again (a supplementary payment)."""
+    claim = awaiting_claim(handler=handler)
+    payouts.payout_approve(claim=claim, by=approver, amount=1_248_000)
+    payouts.payout_mark_paid(
+        claim=claim, by=approver, paid_on=datetime.date.today(), reference="FB-1"
+    )
+    claim_transition(claim=claim, to=S.CLOSED, by=approver, reason="支払完了")
+    claim_transition(claim=claim, to=S.UNDER_ASSESSMENT, by=handler, reason="顧問先から追加請求")
+    if late_damage:
+        late_damage_item(claim, handler, late_damage)
+    if late_expense:
+        Expense.objects.create(
+            claim=claim,
+            category=vocab.CATEGORY_CUSTOMER_NOTIFICATION,
+            description="追加のお詫び状",
+            amount=late_expense,
+            created_by=handler,
+            updated_by=handler,
+        )
+    claim_refresh_totals(claim=claim)
+    claim_transition(claim=claim, to=S.AWAITING_APPROVAL, by=handler, reason="")
+    return claim
+
+
+def late_damage_item(claim, handler, amount):
+    return ClientDamage.objects.create(
+        claim=claim,
+        client_name="株式会社遅延商事",
+        kind=vocab.KIND_BUSINESS_INTERRUPTION,
+        description="追加の遅延損害金",
+        claimed=amount,
+        recognized=amount,
+        created_by=handler,
+        updated_by=handler,
+    )

@@ -14,53 +14,16 @@ from pypdf import PdfReader
 from claims import payouts
 from claims.models import Claim, ClientDamage, Expense, Payout
 from claims.services import ClaimError, claim_refresh_totals, claim_transition
-from coverage import vocab
 from documents import rendering
-from tests.claims.approval_helpers import awaiting_claim
+from tests.claims.approval_helpers import awaiting_claim, late_damage_item, paid_and_reopened
 
 pytestmark = pytest.mark.django_db
 S = Claim.Status
 TODAY = datetime.date.today()
 
 
-def _paid_and_reopened(*, handler, approver, late_damage=300_000, late_expense=0):
-    """1,248,000 yen approved and paid; closed; reopened with a late client damage."""
-    claim = awaiting_claim(handler=handler)
-    payouts.payout_approve(claim=claim, by=approver, amount=1_248_000)
-    payouts.payout_mark_paid(claim=claim, by=approver, paid_on=TODAY, reference="FB-1")
-    claim_transition(claim=claim, to=S.CLOSED, by=approver, reason="支払完了")
-    claim_transition(claim=claim, to=S.UNDER_ASSESSMENT, by=handler, reason="顧問先から追加請求")
-    if late_damage:
-        _late_damage(claim, handler, late_damage)
-    if late_expense:
-        Expense.objects.create(
-            claim=claim,
-            category=vocab.CATEGORY_CUSTOMER_NOTIFICATION,
-            description="追加のお詫び状",
-            amount=late_expense,
-            created_by=handler,
-            updated_by=handler,
-        )
-    claim_refresh_totals(claim=claim)
-    claim_transition(claim=claim, to=S.AWAITING_APPROVAL, by=handler, reason="")
-    return claim
-
-
-def _late_damage(claim, handler, amount):
-    return ClientDamage.objects.create(
-        claim=claim,
-        client_name="株式会社遅延商事",
-        kind=vocab.KIND_BUSINESS_INTERRUPTION,
-        description="追加の遅延損害金",
-        claimed=amount,
-        recognized=amount,
-        created_by=handler,
-        updated_by=handler,
-    )
-
-
 def test_a_reopened_claim_pays_only_the_difference_as_payout_two(alice, carol):
-    claim = _paid_and_reopened(
+    claim = paid_and_reopened(
         handler=alice, approver=carol, late_damage=300_000, late_expense=12_000
     )
     due = payouts.next_payment(claim, payouts_assessment(claim))
@@ -98,7 +61,7 @@ def payouts_assessment(claim):
 
 
 def test_nothing_more_to_pay_is_refused_with_the_figures_and_nothing_saved(alice, carol):
-    claim = _paid_and_reopened(handler=alice, approver=carol, late_damage=0)
+    claim = paid_and_reopened(handler=alice, approver=carol, late_damage=0)
     problems = payouts.approval_problems(
         claim=claim, by=carol, assessment=payouts_assessment(claim)
     )
@@ -111,10 +74,10 @@ def test_nothing_more_to_pay_is_refused_with_the_figures_and_nothing_saved(alice
 
 
 def test_a_pot_assessed_below_what_was_paid_is_refused_not_netted(alice, carol):
-    claim = _paid_and_reopened(handler=alice, approver=carol, late_damage=0)
+    claim = paid_and_reopened(handler=alice, approver=carol, late_damage=0)
     # the expense paid (48,000) turns out smaller; a new damage would hide it if netted
     Expense.objects.filter(claim=claim).update(amount=8_000)
-    _late_damage(claim, alice, 500_000)
+    late_damage_item(claim, alice, 500_000)
     with pytest.raises(ClaimError, match="費用の査定額が既払額を下回っています"):
         payouts.payout_approve(claim=claim, by=carol, amount=460_000)
     assert claim.payouts.count() == 1
@@ -122,7 +85,7 @@ def test_a_pot_assessed_below_what_was_paid_is_refused_not_netted(alice, carol):
 
 def test_authority_is_judged_on_the_cumulative_total(alice, carol, erin):
     # Carol's limit (10,000,000) covers the 9,000,000 top-up but not the 10,248,000 total
-    claim = _paid_and_reopened(handler=alice, approver=carol, late_damage=9_000_000)
+    claim = paid_and_reopened(handler=alice, approver=carol, late_damage=9_000_000)
     with pytest.raises(ClaimError, match="累計支払額 10,248,000円 \\(既払額 1,248,000円 を含む\\)"):
         payouts.payout_approve(claim=claim, by=carol, amount=9_000_000)
     assert claim.payouts.count() == 1
@@ -133,7 +96,7 @@ def test_the_plan_limit_caps_the_claim_as_a_whole_not_each_payment(alice, carol,
     from coverage.models import Plan
 
     # 1,200,000 of liability paid; 9,500,000 more claimed under a 10,000,000 limit
-    claim = _paid_and_reopened(handler=alice, approver=carol, late_damage=9_500_000)
+    claim = paid_and_reopened(handler=alice, approver=carol, late_damage=9_500_000)
     Plan.objects.filter(code="cyber_standard").update(liability_limit=10_000_000)
     due = payouts.next_payment(claim, payouts_assessment(claim))
     assert (due.liability, due.expenses, due.amount) == (8_800_000, 0, 8_800_000)
@@ -144,7 +107,7 @@ def test_the_plan_limit_caps_the_claim_as_a_whole_not_each_payment(alice, carol,
 def test_approval_page_shows_the_cumulative_total_what_was_paid_and_the_top_up(
     client, alice, carol
 ):
-    claim = _paid_and_reopened(handler=alice, approver=carol, late_damage=300_000)
+    claim = paid_and_reopened(handler=alice, approver=carol, late_damage=300_000)
     client.force_login(carol)
     html = client.get(f"/approvals/{claim.number}/").content.decode()
     assert "査定 (現時点)" in html and "承認時の査定 (凍結)" not in html
@@ -165,7 +128,7 @@ def test_approval_page_shows_the_cumulative_total_what_was_paid_and_the_top_up(
 
 
 def test_settlement_pdf_of_a_supplementary_payout_prints_paid_and_this_payment(alice, carol):
-    claim = _paid_and_reopened(handler=alice, approver=carol, late_damage=300_000)
+    claim = paid_and_reopened(handler=alice, approver=carol, late_damage=300_000)
     # before approval: today's assessment less what was paid
     text = _pdf_text(claim)
     assert "お支払額 累計 (査定額) 1,548,000円" in text
@@ -187,14 +150,14 @@ def _pdf_text(claim) -> str:
 def test_the_incident_register_does_not_count_a_reopened_claims_payment_twice(alice, carol):
     from claims.incident_views import incident_register
 
-    claim = _paid_and_reopened(handler=alice, approver=carol, late_damage=300_000)
+    claim = paid_and_reopened(handler=alice, approver=carol, late_damage=300_000)
     register = incident_register(claim.incident)
     # expected to cost 1,548,000 in all, of which 1,248,000 is paid
     assert (register.total.payable, register.total.paid) == (1_548_000, 1_248_000)
 
 
 def test_voiding_a_supplementary_payout_frees_its_number_and_keeps_the_paid_one(alice, carol):
-    claim = _paid_and_reopened(handler=alice, approver=carol, late_damage=300_000)
+    claim = paid_and_reopened(handler=alice, approver=carol, late_damage=300_000)
     second = payouts.payout_approve(claim=claim, by=carol, amount=300_000)
     payouts.payout_void_and_reopen(claim=claim, by=carol, reason="追加請求の金額を再確認")
     second.refresh_from_db()
@@ -211,7 +174,7 @@ def test_voiding_a_supplementary_payout_frees_its_number_and_keeps_the_paid_one(
 
 
 def test_approval_queue_shows_the_top_up_and_the_cumulative_total(client, alice, carol):
-    reopened = _paid_and_reopened(handler=alice, approver=carol, late_damage=300_000)
+    reopened = paid_and_reopened(handler=alice, approver=carol, late_damage=300_000)
     fresh = awaiting_claim(handler=alice)
     client.force_login(carol)
     html = client.get("/approvals/").content.decode()
@@ -224,7 +187,7 @@ def test_approval_queue_shows_the_top_up_and_the_cumulative_total(client, alice,
 def test_payout_csv_lists_both_payments_of_a_reopened_claim_in_order(client, alice, carol):
     import csv
 
-    claim = _paid_and_reopened(handler=alice, approver=carol, late_damage=300_000)
+    claim = paid_and_reopened(handler=alice, approver=carol, late_damage=300_000)
     payouts.payout_approve(claim=claim, by=carol, amount=300_000)
     client.force_login(carol)
     body = client.get(f"/incidents/{claim.incident_id}/payouts.csv").content.decode("utf-8-sig")
@@ -238,7 +201,7 @@ def test_payout_csv_lists_both_payments_of_a_reopened_claim_in_order(client, ali
 def test_the_claim_page_of_a_reopened_claim_shows_what_was_paid_and_the_top_up(
     client, alice, carol
 ):
-    claim = _paid_and_reopened(handler=alice, approver=carol, late_damage=300_000)
+    claim = paid_and_reopened(handler=alice, approver=carol, late_damage=300_000)
     client.force_login(alice)
     html = client.get(f"/claims/{claim.number}/").content.decode()
     assert 'id="supplementary-due">既払額 1,248,000円 → <strong>追加支払 300,000円</strong>' in html

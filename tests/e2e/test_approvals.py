@@ -4,7 +4,7 @@ import pytest
 from django.utils import timezone
 
 from claims.models import Claim, Payout
-from tests.claims.approval_helpers import awaiting_claim
+from tests.claims.approval_helpers import awaiting_claim, paid_and_reopened
 from tests.e2e.conftest import login
 
 pytestmark = [
@@ -31,3 +31,24 @@ def test_carol_approves_and_marks_paid_in_the_browser(page, alice, carol):
     payout = Payout.objects.get(claim=claim)
     assert (payout.status, payout.payment_reference) == ("paid", "FB-E2E-1")
     assert payout.paid_on == timezone.localdate()  # the form's default: today in Tokyo
+
+
+def test_carol_approves_a_supplementary_payment_in_the_browser(page, alice, carol):
+    claim = paid_and_reopened(handler=alice, approver=carol, late_damage=300_000)
+    login(page, "carol")
+    page.goto("/approvals/")
+    row = page.locator("tr", has_text=claim.number)
+    assert "追加支払" in row.inner_text() and "累計 1,548,000円" in row.inner_text()
+    row.locator(f"text={claim.number}").click()
+    assert page.inner_text("#payment-due") == "300,000円"
+    assert "1,248,000円" in page.inner_text("#snapshot, .card:has(#payment-due)")
+    page.check("#id_confirm")
+    page.click("text=この金額で承認する")
+    page.wait_for_selector("text=支払を承認しました")
+    assert "承認額 (第2回 追加支払)" in page.content()
+    second = Payout.objects.get(claim=claim, sequence=2)
+    assert (second.amount, second.previously_paid, second.status) == (
+        300_000,
+        1_248_000,
+        "approved",
+    )
