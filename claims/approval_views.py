@@ -174,6 +174,25 @@ def approval_queue(request):
 # --- the approval page -------------------------------------------------------------------
 
 
+def _item_marks(claim, ca) -> dict[str, dict]:
+    """For a supplementary approval: section -> {item pk: "今回追加" / "前回 …円から変更"},
+    against the payout the claim was last paid on, so the supervisor sees what is new."""
+    before = payouts.earlier_payout(claim)
+    items = payouts.covered_by_item(before) if before is not None else None
+    marks = {}
+    for section, pairs in (
+        ("damages", ca.damages),
+        ("expenses", ca.expenses),
+        ("overtime", ca.overtime),
+    ):
+        marks[section] = {
+            row.pk: mark
+            for row, d in pairs
+            if (mark := payouts.item_mark(items, section, row.pk, d.covered))
+        }
+    return marks
+
+
 def _approval_context(request, claim, **forms_):
     from coverage.adapters import claim_assessment
 
@@ -184,6 +203,7 @@ def _approval_context(request, claim, **forms_):
     live = payouts.decided_payout(claim)
     due = payouts.next_payment(claim, ca.assessment)
     return {
+        "marks": _item_marks(claim, ca) if due.is_supplementary and live is None else {},
         "claim": claim,
         "live": live,
         "due": due,

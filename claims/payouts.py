@@ -71,6 +71,37 @@ def decided_payout(claim) -> Payout | None:
     return live_payout(claim)
 
 
+def earlier_payout(claim, payout: Payout | None = None) -> Payout | None:
+    """The live payout before `payout`; with None, the claim's latest live payout (what an
+    undecided, reopened claim was last paid on)."""
+    earlier = Payout.objects.filter(claim=claim, status__in=LIVE)
+    if payout is not None:
+        earlier = earlier.filter(sequence__lt=payout.sequence)
+    return earlier.order_by("-sequence").first()
+
+
+def covered_by_item(payout: Payout) -> dict[tuple[str, int], int]:
+    """(section, item pk) -> the amount covered, as `payout` froze it."""
+    items = (payout.snapshot or {}).get("items") or {}
+    return {
+        (section, row.get("pk")): int(row.get("covered") or 0)
+        for section, rows in items.items()
+        for row in rows or ()
+    }
+
+
+def item_mark(before: dict | None, section: str, pk, covered: int) -> str:
+    """How an item stands against the previous payment: new, changed (with the old covered
+    amount) or unchanged (""). `before` is covered_by_item of that payout, or None."""
+    if before is None:
+        return ""
+    if (section, pk) not in before:
+        return "今回追加"
+    if before[(section, pk)] != covered:
+        return f"前回 {before[(section, pk)]:,}円から変更"
+    return ""
+
+
 @dataclass(frozen=True)
 class NextPayment:
     """What approving the claim now would pay: its assessed total less earlier payouts."""

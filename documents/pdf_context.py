@@ -68,6 +68,7 @@ def _line(section, no, row, *, claimed, amount, decision, reasons, covered, miss
     missing = [vocab.EVIDENCE_KINDS.get(m, m) for m in missing]
     return {
         "no": no,
+        "pk": _get(row, "pk"),
         "section": section,
         "description": main,
         "detail": detail,
@@ -212,7 +213,7 @@ def settlement_context(claim, *, version=None) -> dict:
     claim = Claim.objects.select_related(
         "policy__insured", "policy__plan", "incident", "handler"
     ).get(pk=claim.pk)
-    from claims.payouts import decided_payout
+    from claims.payouts import covered_by_item, decided_payout, earlier_payout, item_mark
 
     payout = decided_payout(claim)
     if payout is not None and payout.snapshot.get("assessment"):
@@ -243,6 +244,12 @@ def settlement_context(claim, *, version=None) -> dict:
             )
     used = {r.code for g in groups for ln in g["lines"] for r in ln["reasons"]}
     previously_paid = paid_before(claim, payout)
+    # After an earlier payment, each line says whether it is new or changed since then.
+    before = earlier_payout(claim, payout)
+    before_items = covered_by_item(before) if before is not None else None
+    for group in groups:
+        for ln in group["lines"]:
+            ln["mark"] = item_mark(before_items, ln["section"], ln["pk"], int(ln["covered"] or 0))
     return {
         "claim": claim,
         "css_claim_number": css_safe(claim.number),
@@ -253,6 +260,7 @@ def settlement_context(claim, *, version=None) -> dict:
         "payout": payout,
         "reasons_used": [r for code, r in vocab.REASONS.items() if code in used],
         "groups": groups,
+        "marked": any(ln["mark"] for g in groups for ln in g["lines"]),
         "line_count": sum(len(g["lines"]) for g in groups),
         "assessment": assessment,
         "liability": assessment.liability,

@@ -123,3 +123,9 @@ def evidence_labels(codes):
     from coverage import vocab
 
     return "、".join(vocab.EVIDENCE_KINDS.get(c, c) for c in codes or ())
+
+
+@register.filter
+def mark_of(marks, pk):
+    """An item's mark against the previous payment ("今回追加", ...), or ""."""
+    return (marks or {}).get(pk, "")

@@ -207,3 +207,26 @@ def test_the_claim_page_of_a_reopened_claim_shows_what_was_paid_and_the_top_up(
     assert 'id="supplementary-due">既払額 1,248,000円 → <strong>追加支払 300,000円</strong>' in html
     fresh = awaiting_claim(handler=alice)
     assert "supplementary-due" not in client.get(f"/claims/{fresh.number}/").content.decode()
+
+
+def test_new_and_changed_items_are_marked_on_the_approval_page_and_in_the_pdf(client, alice, carol):
+    claim = paid_and_reopened(handler=alice, approver=carol, late_damage=300_000)
+    # the client also raised its first claim: 1,200,000 -> 1,300,000 recognized
+    ClientDamage.objects.filter(claim=claim, client_name="株式会社山田製作所").update(
+        claimed=1_300_000, recognized=1_300_000
+    )
+    claim_refresh_totals(claim=claim)
+    client.force_login(carol)
+    html = client.get(f"/approvals/{claim.number}/").content.decode()
+    assert html.count('class="badge text-bg-info me-1 item-mark"') == 2
+    assert 'item-mark">今回追加</span>株式会社遅延商事' in html
+    assert 'item-mark">前回 1,200,000円から変更</span>株式会社山田製作所' in html
+
+    text = _pdf_text(claim)
+    assert "【今回追加】株式会社遅延商事" in text
+    assert "【前回 1,200,000円から変更】株式会社山田製作所" in text
+    assert text.count("【") == 4  # the two lines and the note that explains them
+    assert "※【今回追加】は前回のお支払の後に追加された明細" in text
+    # the first payment's own summary marks nothing
+    first = Payout.objects.get(claim=claim, sequence=1)
+    assert payouts.earlier_payout(claim, first) is None
