@@ -136,3 +136,21 @@ def test_choosing_a_policy_pre_ticks_its_own_cloud_service(page, alice):
     page.wait_for_url(re.compile(r"/claims/C\d\d-\d{6}/$"))
     claim = Claim.objects.get(policy=policy)
     assert claim.own_cloud_service and claim.own_cloud_service_free_promotional
+
+
+def test_choosing_a_sort_order_applies_at_once_and_keeps_the_filters(page, alice):
+    from claims.models import Claim as C
+    from tests.conftest import make_claim
+
+    for claimed in (100_000, 900_000, 500_000):
+        make_claim(created_by=alice, handler=alice, total_claimed=claimed, status=C.Status.REPORTED)
+    make_claim(created_by=alice, handler=alice, total_claimed=5_000_000, status=C.Status.DRAFT)
+    login(page, "alice")
+    page.goto("/claims/")
+    page.select_option("#id_status", "reported")  # a filter not yet applied
+    page.select_option("#id_sort", "-claimed")  # applies at once, with the filter
+    page.wait_for_url(re.compile(r"sort=-claimed"))
+    assert "status=reported" in page.url
+    amounts = page.locator("table.queue-table tbody tr td.num:has-text('円')").all_inner_texts()
+    claimed = [int(a.replace(",", "").replace("円", "")) for a in amounts[::2]]
+    assert claimed == [900_000, 500_000, 100_000]  # the draft is filtered out
