@@ -193,6 +193,14 @@ def _item_marks(claim, ca) -> dict[str, dict]:
     return marks
 
 
+def _frozen_before(claim, live):
+    """For a decided supplementary payout: the previous payout's items, to mark its rows."""
+    if live.sequence < 2:
+        return None
+    before = payouts.earlier_payout(claim, live)
+    return payouts.covered_by_item(before) if before is not None else None
+
+
 def _approval_context(request, claim, **forms_):
     from coverage.adapters import claim_assessment
 
@@ -207,7 +215,9 @@ def _approval_context(request, claim, **forms_):
         "claim": claim,
         "live": live,
         "due": due,
-        "snapshot_rows": payouts.snapshot_rows(live.snapshot) if live else [],
+        "snapshot_rows": payouts.snapshot_rows(live.snapshot, _frozen_before(claim, live))
+        if live
+        else [],
         "ca": ca,
         "assessment": ca.assessment,
         "problems": problems,

@@ -257,8 +257,10 @@ def approval_problems(*, claim, by, assessment) -> list[str]:
 # --- the snapshot ----------------------------------------------------------------------
 
 
-def snapshot_rows(snapshot: dict) -> list[dict]:
-    """The frozen items of a payout's snapshot, each with its engine decision, for display."""
+def snapshot_rows(snapshot: dict, before: dict | None = None) -> list[dict]:
+    """The frozen items of a payout's snapshot, each with its engine decision, for display;
+    with `before` (covered_by_item of the previous payout) each also says if it is new or
+    changed since."""
     from coverage import vocab
 
     decisions = {i["id"]: i for i in snapshot.get("assessment", {}).get("items", [])}
@@ -285,6 +287,12 @@ def snapshot_rows(snapshot: dict) -> list[dict]:
                     "reasons": d.get("reasons", row.get("reasons", [])),
                     "missing": d.get("missing", []),
                     "covered": d.get("covered", row.get("covered")),
+                    "mark": item_mark(
+                        before,
+                        section,
+                        row.get("pk"),
+                        int(d.get("covered", row.get("covered")) or 0),
+                    ),
                 }
             )
     return out

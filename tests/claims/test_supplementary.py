@@ -227,6 +227,12 @@ def test_new_and_changed_items_are_marked_on_the_approval_page_and_in_the_pdf(cl
     assert "【前回 1,200,000円から変更】株式会社山田製作所" in text
     assert text.count("【") == 4  # the two lines and the note that explains them
     assert "※【今回追加】は前回のお支払の後に追加された明細" in text
+    # once approved, the frozen snapshot on the approval page keeps the same marks
+    payouts.payout_approve(claim=claim, by=carol, amount=400_000)
+    html = client.get(f"/approvals/{claim.number}/").content.decode()
+    assert "承認時の査定 (凍結) 第2回" in html
+    assert html.count('class="badge text-bg-info me-1 item-mark"') == 2
+    assert 'item-mark">今回追加</span>株式会社遅延商事' in html
     # the first payment's own summary marks nothing
     first = Payout.objects.get(claim=claim, sequence=1)
     assert payouts.earlier_payout(claim, first) is None
