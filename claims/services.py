@@ -22,7 +22,7 @@ TRANSITIONS: dict[str, set[str]] = {
     S.UNDER_ASSESSMENT: {S.DOCUMENTS_REQUESTED, S.AWAITING_APPROVAL, S.WITHDRAWN},
     S.AWAITING_APPROVAL: {S.APPROVED, S.UNDER_ASSESSMENT, S.CLOSED},
     S.APPROVED: {S.PAID, S.UNDER_ASSESSMENT},
-    S.PAID: {S.CLOSED},
+    S.PAID: {S.CLOSED, S.UNDER_ASSESSMENT},
     S.CLOSED: {S.UNDER_ASSESSMENT},
     S.WITHDRAWN: {S.REPORTED},
 }
@@ -33,6 +33,7 @@ REASON_REQUIRED: set[tuple[str, str]] = {
     (S.AWAITING_APPROVAL, S.CLOSED),
     (S.APPROVED, S.UNDER_ASSESSMENT),
     (S.CLOSED, S.UNDER_ASSESSMENT),
+    (S.PAID, S.UNDER_ASSESSMENT),
     (S.WITHDRAWN, S.REPORTED),
     (S.DRAFT, S.WITHDRAWN),
     (S.REPORTED, S.WITHDRAWN),
@@ -329,15 +330,25 @@ def claim_withdraw(*, claim: Claim, by, reason: str) -> Claim:
 
 
 @transaction.atomic
-def claim_reopen(*, claim: Claim, by, reason: str) -> Claim:
-    """Reopen a closed claim (-> under assessment) or a withdrawn one (-> reported).
-    Needs a reason; the status change keeps it."""
+def claim_close(*, claim: Claim, by, reason: str = "") -> Claim:
+    """Close the file of a paid claim (終了). It can be reopened for a late claim."""
     _check_mover(claim, by)
-    if claim.status == S.CLOSED:
+    if claim.status != S.PAID:
+        raise ClaimError("支払済みの事故だけを終了できます。")
+    return claim_transition(claim=claim, to=S.CLOSED, by=by, reason=reason or "支払完了により終了")
+
+
+@transaction.atomic
+def claim_reopen(*, claim: Claim, by, reason: str) -> Claim:
+    """Reopen a paid or closed claim (-> under assessment; a later approval pays only the
+    difference, claims.payouts) or a withdrawn one (-> reported). Needs a reason; the status
+    change keeps it."""
+    _check_mover(claim, by)
+    if claim.status in {S.PAID, S.CLOSED}:
         return claim_transition(claim=claim, to=S.UNDER_ASSESSMENT, by=by, reason=reason)
     if claim.status == S.WITHDRAWN:
         return claim_transition(claim=claim, to=S.REPORTED, by=by, reason=reason)
-    raise ClaimError("終了または取下げの事故だけを再開できます。")
+    raise ClaimError("支払済み・終了・取下げの事故だけを再開できます。")
 
 
 # The moves a handler makes from the claim page: action -> (label, service, to, needs reason).
@@ -363,7 +374,8 @@ DESK_ACTIONS = {
         {S.DRAFT, S.REPORTED, S.DOCUMENTS_REQUESTED, S.UNDER_ASSESSMENT},
         True,
     ),
-    "reopen": ("再開", "claim_reopen", {S.CLOSED, S.WITHDRAWN}, True),
+    "close": ("終了", "claim_close", {S.PAID}, False),
+    "reopen": ("再開", "claim_reopen", {S.PAID, S.CLOSED, S.WITHDRAWN}, True),
 }
 
 

@@ -1,5 +1,7 @@
 """Guarded status changes from the claim page: each move, its guard and its refusals."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
 
@@ -245,3 +247,33 @@ def test_reason_with_a_nul_byte_is_kept_without_it(client, alice):
     act(client, claim, "reopen", reason="再開\x00します")
     assert status_of(claim) == S.REPORTED
     assert StatusChange.objects.get(claim=claim).reason == "再開します"
+
+
+def test_a_paid_claim_can_be_closed_and_reopened_from_the_claim_page(client, alice, carol):
+    from claims import payouts
+    from tests.claims.approval_helpers import awaiting_claim
+
+    claim = awaiting_claim(handler=alice)
+    payouts.payout_approve(claim=claim, by=carol, amount=claim.total_payable)
+    payouts.payout_mark_paid(claim=claim, by=carol, paid_on=datetime.date.today(), reference="F")
+    client.force_login(alice)
+    page = client.get(reverse("claims:detail", args=[claim.number])).content.decode()
+    assert 'name="action" value="close"' in page and 'name="action" value="reopen"' in page
+    act(client, claim, "close")
+    assert status_of(claim) == S.CLOSED
+    act(client, claim, "reopen", reason="")  # a reason is required
+    assert status_of(claim) == S.CLOSED
+    act(client, claim, "reopen", reason="顧問先から追加の損害賠償請求")
+    assert status_of(claim) == S.UNDER_ASSESSMENT
+    trace = StatusChange.objects.filter(claim=claim).latest("at")
+    assert (trace.from_status, trace.reason) == (S.CLOSED, "顧問先から追加の損害賠償請求")
+
+
+def test_a_paid_claim_can_be_reopened_directly_for_a_late_claim(alice, carol):
+    claim = make_claim(created_by=alice, handler=alice, status=S.PAID)
+    with pytest.raises(ClaimError, match="理由"):
+        services.claim_reopen(claim=claim, by=alice, reason="")
+    services.claim_reopen(claim=claim, by=alice, reason="追加請求")
+    assert status_of(claim) == S.UNDER_ASSESSMENT
+    with pytest.raises(ClaimError, match="支払済みの事故だけ"):
+        services.claim_close(claim=claim, by=alice)
