@@ -338,6 +338,21 @@ def claim_close(*, claim: Claim, by, reason: str = "") -> Claim:
     return claim_transition(claim=claim, to=S.CLOSED, by=by, reason=reason or "支払完了により終了")
 
 
+def _restart_payment_clock(claim: Claim, by) -> None:
+    """A reopened claim is a new request for payment: its 30-day clock (保険法21条) counts
+    from when the documents for it are complete, not from the first round's dates (long
+    past, they would show it overdue at once). Starts today if nothing is missing."""
+    from documents.services import documents_sync_completion
+
+    locked = Claim.objects.select_for_update().get(pk=claim.pk)
+    locked.documents_complete_on = locked.payment_due_on = None
+    locked._change_reason = "再開: 支払期限は新しい請求の書類完備から数え直し"
+    locked._history_user = by
+    locked.save(update_fields=["documents_complete_on", "payment_due_on", "updated_at"])
+    documents_sync_completion(claim=locked)
+    claim.refresh_from_db()
+
+
 @transaction.atomic
 def claim_reopen(*, claim: Claim, by, reason: str) -> Claim:
     """Reopen a paid or closed claim (-> under assessment; a later approval pays only the
@@ -345,7 +360,9 @@ def claim_reopen(*, claim: Claim, by, reason: str) -> Claim:
     change keeps it."""
     _check_mover(claim, by)
     if claim.status in {S.PAID, S.CLOSED}:
-        return claim_transition(claim=claim, to=S.UNDER_ASSESSMENT, by=by, reason=reason)
+        claim_transition(claim=claim, to=S.UNDER_ASSESSMENT, by=by, reason=reason)
+        _restart_payment_clock(claim, by)
+        return claim
     if claim.status == S.WITHDRAWN:
         return claim_transition(claim=claim, to=S.REPORTED, by=by, reason=reason)
     raise ClaimError("支払済み・終了・取下げの事故だけを再開できます。")

@@ -237,7 +237,11 @@ def documents_sync_completion(*, claim: Claim, today: datetime.date | None = Non
     ):
         locked.documents_complete_on = None
         changed.append("documents_complete_on")
-        if not PaymentExtension.objects.filter(claim=locked).exists():
+        # keep a due date an extension set; a first round's extension no longer applies
+        # once a reopened claim's clock was restarted (claims.services.claim_reopen)
+        if not PaymentExtension.objects.filter(
+            claim=locked, new_due_on=locked.payment_due_on
+        ).exists():
             locked.payment_due_on = None
             changed.append("payment_due_on")
     if changed:

@@ -223,3 +223,41 @@ def test_soft_delete_keeps_the_row_the_file_and_the_history(claim, alice, bob):
     assert not claim_checklist(claim).items[0].satisfied
     with pytest.raises(ClaimError, match="すでに削除"):
         services.document_delete(document=doc, by=alice, reason="again")
+
+
+def test_reopening_a_paid_claim_restarts_its_payment_clock_for_the_new_request(claim, alice):
+    from claims.services import claim_reopen, item_create
+
+    damage, ot = add_damage(claim), add_overtime(claim)
+    add_expense(claim)
+    complete_everything(claim, alice, damage, ot)
+    # paid long ago, after an extension
+    Claim.objects.filter(pk=claim.pk).update(
+        status=Claim.Status.PAID,
+        documents_complete_on=datetime.date(2023, 7, 1),
+        payment_due_on=datetime.date(2023, 8, 31),
+    )
+    PaymentExtension.objects.create(
+        claim=claim, new_due_on=datetime.date(2023, 8, 31), reason="調査", by=alice
+    )
+    claim.refresh_from_db()
+    claim_reopen(claim=claim, by=alice, reason="顧問先から追加請求")
+    claim.refresh_from_db()
+    today = timezone.localdate()
+    assert claim.status == Claim.Status.UNDER_ASSESSMENT
+    assert claim.documents_complete_on == today  # nothing missing: the new clock starts now
+    assert claim.payment_due_on == today + datetime.timedelta(days=30)
+    # a damage from a new client needs its own documents: the clock waits for them
+    item_create(
+        claim=claim,
+        section="damages",
+        by=alice,
+        data={
+            "client_name": "株式会社新規",
+            "kind": vocab.KIND_BUSINESS_INTERRUPTION,
+            "claimed": 100_000,
+            "recognized": 100_000,
+        },
+    )
+    claim.refresh_from_db()
+    assert claim.documents_complete_on is None and claim.payment_due_on is None

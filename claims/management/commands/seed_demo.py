@@ -268,12 +268,7 @@ class Command(BaseCommand):
         if claim is None:
             return
         handler = claim.handler or users["alice"]
-        services.claim_transition(
-            claim=claim,
-            to=Claim.Status.UNDER_ASSESSMENT,
-            by=handler,
-            reason="顧問先から追加の損害賠償請求",
-        )
+        services.claim_reopen(claim=claim, by=handler, reason="顧問先から追加の損害賠償請求")
         late = ClientDamage(
             claim=claim,
             client_name="株式会社みなと運輸",
@@ -287,6 +282,11 @@ class Command(BaseCommand):
         late._history_user = handler
         late.save()
         services.claim_refresh_totals(claim=claim)
+        # As for the other demo claims past assessment: the (new) documents came in 5 days ago.
+        complete = timezone.localdate() - datetime.timedelta(days=5)
+        Claim.objects.filter(pk=claim.pk).update(
+            documents_complete_on=complete, payment_due_on=complete + datetime.timedelta(days=30)
+        )
         services.claim_transition(claim=claim, to=Claim.Status.AWAITING_APPROVAL, by=handler)
 
     def _items(self, rng, claim, user, complete, settled=False):
