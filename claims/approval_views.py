@@ -177,8 +177,7 @@ def approval_queue(request):
 def _item_marks(claim, ca) -> dict[str, dict]:
     """For a supplementary approval: section -> {item pk: "今回追加" / "前回 …円から変更"},
     against the payout the claim was last paid on, so the supervisor sees what is new."""
-    before = payouts.earlier_payout(claim)
-    items = payouts.covered_by_item(before) if before is not None else None
+    before = payouts.items_before(claim)
     marks = {}
     for section, pairs in (
         ("damages", ca.damages),
@@ -188,34 +187,29 @@ def _item_marks(claim, ca) -> dict[str, dict]:
         marks[section] = {
             row.pk: mark
             for row, d in pairs
-            if (mark := payouts.item_mark(items, section, row.pk, d.covered))
+            if (mark := payouts.item_mark(before, section, row.pk, d.covered))
         }
     return marks
-
-
-def _frozen_before(claim, live):
-    """For a decided supplementary payout: the previous payout's items, to mark its rows."""
-    if live.sequence < 2:
-        return None
-    before = payouts.earlier_payout(claim, live)
-    return payouts.covered_by_item(before) if before is not None else None
 
 
 def _approval_context(request, claim, **forms_):
     from coverage.adapters import claim_assessment
 
     ca = claim_assessment(claim)
+    due = payouts.next_payment(claim, ca.assessment)
     problems = []
     if claim.status == S.AWAITING_APPROVAL:
-        problems = payouts.approval_problems(claim=claim, by=request.user, assessment=ca.assessment)
+        problems = payouts.approval_problems(
+            claim=claim, by=request.user, assessment=ca.assessment, due=due
+        )
     live = payouts.decided_payout(claim)
-    due = payouts.next_payment(claim, ca.assessment)
     return {
         "marks": _item_marks(claim, ca) if due.is_supplementary and live is None else {},
         "claim": claim,
         "live": live,
         "due": due,
-        "snapshot_rows": payouts.snapshot_rows(live.snapshot, _frozen_before(claim, live))
+        # a supplementary payout's frozen rows are marked against the payout before it
+        "snapshot_rows": payouts.snapshot_rows(live.snapshot, payouts.items_before(claim, live))
         if live
         else [],
         "ca": ca,

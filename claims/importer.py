@@ -6,9 +6,9 @@ rules as the models (whole yen 0..1e12, recognized <= claimed, codes of coverage
 dates, lengths) and the master data (policy, incident, handler), and assesses every valid
 claim with the coverage engine in memory. `write_batch` then inserts the valid claims and
 their items with bulk_create, each with its creation history row, in one transaction per
-batch. A claim with any error is skipped whole; a claim whose external_ref is already in the database is skipped as
-already imported, so re-running a file creates nothing new. The column set is documented
-in docs/import.md.
+batch. A claim with any error is skipped whole; a claim whose external_ref is already in
+the database is skipped as already imported, so re-running a file creates nothing new. The
+column set is documented in docs/import.md.
 """
 
 from __future__ import annotations

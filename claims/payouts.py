@@ -50,6 +50,8 @@ ITEM_MODELS = (ClientDamage, Expense, OvertimeEntry)
 
 
 LIVE = [Payout.Status.APPROVED, Payout.Status.PAID]
+# Statuses in which a claim stands decided on its latest live payout.
+DECIDED = {S.APPROVED, S.PAID, S.CLOSED}
 
 
 def live_payout(claim) -> Payout | None:
@@ -66,7 +68,7 @@ def decided_payout(claim) -> Payout | None:
     """The payout the claim stands decided on: its latest live payout while the claim is
     approved, paid or closed. A claim reopened after payment is undecided again: it is shown
     from today's assessment, less what was paid (`next_payment`)."""
-    if claim.status not in {S.APPROVED, S.PAID, S.CLOSED}:
+    if claim.status not in DECIDED:
         return None
     return live_payout(claim)
 
@@ -90,9 +92,16 @@ def covered_by_item(payout: Payout) -> dict[tuple[str, int], int]:
     }
 
 
+def items_before(claim, payout: Payout | None = None) -> dict[tuple[str, int], int] | None:
+    """covered_by_item of the payout before `payout` (see earlier_payout), or None when
+    there is none: what item_mark compares against."""
+    before = earlier_payout(claim, payout)
+    return covered_by_item(before) if before is not None else None
+
+
 def item_mark(before: dict | None, section: str, pk, covered: int) -> str:
     """How an item stands against the previous payment: new, changed (with the old covered
-    amount) or unchanged (""). `before` is covered_by_item of that payout, or None."""
+    amount) or unchanged (""). `before` is items_before(...), or None."""
     if before is None:
         return ""
     if (section, pk) not in before:
@@ -230,8 +239,9 @@ def approval_blockers(*, claim, assessment) -> list[str]:
     return problems
 
 
-def approval_problems(*, claim, by, assessment) -> list[str]:
-    """Every reason `by` may not approve `claim` now; empty means approval is possible."""
+def approval_problems(*, claim, by, assessment, due: NextPayment | None = None) -> list[str]:
+    """Every reason `by` may not approve `claim` now; empty means approval is possible.
+    `due` is next_payment(claim, assessment) if the caller already has it."""
     problems = []
     if not permissions.is_supervisor(by):
         problems.append("支払の承認は監督者のみが行えます。")
@@ -239,13 +249,15 @@ def approval_problems(*, claim, by, assessment) -> list[str]:
         problems.append(
             f"この事故は「{claim.get_status_display()}」です。承認待ちの事故のみ承認できます。"
         )
-    problems += approval_blockers(claim=claim, assessment=assessment)
+    blockers = approval_blockers(claim=claim, assessment=assessment)
+    problems += blockers
     conflict = four_eyes_conflict(claim=claim, user=by)
     if conflict:
         problems.append(conflict)
-    due = next_payment(claim, assessment)
-    if due.problem() and not approval_blockers(claim=claim, assessment=assessment):
-        problems.append(due.problem())
+    due = due or next_payment(claim, assessment)
+    nothing_due = due.problem()
+    if nothing_due and not blockers:
+        problems.append(nothing_due)
     authority = authority_problem(
         user=by, amount=assessment.total_payable, previously_paid=due.previously_paid
     )
@@ -425,8 +437,9 @@ def payout_approve(*, claim, by, amount) -> Payout:
                     "異なります。事故の内容が変更されています。"
                     "最新の査定を確認してから承認してください。"
                 )
-            if due.problem():
-                raise ClaimError(due.problem())
+            nothing_due = due.problem()
+            if nothing_due:
+                raise ClaimError(nothing_due)
             problem = authority_problem(
                 user=by, amount=assessment.total_payable, previously_paid=due.previously_paid
             )

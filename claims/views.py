@@ -229,7 +229,7 @@ def _claim_context(request, claim, *, add_forms=None, editing=None, facts_form=N
     ]
     # A claim reopened after payment: what approving it now would add to what was paid.
     due = None
-    if claim.status not in {Claim.Status.APPROVED, Claim.Status.PAID, Claim.Status.CLOSED}:
+    if claim.status not in payouts.DECIDED:
         due = payouts.next_payment(claim, assessment.assessment)
     return {
         "claim": claim,

@@ -90,20 +90,6 @@ def _claimed_of(section, row, amount):
     return amount  # overtime: the claimed figure is the computed pay
 
 
-def paid_before(claim, payout) -> int:
-    """What earlier live payouts paid: before `payout`, or all of them if it is None."""
-    from django.db.models import Sum
-
-    from claims.models import Payout
-
-    if payout is not None:
-        return payout.previously_paid
-    live = Payout.objects.filter(
-        claim=claim, status__in=[Payout.Status.APPROVED, Payout.Status.PAID]
-    )
-    return live.aggregate(total=Sum("amount"))["total"] or 0
-
-
 def _sections_from_engine(claim):
     from coverage.adapters import claim_assessment
 
@@ -213,7 +199,7 @@ def settlement_context(claim, *, version=None) -> dict:
     claim = Claim.objects.select_related(
         "policy__insured", "policy__plan", "incident", "handler"
     ).get(pk=claim.pk)
-    from claims.payouts import covered_by_item, decided_payout, earlier_payout, item_mark
+    from claims.payouts import decided_payout, item_mark, items_before, next_payment
 
     payout = decided_payout(claim)
     if payout is not None and payout.snapshot.get("assessment"):
@@ -243,13 +229,14 @@ def settlement_context(claim, *, version=None) -> dict:
                 }
             )
     used = {r.code for g in groups for ln in g["lines"] for r in ln["reasons"]}
-    previously_paid = paid_before(claim, payout)
+    # This payment: the payout's, or what approving today's assessment would pay.
+    due = None if payout is not None else next_payment(claim, assessment)
+    previously_paid = payout.previously_paid if payout is not None else due.previously_paid
     # After an earlier payment, each line says whether it is new or changed since then.
-    before = earlier_payout(claim, payout)
-    before_items = covered_by_item(before) if before is not None else None
+    before = items_before(claim, payout)
     for group in groups:
         for ln in group["lines"]:
-            ln["mark"] = item_mark(before_items, ln["section"], ln["pk"], int(ln["covered"] or 0))
+            ln["mark"] = item_mark(before, ln["section"], ln["pk"], int(ln["covered"] or 0))
     return {
         "claim": claim,
         "css_claim_number": css_safe(claim.number),
@@ -269,13 +256,10 @@ def settlement_context(claim, *, version=None) -> dict:
         "expenses_capped": sum(c["allowed"] for c in categories) > assessment.expenses.limit,
         "expenses_allowed": sum(c["allowed"] for c in categories),
         "categories": categories,
-        # This payment: the payout's amount, or what approving today's assessment would pay.
         # With earlier payments the totals table also prints the cumulative figure and them.
         "cumulative_payable": assessment.total_payable,
         "previously_paid": previously_paid,
-        "total_payable": payout.amount
-        if payout is not None
-        else assessment.total_payable - previously_paid,
+        "total_payable": payout.amount if payout is not None else due.amount,
         "issued_on": timezone.localdate(),
         "version": version,
     }
