@@ -38,6 +38,15 @@ def plan_terms_by_code(code: str) -> PlanTerms | None:
     return None if plan is None else plan_terms(plan)
 
 
+def default_plan_terms(code: str) -> PlanTerms | None:
+    """The Q6 default terms of a plan (vocab.DEFAULT_PLANS): None for an unknown code."""
+    terms = vocab.DEFAULT_PLANS.get(code)
+    if terms is None:
+        return None
+    liability, expenses, leak_only = terms
+    return PlanTerms(liability_limit=liability, expense_limit=expenses, leak_only=leak_only)
+
+
 def item_id(section: str, pk: int) -> str:
     return f"{_ID_PREFIX[section]}{pk}"
 

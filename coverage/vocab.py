@@ -187,6 +187,17 @@ REASONS: dict[str, Reason] = {
 }
 
 
+# Q6: the scheme's three plans and their default limits (liability, expenses; leak-only
+# scope). Migration 0002 writes the same rows into every fresh database, where admins then
+# edit them; `manage.py assess` falls back to these only when the database has no plan
+# table yet (never migrated). A test checks that the migration and this table agree.
+DEFAULT_PLANS: dict[str, tuple[int, int, bool]] = {
+    "cyber_standard": (100_000_000, 100_000_000, False),
+    "leak_only_30m": (30_000_000, 30_000_000, True),
+    "leak_only_5m": (5_000_000, 5_000_000, True),
+}
+
+
 def choices(labels: dict[str, str]) -> list[tuple[str, str]]:
     """Django-style (value, label) pairs from one of the label tables above."""
     return list(labels.items())

@@ -12,6 +12,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import OperationalError, connections
 
+from coverage import vocab
 from coverage.management.commands.assess import Command
 from coverage.models import ExpenseSublimit, Plan
 
@@ -198,7 +199,10 @@ def test_invalid_utf8_is_one_line(run, tmp_path):
     assert "UTF-8" in err
 
 
-def test_an_unmigrated_database_is_one_line_not_a_traceback(run, tmp_path, monkeypatch):
+@pytest.mark.django_db
+def test_a_database_error_while_reading_plans_is_one_line_not_a_traceback(
+    run, tmp_path, monkeypatch
+):
     def no_table(code):
         raise OperationalError("no such table: coverage_plan")
 
@@ -206,7 +210,7 @@ def test_an_unmigrated_database_is_one_line_not_a_traceback(run, tmp_path, monke
     code, out, err = run(write(tmp_path, json.dumps(facts())))
 
     assert (code, out, err.count("\n")) == (2, "", 1)
-    assert "migrate" in err
+    assert "cannot read plans from the database (no such table: coverage_plan)" in err
 
 
 def test_call_command_raises_command_error_with_the_path(tmp_path):
@@ -215,11 +219,26 @@ def test_call_command_raises_command_error_with_the_path(tmp_path):
     assert caught.value.returncode == 2
 
 
+@pytest.mark.django_db
+def test_the_built_in_plan_defaults_are_what_migrating_writes():
+    """The fallback for a never-migrated database must not drift from migration 0002."""
+    migrated = {
+        plan.code: (plan.liability_limit, plan.expense_limit, plan.leak_only)
+        for plan in Plan.objects.all()
+    }
+    assert migrated == vocab.DEFAULT_PLANS
+    assert not ExpenseSublimit.objects.exists()
+
+
 # --- the real process ---------------------------------------------------------------------
 
 
-def manage_assess(argument: str, stdin: bytes = b"") -> subprocess.CompletedProcess:
+def manage_assess(
+    argument: str, stdin: bytes = b"", database_url: str | None = None
+) -> subprocess.CompletedProcess:
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "claimsdesk.settings"}
+    if database_url:
+        env["DATABASE_URL"] = database_url
     return subprocess.run(
         [sys.executable, "manage.py", "assess", argument],
         cwd=ROOT,
@@ -239,4 +258,37 @@ def test_the_process_prints_one_line_and_no_traceback(stdin):
     assert proc.returncode == 2
     assert proc.stdout == b""
     assert proc.stderr.count(b"\n") == 1
+    assert b"Traceback" not in proc.stderr
+
+
+def test_a_never_migrated_database_gets_the_q6_default_limits(tmp_path):
+    """A fresh checkout answers before `migrate`: the plans are the ones migrating would write."""
+    database = f"sqlite:///{tmp_path}/never-migrated.sqlite3"
+    small = facts(plan="leak_only_5m", damages=[], overtime=[])
+    small["expenses"] = [{"id": "e1", "category": "call_center", "amount": 7_000_000}]
+
+    proc = manage_assess("-", json.dumps(small).encode(), database_url=database)
+
+    assert (proc.returncode, proc.stderr) == (0, b"")
+    result = json.loads(proc.stdout)
+    assert result["expenses"]["limit"] == 5_000_000
+    assert result["total_payable"] == 5_000_000
+
+
+def test_a_never_migrated_database_still_refuses_an_unknown_plan(tmp_path):
+    database = f"sqlite:///{tmp_path}/never-migrated.sqlite3"
+    proc = manage_assess("-", json.dumps(facts(plan="gold")).encode(), database_url=database)
+
+    assert (proc.returncode, proc.stdout, proc.stderr.count(b"\n")) == (2, b"", 1)
+    assert b"plan" in proc.stderr
+
+
+def test_a_database_that_cannot_be_reached_is_an_error_not_the_defaults():
+    """Admins may have edited the limits in that database: guessing them would be wrong."""
+    proc = manage_assess(
+        "-", json.dumps(facts()).encode(), database_url="postgres://claimsdesk@127.0.0.1:1/none"
+    )
+
+    assert (proc.returncode, proc.stdout, proc.stderr.count(b"\n")) == (2, b"", 1)
+    assert b"cannot read plans" in proc.stderr
     assert b"Traceback" not in proc.stderr
