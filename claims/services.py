@@ -254,6 +254,9 @@ def claim_assign(*, claim: Claim, handler, by) -> Claim:
         raise ClaimError("割当先は事故担当者 (handler) でなければなりません。")
     if not (permissions.is_supervisor(by) or permissions.is_admin(by)) and handler.pk != by.pk:
         raise ClaimError("担当者は未割当の事故を自分にだけ割り当てられます。")
+    if locked.handler_id == handler.pk:
+        claim.handler = handler
+        return claim  # already theirs: no history row, no change to record
     locked.handler = handler
     locked._change_reason = f"assigned to {handler.username}"
     locked.save(update_fields=["handler", "updated_at"])

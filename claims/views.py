@@ -247,7 +247,24 @@ def _claim_context(request, claim, *, add_forms=None, editing=None, facts_form=N
         "vocab": vocab,
         "evidence_kinds": vocab.EVIDENCE_KINDS,
         "read_only_reason": _read_only_reason(request.user, claim),
+        **_assign_context(request.user, claim),
     }
+
+
+def _assign_context(user, claim) -> dict:
+    """The claim page's assignment control: what this user may do about the handler here.
+
+    Supervisors and admins (re)assign any open claim to any handler; a handler takes an
+    unassigned open claim for themselves. Drafts and settled claims show the name only.
+    Posts to the queue's assign view, which checks everything again.
+    """
+    if claim.status == Claim.Status.DRAFT or claim.status not in services.OPEN_STATUSES:
+        return {}
+    if permissions.is_supervisor(user) or permissions.is_admin(user):
+        return {"assign_handlers": handler_choices()}
+    if permissions.can_assign(user, claim) and permissions.is_handler(user):
+        return {"can_take": True}
+    return {}
 
 
 def _read_only_reason(user, claim):
