@@ -9,6 +9,7 @@ from django import forms
 from django.db.models import Exists, OuterRef, Q
 
 from claims.models import Claim, ClientDamage
+from documents import followup
 
 CLAIM_NUMBER = re.compile(r"^[A-Za-z]{1,3}[0-9]{0,2}-[0-9]*$")
 SORTS = {
@@ -19,6 +20,14 @@ SORTS = {
     "-payable": ("支払見込額 (大きい順)", ("-total_payable", "-id")),
 }
 DEFAULT_SORT = "-reported"
+# Not a status but a state of the file: a document request unanswered for too long (督促).
+FOLLOW_UP = "follow_up"
+
+
+def status_choices() -> list[tuple[str, str]]:
+    """The queue's 状態 options: the statuses, then the claims due a follow-up (a short
+    label: the filter bar must stay one row at 1366 px; the option's title says more)."""
+    return [*Claim.Status.choices, (FOLLOW_UP, "要督促")]
 
 
 class _DateInput(forms.DateInput):
@@ -28,7 +37,7 @@ class _DateInput(forms.DateInput):
 class ClaimFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="検索", method="search")
     status = django_filters.ChoiceFilter(
-        label="状態", choices=Claim.Status.choices, empty_label="すべての状態"
+        label="状態", choices=status_choices, method="filter_status", empty_label="すべての状態"
     )
     handler = django_filters.CharFilter(label="担当者", method="filter_handler")
     # Choices come from lists the view fetched once (and renders), so validating a
@@ -75,6 +84,11 @@ class ClaimFilter(django_filters.FilterSet):
             )
         client = ClientDamage.objects.filter(claim=OuterRef("pk"), client_name__icontains=value)
         return queryset.filter(Q(policy__insured__name__icontains=value) | Exists(client))
+
+    def filter_status(self, queryset, name, value):
+        if value == FOLLOW_UP:
+            return queryset.filter(followup.due_q())
+        return queryset.filter(status=value)
 
     def filter_handler(self, queryset, name, value):
         if value == "mine":

@@ -9,6 +9,7 @@ from claims import permissions
 from claims.filters import DEFAULT_SORT, SORTS, ClaimFilter
 from claims.models import Claim, Incident
 from coverage.models import ExpenseSublimit, Plan
+from documents import followup
 
 PAGE_SIZES = (25, 50, 100)
 DEFAULT_PAGE_SIZE = 50
@@ -60,8 +61,10 @@ def claim_queue(*, user, params) -> QueuePage:
     page = _positive_int(params.get("page"), 1, maximum=MAX_PAGE)
     page_size = _positive_int(params.get("size"), DEFAULT_PAGE_SIZE, allowed=PAGE_SIZES)
     sort = params.get("sort") if params.get("sort") in SORTS else DEFAULT_SORT
-    base = Claim.objects.filter(permissions.visible_claims_q(user)).select_related(
-        "policy__insured", "policy__plan", "incident", "handler"
+    base = (
+        Claim.objects.filter(permissions.visible_claims_q(user))
+        .select_related("policy__insured", "policy__plan", "incident", "handler")
+        .annotate(open_request_at=followup.latest_open_request_at())
     )
     claim_filter = ClaimFilter(params, queryset=base, user=user, incidents=incidents, plans=plans)
     qs = claim_filter.qs if claim_filter.is_valid() else base.none()

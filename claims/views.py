@@ -16,12 +16,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from claims import payouts, permissions, selectors, services
-from claims.filters import SORTS
+from claims.filters import SORTS, status_choices
 from claims.forms import ITEM_FORMS, ClaimFactsForm, ClaimIntakeForm, handler_choices, policy_search
 from claims.models import Claim
 from claims.services import ClaimError
 from coverage import vocab
 from coverage.adapters import claim_assessment
+from documents import followup
 
 SECTION_TITLES = {
     "damages": "顧問先の損害",
@@ -63,7 +64,8 @@ def queue(request):
             "claims": page.rows,
             "handlers": handlers,
             "sorts": [(key, label) for key, (label, _) in SORTS.items()],
-            "statuses": Claim.Status.choices,
+            "statuses": status_choices(),
+            "follow_up_days": followup.follow_up_days(),
             "page_sizes": selectors.PAGE_SIZES,
             "assign_anyone": permissions.is_supervisor(request.user)
             or permissions.is_admin(request.user),

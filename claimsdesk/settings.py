@@ -158,6 +158,8 @@ CELERY_TIMEZONE = TIME_ZONE
 DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", default=20 * 1024 * 1024)
 DOCUMENT_MAX_REQUEST_BYTES = env.int("DOCUMENT_MAX_REQUEST_BYTES", default=100 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# Days after a document request with nothing received before the desk should chase (督促).
+DOCUMENT_FOLLOW_UP_DAYS = env.int("DOCUMENT_FOLLOW_UP_DAYS", default=14)
 DATA_UPLOAD_MAX_NUMBER_FILES = 20
 
 # --- Security (production values; DEBUG=True relaxes the cookie flags for local http) -----

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from django.utils import timezone
 
 from coverage import engine, vocab
+from documents import followup
 from documents.models import DocumentKind
 
 # --- what the settlement summary shows ---------------------------------------------------
@@ -296,6 +297,7 @@ def request_letter_context(request, *, version=None) -> dict:
         "plan": claim.policy.plan,
         "incident": claim.incident,
         "request": request,
+        "previous": followup.previous_open_request(request),
         "items": [_request_item(i) for i in items],
         "issued_on": timezone.localdate(),
         "version": version,

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404
 from claims import permissions
 from claims.models import Claim
 from documents import checklist as checklist_mod
-from documents import filecheck
+from documents import filecheck, followup
 from documents.models import Document, DocumentRequest
 
 
@@ -76,6 +76,7 @@ def panel_data(claim, user) -> dict:
         "checklist": cl,
         "documents": docs,
         "requests": requests,
+        "follow_up": followup.claim_follow_up(claim, requests),
         "can_upload": can_change,
         "approved_only_claim_docs": claim.status == Claim.Status.APPROVED,
         "can_request": request_refusal is None and bool(cl.missing),
@@ -99,4 +100,5 @@ def request_letter_context(req: DocumentRequest) -> dict:
         "insured": claim.policy.insured,
         "stages": stages,
         "handler": claim.handler or req.requested_by,
+        "previous": followup.previous_open_request(req),
     }

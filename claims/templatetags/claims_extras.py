@@ -38,6 +38,23 @@ def status_badge(claim):
     )
 
 
+@register.simple_tag
+def follow_up_badge(claim):
+    """The queue's 要督促 flag: the claim's latest unanswered request is too old (no query:
+    reads the queue's `open_request_at` annotation)."""
+    from documents import followup
+
+    requested_at = getattr(claim, "open_request_at", None)
+    if not followup.is_due(claim, requested_at):
+        return ""
+    return format_html(
+        '<span class="badge bg-danger-subtle text-danger-emphasis border border-danger-subtle '
+        'follow-up-badge" title="{} に書類を依頼してから未着">要督促 {}日</span>',
+        timezone.localtime(requested_at).strftime("%Y-%m-%d"),
+        followup.days_waiting(requested_at),
+    )
+
+
 @register.filter
 def decision_class(code):
     return DECISION_CLASSES.get(code, "text-bg-secondary")

@@ -7,8 +7,17 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
-from claims.models import Claim, ClientDamage, Expense, Incident, OvertimeEntry, Payout
+from claims.models import (
+    Claim,
+    ClientDamage,
+    Expense,
+    Incident,
+    OvertimeEntry,
+    Payout,
+    StatusChange,
+)
 from coverage.models import Plan
 from tests.conftest import make_claim
 
@@ -113,6 +122,16 @@ def test_seed_demo_is_idempotent_and_covers_every_status():
     assert not Claim.objects.filter(status__in=past, pending_items__gt=0).exists()
     # the timeline names who entered the demo items
     assert not ClientDamage.history.filter(history_user__isnull=True).exists()
+    # every claim waiting for documents was asked for them, some long enough ago to chase
+    from documents import followup
+
+    waiting = Claim.objects.filter(status="documents_requested")
+    assert not waiting.exclude(document_requests__fulfilled_at__isnull=True).exists()
+    due = waiting.filter(followup.due_q()).count()
+    assert 0 < due < waiting.count()
+    # the trace is dated as the story goes: sent on after coming in, never in the future
+    for change in StatusChange.objects.exclude(to_status="reported").select_related("claim"):
+        assert change.claim.reported_at <= change.at <= timezone.now()
     from django.contrib.auth import authenticate
 
     for name in ("alice", "bob", "carol", "dave"):

@@ -191,6 +191,14 @@ class Command(BaseCommand):
                 claim.documents_complete_on = min(complete.date(), timezone.localdate())
                 claim.payment_due_on = claim.documents_complete_on + datetime.timedelta(days=30)
             claim.save()
+            # Dates of the moves from their own generator, so the amounts drawn from `rng`
+            # stay what they were before the dates were added.
+            moved = self._moved_at(random.Random(n), reported, now, status)  # noqa: S311
+            if claim.documents_complete_on:  # sent on only once its documents were in
+                complete_at = timezone.make_aware(
+                    datetime.datetime.combine(claim.documents_complete_on, datetime.time(10))
+                )
+                moved = min(max(moved, complete_at), now)
             if status != "draft":
                 StatusChange.objects.create(
                     claim=claim, from_status="draft", to_status="reported", by=creator
@@ -199,6 +207,11 @@ class Command(BaseCommand):
                     StatusChange.objects.create(
                         claim=claim, from_status="reported", to_status=status, by=creator
                     )
+                # auto_now_add stamped today: back-date the trace to the story's dates
+                StatusChange.objects.filter(claim=claim, to_status="reported").update(at=reported)
+                StatusChange.objects.filter(claim=claim, to_status=status).exclude(
+                    to_status="reported"
+                ).update(at=moved)
             # Claims past assessment have all their overtime evidence (nothing pending can be
             # sent to approval); earlier ones may still miss some.
             settled = status in {"awaiting_approval", "approved", "paid", "closed"}
@@ -206,6 +219,8 @@ class Command(BaseCommand):
                 rng, claim, creator, complete=status not in {"draft", "reported"}, settled=settled
             )
             services.claim_refresh_totals(claim=claim)
+            if status == "documents_requested":
+                self._request(claim, creator, moved)
             # Outside a request nobody is "the user" of these saves: name the filer, so the
             # claim's timeline says who entered the demo items instead of システム.
             Claim.history.filter(id=claim.pk, history_user__isnull=True).update(
@@ -216,6 +231,31 @@ class Command(BaseCommand):
                     history_user=creator
                 )
         return len(STATUS_MIX)
+
+    @staticmethod
+    def _moved_at(rng, reported, now, status):
+        """When a demo claim left 事故受付: 1-40 days after it came in, never in the future;
+        a claim still waiting for documents was asked 1-30 days ago (about half of them are
+        past the 14-day follow-up mark)."""
+        if status == "documents_requested":
+            return max(reported, now - datetime.timedelta(days=rng.randint(1, 30)))
+        return min(reported + datetime.timedelta(days=rng.randint(1, 40)), now)
+
+    @staticmethod
+    def _request(claim, user, at):
+        """The document request that put a demo claim in 書類依頼中, dated when it moved, so
+        the queue shows some requests past the follow-up mark (要督促) and some not."""
+        from documents.checklist import claim_checklist
+        from documents.models import DocumentRequest
+
+        missing = claim_checklist(claim).missing
+        req = DocumentRequest.objects.create(
+            claim=claim,
+            items=[item.as_request_item() for item in missing],
+            message="",
+            requested_by=user,
+        )
+        DocumentRequest.objects.filter(pk=req.pk).update(requested_at=at)
 
     def _payouts(self, users):
         """A live payout for each demo claim past approval that has none (idempotent): the

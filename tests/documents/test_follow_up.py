@@ -1,0 +1,140 @@
+"""Chasing documents (督促): a request unanswered for DOCUMENT_FOLLOW_UP_DAYS flags the claim
+in the queue (badge and 状態 filter) and on its page, and the follow-up letter says so."""
+
+import datetime
+import io
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from pypdf import PdfReader
+
+from claims.models import Claim
+from documents import rendering, services
+from documents.models import DocumentRequest
+from tests.conftest import make_claim
+from tests.documents.doc_helpers import add_damage
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media")]
+S = Claim.Status
+QUEUE = reverse("claims:queue")
+
+
+def asked(claim, by, days_ago: int) -> DocumentRequest:
+    """A request for what the claim misses, made `days_ago` calendar days ago (10:00 JST)."""
+    req = services.documents_request(claim=claim, by=by)
+    day = timezone.localdate() - datetime.timedelta(days=days_ago)
+    at = timezone.make_aware(datetime.datetime.combine(day, datetime.time(10)))
+    DocumentRequest.objects.filter(pk=req.pk).update(requested_at=at)
+    req.refresh_from_db()
+    return req
+
+
+def waiting_claim(alice, days_ago: int, **extra) -> Claim:
+    claim = make_claim(created_by=alice, handler=alice, **extra)
+    add_damage(claim, client="株式会社A")
+    asked(claim, alice, days_ago)
+    claim.refresh_from_db()
+    return claim
+
+
+def queue_rows(client, **params) -> dict[str, str]:
+    """Claim number -> that row's HTML, from the queue page."""
+    body = client.get(QUEUE, params).content.decode()
+    rows = {}
+    for chunk in body.split("<tr>")[1:]:
+        for number in Claim.objects.values_list("number", flat=True):
+            if f">{number}</a>" in chunk:
+                rows[number] = chunk
+    return rows
+
+
+def test_a_request_unanswered_for_14_days_is_flagged_in_the_queue_and_13_is_not(client, alice):
+    old = waiting_claim(alice, 14)
+    recent = waiting_claim(alice, 13)
+    client.force_login(alice)
+
+    rows = queue_rows(client)
+
+    assert "要督促 14日" in rows[old.number]
+    assert "要督促" not in rows[recent.number]
+
+
+def test_the_follow_up_filter_lists_exactly_the_claims_to_chase(client, alice):
+    due = waiting_claim(alice, 20)
+    waiting_claim(alice, 3)  # asked recently
+    answered = waiting_claim(alice, 30)
+    DocumentRequest.objects.filter(claim=answered).update(fulfilled_at=timezone.now())
+    chased = waiting_claim(alice, 30)
+    asked(chased, alice, 2)  # already followed up two days ago: the count restarted
+    withdrawn = waiting_claim(alice, 30)
+    Claim.objects.filter(pk=withdrawn.pk).update(status=S.WITHDRAWN)
+    make_claim(created_by=alice, handler=alice)  # never asked for anything
+    client.force_login(alice)
+
+    response = client.get(QUEUE, {"status": "follow_up"})
+
+    assert [c.number for c in response.context["claims"]] == [due.number]
+    assert 'value="follow_up" selected' in response.content.decode()
+    rows = queue_rows(client)
+    assert [n for n, row in rows.items() if "要督促" in row] == [due.number]
+
+
+def test_the_follow_up_flag_costs_the_queue_no_extra_query(
+    client, alice, django_assert_max_num_queries
+):
+    for days in (1, 15, 30):
+        waiting_claim(alice, days)
+    client.force_login(alice)
+    client.get(QUEUE)  # warm the session and the content types
+    with django_assert_max_num_queries(7):
+        client.get(QUEUE, {"status": "follow_up"})
+
+
+def test_the_claim_page_says_when_to_chase_and_offers_the_follow_up(client, alice):
+    due = waiting_claim(alice, 21)
+    recent = waiting_claim(alice, 5)
+    client.force_login(alice)
+
+    page = client.get(reverse("claims:detail", args=[due.number])).content.decode()
+    assert "<strong>要督促</strong>" in page and "の依頼から21日" in page
+    assert "督促する: 不足書類を再依頼" in page
+
+    page = client.get(reverse("claims:detail", args=[recent.number])).content.decode()
+    assert "要督促" not in page
+    assert "から5日 (督促の目安 14日)" in page
+    assert "督促する: 不足書類を再依頼" in page  # asked already: the next request is a follow-up
+
+
+def test_a_follow_up_letter_says_it_repeats_the_first_request(client, alice):
+    claim = waiting_claim(alice, 20)
+    first = DocumentRequest.objects.get(claim=claim)
+    client.force_login(alice)
+    response = client.post(reverse("documents:request", args=[claim.number]), {"message": ""})
+    second = DocumentRequest.objects.exclude(pk=first.pk).get(claim=claim)
+    assert response["Location"] == reverse("documents:request_letter", args=[second.pk])
+
+    letter = client.get(response["Location"]).content.decode()
+    first_date = timezone.localtime(first.requested_at)
+    assert "書類ご提出のお願い (再依頼)" in letter
+    assert f"{first_date.year}年{first_date.month}月{first_date.day}日付で" in letter
+    original = client.get(reverse("documents:request_letter", args=[first.pk])).content.decode()
+    assert "再依頼" not in original
+
+    text = "".join(
+        page.extract_text()
+        for page in PdfReader(io.BytesIO(rendering.render_request_letter_pdf(second))).pages
+    )
+    assert "(再依頼)" in text and "まだ届いておりません" in text
+
+
+def test_a_request_made_after_the_first_was_answered_is_not_a_follow_up(client, alice):
+    claim = waiting_claim(alice, 20)
+    DocumentRequest.objects.filter(claim=claim).update(fulfilled_at=timezone.now())
+    add_damage(claim, client="株式会社B")  # a new client: new documents missing
+    req = services.documents_request(claim=claim, by=alice)
+    client.force_login(alice)
+
+    letter = client.get(reverse("documents:request_letter", args=[req.pk])).content.decode()
+
+    assert "再依頼" not in letter
