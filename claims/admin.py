@@ -4,6 +4,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from claims.models import (
     ApprovalAuthority,
     Claim,
+    ClaimNote,
     ClientDamage,
     Expense,
     Incident,
@@ -154,3 +155,27 @@ class PaymentExtensionAdmin(admin.ModelAdmin):
     list_display = ["claim", "new_due_on", "by", "at"]
     list_select_related = ["claim", "by"]
     raw_id_fields = ["claim"]
+
+
+@admin.register(ClaimNote)
+class ClaimNoteAdmin(admin.ModelAdmin):
+    """The contact log is append-only: read here, written on the claim page."""
+
+    list_display = ["claim", "at", "channel", "party", "by", "summary"]
+    list_filter = ["channel", "party"]
+    list_select_related = ["claim", "by"]
+    search_fields = ["claim__number", "body"]
+    readonly_fields = ["claim", "channel", "party", "body", "by", "at"]
+
+    @admin.display(description="内容")
+    def summary(self, note):
+        return note.body if len(note.body) <= 60 else note.body[:59] + "…"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

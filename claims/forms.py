@@ -17,6 +17,7 @@ from claims.models import (
     MAX_MINUTES,
     MAX_YEN,
     Claim,
+    ClaimNote,
     ClientDamage,
     Expense,
     Incident,
@@ -207,6 +208,35 @@ class ClaimFactsForm(forms.ModelForm):
                 "無償提供にチェックする場合は「クラウドサービスを提供」にもチェックしてください。",
             )
         return data
+
+
+class ClaimNoteForm(forms.Form):
+    """A contact-log entry (経過記録). Who and when are the server's, not the form's."""
+
+    channel = JapaneseChoiceField(label="手段", choices=ClaimNote.Channel.choices)
+    party = JapaneseChoiceField(
+        label="相手",
+        choices=ClaimNote.Party.choices,
+        help_text="Q8: 弊社は顧問先との交渉を代行しません (交渉が難航している旨の連絡は受けられます)。",
+    )
+    body = forms.CharField(
+        label="内容",
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={
+            "max_length": "4,000 文字以内で入力してください (現在 %(show_value)d 文字)。"
+        },
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", "note")
+        super().__init__(*args, **kwargs)
+        self.fields["body"].widget.attrs["maxlength"] = 4000
+        if self.is_bound and self.errors:
+            # the page comes back from the POST at its top; focus scrolls to the error
+            first = next(iter(self.errors))
+            if first in self.fields:
+                self.fields[first].widget.attrs["autofocus"] = True
 
 
 # --- line items --------------------------------------------------------------------------

@@ -434,3 +434,41 @@ class PaymentExtension(models.Model):
 
     def __str__(self):
         return f"{self.claim_id}: {self.new_due_on}"
+
+
+class ClaimNote(models.Model):
+    """The file's contact log (経過記録): calls, mails, letters, meetings and internal notes.
+
+    Append-only: a note is never edited or deleted (the admin shows it read-only); a
+    correction is a new note. Who wrote it and when are set by the server.
+    """
+
+    class Channel(models.TextChoices):
+        PHONE = "phone", "電話"
+        EMAIL = "email", "メール"
+        LETTER = "letter", "書面"
+        MEETING = "meeting", "面談"
+        INTERNAL = "internal", "社内メモ"
+
+    class Party(models.TextChoices):
+        INSURED = "insured", "被保険者"
+        CLIENT = "client", "顧問先"
+        PROVIDER = "provider", "クラウド事業者"
+        INTERNAL = "internal", "社内"
+        OTHER = "other", "その他"
+
+    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="notes")
+    channel = models.CharField("手段", max_length=10, choices=Channel.choices)
+    party = models.CharField("相手", max_length=10, choices=Party.choices)
+    body = models.TextField("内容", max_length=4000)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField("記録日時", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "経過記録"
+        verbose_name_plural = "経過記録"
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["claim", "-at"], name="claimnote_claim_at")]
+
+    def __str__(self):
+        return f"{self.claim_id}: {self.get_channel_display()} {self.at:%Y-%m-%d}"

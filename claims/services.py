@@ -264,6 +264,19 @@ def claim_assign(*, claim: Claim, handler, by) -> Claim:
     return claim
 
 
+def claim_add_note(*, claim: Claim, by, channel: str, party: str, body: str):
+    """Append a contact-log entry (経過記録) to a claim anyone on the desk may see."""
+    from claims import permissions
+    from claims.models import ClaimNote
+
+    if not (permissions.can_view(by, claim) and permissions.is_desk_user(by)):
+        raise ClaimError("この事故に経過記録を残す権限がありません。")
+    note = ClaimNote(claim=claim, channel=channel, party=party, body=body.strip(), by=by)
+    note.full_clean()
+    note.save()
+    return note
+
+
 def _check_mover(claim: Claim, by) -> None:
     from claims import permissions
 

@@ -17,12 +17,21 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from claims import payouts, permissions, selectors, services
 from claims.filters import SORTS, status_choices
-from claims.forms import ITEM_FORMS, ClaimFactsForm, ClaimIntakeForm, handler_choices, policy_search
+from claims.forms import (
+    ITEM_FORMS,
+    ClaimFactsForm,
+    ClaimIntakeForm,
+    ClaimNoteForm,
+    handler_choices,
+    policy_search,
+)
 from claims.models import Claim
 from claims.services import ClaimError
 from coverage import vocab
 from coverage.adapters import claim_assessment
 from documents import followup
+
+NOTES_SHOWN = 200  # a claim's contact log, newest first; older notes are in the admin
 
 SECTION_TITLES = {
     "damages": "顧問先の損害",
@@ -209,7 +218,9 @@ def intake_duplicates(request):
 # --- the claim page ----------------------------------------------------------------------
 
 
-def _claim_context(request, claim, *, add_forms=None, editing=None, facts_form=None):
+def _claim_context(
+    request, claim, *, add_forms=None, editing=None, facts_form=None, note_form=None
+):
     editable = permissions.can_edit(request.user, claim) and (
         claim.status in services.EDITABLE_STATUSES
     )
@@ -249,6 +260,9 @@ def _claim_context(request, claim, *, add_forms=None, editing=None, facts_form=N
         "vocab": vocab,
         "evidence_kinds": vocab.EVIDENCE_KINDS,
         "read_only_reason": _read_only_reason(request.user, claim),
+        # lazy: only the full page lists the notes, the htmx fragments never do
+        "notes": claim.notes.select_related("by")[:NOTES_SHOWN],
+        "note_form": note_form or ClaimNoteForm(),
         **_assign_context(request.user, claim),
     }
 
@@ -324,6 +338,24 @@ def claim_facts(request, number):
         return _refused(request, claim, exc)
     messages.success(request, "事故の内容を更新しました。")
     return _back_to_claim(request, claim)
+
+
+@login_required
+@require_POST
+def claim_note(request, number):
+    """Append a note to the claim's contact log (経過記録); the page lists it at once."""
+    claim = selectors.claim_for_page(number=number, user=request.user)
+    if not permissions.is_desk_user(request.user):
+        raise PermissionDenied
+    form = ClaimNoteForm(request.POST)
+    if not form.is_valid():
+        return _render_claim(request, claim, note_form=form, status=400)
+    try:
+        services.claim_add_note(claim=claim, by=request.user, **form.cleaned_data)
+    except ClaimError as exc:
+        return _refused(request, claim, exc)
+    messages.success(request, "経過記録を追加しました。")
+    return redirect(reverse("claims:detail", args=[claim.number]) + "#notes")
 
 
 @login_required

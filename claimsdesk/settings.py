@@ -112,6 +112,7 @@ LANGUAGE_CODE = "ja"
 LANGUAGES = [("ja", "日本語")]
 TIME_ZONE = "Asia/Tokyo"
 USE_I18N = True
+LOCALE_PATHS = [BASE_DIR / "claimsdesk" / "locale"]  # corrections to Django's ja messages
 USE_TZ = True
 USE_THOUSAND_SEPARATOR = False
 

@@ -103,6 +103,7 @@ def _ensure_reference_data():
     groups = import_module("claims.migrations.0002_mk_incident_and_groups")
     plans.create_plans(django_apps, None)
     groups.forwards(django_apps, None)
+    import_module("claims.migrations.0006_claim_notes").grant(django_apps, None)
 
 
 @pytest.fixture(autouse=True)

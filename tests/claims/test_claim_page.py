@@ -198,6 +198,9 @@ def test_claim_page_queries_do_not_grow_with_its_rows(client, alice):
                 hourly_rate=100,
                 evidence=["wage_basis"],
             )
+            services.claim_add_note(
+                claim=claim, by=alice, channel="phone", party="insured", body=f"電話 {i}"
+            )
         services.claim_refresh_totals(claim=claim)
     client.force_login(alice)
     _page_queries(client, small)  # warm the session

@@ -129,6 +129,13 @@ def test_seed_demo_is_idempotent_and_covers_every_status():
     assert not waiting.exclude(document_requests__fulfilled_at__isnull=True).exists()
     due = waiting.filter(followup.due_q()).count()
     assert 0 < due < waiting.count()
+    # the contact log tells the Q8 calls of the claims whose talks are difficult
+    from claims.models import ClaimNote
+
+    difficult = Claim.objects.filter(talks_difficult=True).exclude(status="draft")
+    assert difficult.exists()
+    for claim in difficult:
+        assert ClaimNote.objects.filter(claim=claim, body__contains="(Q8)").exists()
     # the trace is dated as the story goes: sent on after coming in, never in the future
     for change in StatusChange.objects.exclude(to_status="reported").select_related("claim"):
         assert change.claim.reported_at <= change.at <= timezone.now()

@@ -221,6 +221,7 @@ class Command(BaseCommand):
             services.claim_refresh_totals(claim=claim)
             if status == "documents_requested":
                 self._request(claim, creator, moved)
+            self._notes(claim, creator, reported, moved)
             # Outside a request nobody is "the user" of these saves: name the filer, so the
             # claim's timeline says who entered the demo items instead of システム.
             Claim.history.filter(id=claim.pk, history_user__isnull=True).update(
@@ -240,6 +241,34 @@ class Command(BaseCommand):
         if status == "documents_requested":
             return max(reported, now - datetime.timedelta(days=rng.randint(1, 30)))
         return min(reported + datetime.timedelta(days=rng.randint(1, 40)), now)
+
+    @staticmethod
+    def _notes(claim, user, reported, moved):
+        """A few contact-log entries (経過記録) where the story has them, dated with it."""
+        from claims.models import ClaimNote
+
+        notes = []
+        if claim.status != "draft":
+            notes.append(
+                (reported, "phone", "insured", "事故連絡の電話を受付。事故連絡票を送付済み。")
+            )
+        if claim.talks_difficult:
+            notes.append(
+                (
+                    moved,
+                    "phone",
+                    "insured",
+                    "顧問先との損害額の協議が難航しているとの連絡 (Q8)。"
+                    "弊社は顧問先と直接交渉しない旨を説明し、協議の経過を随時知らせてもらうよう依頼。",
+                )
+            )
+        if claim.status == "documents_requested":
+            notes.append((moved, "letter", "insured", "書類依頼状を郵送。"))
+        for at, channel, party, body in notes:
+            note = ClaimNote.objects.create(
+                claim=claim, channel=channel, party=party, body=body, by=user
+            )
+            ClaimNote.objects.filter(pk=note.pk).update(at=at)
 
     @staticmethod
     def _request(claim, user, at):
