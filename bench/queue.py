@@ -8,11 +8,11 @@ Run with `make bench` (or `.venv/bin/python bench/queue.py`). Not part of the te
 - Generates 100,000 claims with ~5 items each (COPY through psycopg), 20,000 insureds with
   their policies, 3 incidents, 20 handlers, and one claim of 300 items.
 - Measures with Django's test Client, in the same run and on the same data: the triage
-  queue `/claims/` (no filter, status, status + incident, search, the deep page 500 at 100
-  rows a page) as a supervisor and as an admin, against the admin changelist
+  queue `/claims/` (no filter, status, status + incident, search, 要督促, the deep page
+  500 at 100 rows a page) as a supervisor and as an admin, against the admin changelist
   `/admin/claims/claim/` with the same filter as a superuser; p50/p95 latency and query
-  counts, and the ratio. Then the claim page of the 300-item claim, the incident register
-  and `manage.py import_claims` of 10,000 claims (removed again afterwards).
+  counts, and the ratio. Then the claim page of the 300-item claim, the incident register,
+  the workload page and `manage.py import_claims` of 10,000 claims (removed afterwards).
 - Writes docs/benchmarks.md with the machine and the figures, and prints them. It reports
   and does not fail: on a shared, busy machine a time is not a verdict.
 """
@@ -161,6 +161,7 @@ def generate(n_claims: int, handlers, creator) -> float:
     from claims.services import next_claim_number
     from coverage import vocab
     from coverage.models import Plan
+    from documents.models import DocumentRequest
 
     started = time.perf_counter()
     rng = random.Random(SEED)
@@ -432,11 +433,35 @@ def generate(n_claims: int, handlers, creator) -> float:
             ],
             overtime,
         )
-        for model in (Claim, ClientDamage, Expense, OvertimeEntry):
+        copy_rows(
+            DocumentRequest,
+            ["claim_id", "items", "message", "requested_by_id", "requested_at", "fulfilled_at"],
+            document_requests(claim_rows, creator, now),
+        )
+        for model in (Claim, ClientDamage, Expense, OvertimeEntry, DocumentRequest):
             set_sequence(model)
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")  # visibility map too: index-only scans
     return time.perf_counter() - started
+
+
+def document_requests(claim_rows, creator: int, now):
+    """One request per claim waiting for documents (open, made 1-60 days after the claim came
+    in: all of them past the 14-day follow-up mark, the claims came in 2023-24, so the
+    follow-up filter matches about 20,000 claims) and an answered one for every other claim
+    past intake: the queue's follow-up flag reads a full table. Its own generator: the
+    claims and items stay what they were before requests were added."""
+    rng = random.Random(SEED + 2)
+    items = _json([{"key": "claim_form", "stage": "claim", "kind": "claim_form"}])
+    for row in claim_rows:
+        pk, status, reported = row[0], row[4], row[13]
+        if reported is None or status == "reported":
+            continue
+        asked = min(reported + datetime.timedelta(days=rng.randint(1, 60)), now)
+        if status == "documents_requested":
+            yield (pk, items, "", creator, asked, None)
+        else:
+            yield (pk, items, "", creator, asked, asked + datetime.timedelta(days=5))
 
 
 def _json(value) -> str:
@@ -533,6 +558,11 @@ def queue_cases(incident_id: int, search: str):
             f"search 「{search}」",
             f"/claims/?{urlencode({'q': search})}",
             f"/admin/claims/claim/?{urlencode({'q': search})}",
+        ),
+        (
+            "要督促 (follow-up due)",
+            "/claims/?status=follow_up",
+            "/admin/claims/claim/?status__exact=documents_requested",
         ),
         (
             "page 500 (100 a page)",
@@ -684,10 +714,11 @@ def main():
                 (supervisor, queue_url), (admin, queue_url), (admin, admin_url), runs=args.runs
             )
             results.append((label, q_sup, q_adm, a))
-        print("measuring: claim page, incident register", flush=True)
-        claim_page, register = measure(
+        print("measuring: claim page, incident register, workload", flush=True)
+        claim_page, register, workload = measure(
             (supervisor, f"/claims/{big.number}/"),
             (supervisor, f"/incidents/{mk.pk}/"),
+            (supervisor, "/claims/workload/"),
             runs=args.runs,
         )
         explains = {
@@ -714,6 +745,7 @@ def main():
         claim_page,
         big,
         register,
+        workload,
         explains,
         (seconds, created, rerun_seconds, recreated),
         total,
@@ -725,7 +757,9 @@ def main():
         print("written to docs/benchmarks.md")
 
 
-def render(m, counts, generated, results, claim_page, big, register, explains, imp, total, runs):
+def render(
+    m, counts, generated, results, claim_page, big, register, workload, explains, imp, total, runs
+):
     seconds, created, rerun_seconds, recreated = imp
     lines = [
         "# Benchmarks",
@@ -783,6 +817,14 @@ def render(m, counts, generated, results, claim_page, big, register, explains, i
         "after. The admin changelist pays for its COUNT queries, its date hierarchy and its",
         "filter sidebars. Indexes: `claims/migrations/0004_queue_indexes.py`.",
         "",
+        "Every queue row carries its latest unanswered document request (a correlated",
+        "subquery, for the 要督促 badge); the 要督促 filter adds a semi-join (an old open",
+        "request) and an anti-join (no recent one), both on the partial index of open",
+        "requests (`documents/migrations/0002_open_request_index.py`). The data has one request",
+        "per claim past intake, 20,000 of them open and all past the follow-up mark. The admin",
+        "has no such filter: its row is filtered on 書類依頼中 alone, less work than the",
+        "queue's, so that ratio is not like for like.",
+        "",
         "## Other pages",
         "",
         "| page | p50 / p95 ms | queries |",
@@ -792,6 +834,9 @@ def render(m, counts, generated, results, claim_page, big, register, explains, i
         "items, assessment, documents panel, timeline and payout panel) |",
         f"| incident register of the MK incident (`/incidents/<id>/`, ~{counts['claims'] * 8 // 10:,} claims) | "
         f"{register['p50']:.0f} / {register['p95']:.0f} | {register['queries']} |",
+        "| workload per handler (`/claims/workload/`: one aggregate over the open claims, "
+        f"~{counts['claims'] * 8 // 10:,}) | "
+        f"{workload['p50']:.0f} / {workload['p95']:.0f} | {workload['queries']} |",
         "",
         "## Bulk import",
         "",

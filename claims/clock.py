@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+from django.db.models import Q
 from django.utils import timezone
 
 PAYMENT_PERIOD_DAYS = 30
@@ -78,3 +79,30 @@ def payment_clock(claim, today: datetime.date | None = None) -> Clock:
     else:
         state = RUNNING
     return Clock(state, due, left, elapsed)
+
+
+def _due_before_q(day: datetime.date) -> Q:
+    """Claims whose payment falls due before `day` (the due date, or 30 days after the
+    documents were complete where no due date was stored)."""
+    return Q(payment_due_on__lt=day) | Q(
+        payment_due_on__isnull=True,
+        documents_complete_on__lt=day - datetime.timedelta(days=PAYMENT_PERIOD_DAYS),
+    )
+
+
+def overdue_q(today: datetime.date | None = None) -> Q:
+    """The queryset twin of payment_clock(...).state == OVERDUE."""
+    today = today or timezone.localdate()
+    return ~Q(status__in=_STOPPED_STATUSES) & ~Q(status="draft") & _due_before_q(today)
+
+
+def due_soon_q(today: datetime.date | None = None) -> Q:
+    """The queryset twin of payment_clock(...).state == DUE_SOON (0-5 days left)."""
+    today = today or timezone.localdate()
+    later = today + datetime.timedelta(days=DUE_SOON_DAYS + 1)
+    return (
+        ~Q(status__in=_STOPPED_STATUSES)
+        & ~Q(status="draft")
+        & _due_before_q(later)
+        & ~_due_before_q(today)
+    )

@@ -8,7 +8,8 @@ import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef, Q
 
-from claims.models import Claim, ClientDamage
+from claims import clock
+from claims.models import IN_PROGRESS_STATUSES, Claim, ClientDamage
 from documents import followup
 
 CLAIM_NUMBER = re.compile(r"^[A-Za-z]{1,3}[0-9]{0,2}-[0-9]*$")
@@ -20,14 +21,22 @@ SORTS = {
     "-payable": ("支払見込額 (大きい順)", ("-total_payable", "-id")),
 }
 DEFAULT_SORT = "-reported"
-# Not a status but a state of the file: a document request unanswered for too long (督促).
+# Not statuses but states of the file: a document request unanswered for too long (督促),
+# the payment clock run out (保険法21条).
 FOLLOW_UP = "follow_up"
+OVERDUE = "overdue"
+OPEN = "open"  # 未完了: models.IN_PROGRESS_STATUSES
 
 
 def status_choices() -> list[tuple[str, str]]:
     """The queue's 状態 options: the statuses, then the claims due a follow-up (a short
     label: the filter bar must stay one row at 1366 px; the option's title says more)."""
-    return [*Claim.Status.choices, (FOLLOW_UP, "要督促")]
+    return [
+        (OPEN, "未完了"),
+        *Claim.Status.choices,
+        (FOLLOW_UP, "要督促"),
+        (OVERDUE, "支払期限超過"),
+    ]
 
 
 class _DateInput(forms.DateInput):
@@ -88,6 +97,10 @@ class ClaimFilter(django_filters.FilterSet):
     def filter_status(self, queryset, name, value):
         if value == FOLLOW_UP:
             return queryset.filter(followup.due_q())
+        if value == OVERDUE:
+            return queryset.filter(clock.overdue_q())
+        if value == OPEN:
+            return queryset.filter(status__in=IN_PROGRESS_STATUSES)
         return queryset.filter(status=value)
 
     def filter_handler(self, queryset, name, value):

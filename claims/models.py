@@ -186,6 +186,17 @@ class Claim(models.Model):
         }
 
 
+# Received and not yet settled (paid, closed or withdrawn): the claims still being worked.
+# The queue's 未完了 filter, the workload page, document follow-ups and the register use it.
+IN_PROGRESS_STATUSES = (
+    Claim.Status.REPORTED,
+    Claim.Status.DOCUMENTS_REQUESTED,
+    Claim.Status.UNDER_ASSESSMENT,
+    Claim.Status.AWAITING_APPROVAL,
+    Claim.Status.APPROVED,
+)
+
+
 class _Item(models.Model):
     """Common columns of a claim's line items."""
 

@@ -7,7 +7,7 @@ from django.http import Http404
 
 from claims import permissions
 from claims.filters import DEFAULT_SORT, SORTS, ClaimFilter
-from claims.models import Claim, Incident
+from claims.models import IN_PROGRESS_STATUSES, Claim, Incident
 from coverage.models import ExpenseSublimit, Plan
 from documents import followup
 
@@ -128,3 +128,65 @@ def possible_duplicates(*, claim=None, user, policy_id=None, incident_id=None) -
     if claim is not None:
         qs = qs.exclude(pk=claim.pk)
     return list(qs.order_by("-id").only("id", "number", "status")[:5])
+
+
+@dataclass
+class WorkloadRow:
+    handler: object | None  # None: the unassigned pool
+    open: int = 0
+    requested: int = 0
+    follow_up: int = 0
+    awaiting: int = 0
+    overdue: int = 0
+    due_soon: int = 0
+    payable: int = 0
+
+    @property
+    def key(self) -> str:
+        """The queue's handler filter value for this row."""
+        return "unassigned" if self.handler is None else str(self.handler.pk)
+
+
+def workload(today=None) -> tuple[list[WorkloadRow], WorkloadRow]:
+    """Open claims per handler (and the unassigned pool) with what needs attention: one
+    aggregate query over the claims, one for the handlers. Every active handler has a row,
+    with zeros when they hold nothing; a former handler still holding claims has one too."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Count, Q, Sum
+
+    from claims import clock
+    from claims.forms import handler_choices
+
+    def count(condition=None):
+        return Count("pk", filter=condition) if condition is not None else Count("pk")
+
+    S = Claim.Status
+    figures = {
+        row["handler_id"]: row
+        for row in Claim.objects.filter(status__in=IN_PROGRESS_STATUSES)
+        .values("handler_id")
+        .annotate(
+            open=count(),
+            requested=count(Q(status=S.DOCUMENTS_REQUESTED)),
+            follow_up=count(followup.due_q(today)),
+            awaiting=count(Q(status=S.AWAITING_APPROVAL)),
+            overdue=count(clock.overdue_q(today)),
+            due_soon=count(clock.due_soon_q(today)),
+            payable=Sum("total_payable"),
+        )
+        .order_by()
+    }
+    handlers = handler_choices()
+    known = {h.pk for h in handlers}
+    others = [pk for pk in figures if pk is not None and pk not in known]
+    if others:
+        handlers += list(get_user_model().objects.filter(pk__in=others).order_by("username"))
+    fields = ("open", "requested", "follow_up", "awaiting", "overdue", "due_soon", "payable")
+
+    def row(handler, pk):
+        found = figures.get(pk, {})
+        return WorkloadRow(handler, **{f: found.get(f) or 0 for f in fields})
+
+    rows = [row(h, h.pk) for h in handlers] + [row(None, None)]
+    total = WorkloadRow(None, **{f: sum(getattr(r, f) for r in rows) for f in fields})
+    return rows, total

@@ -5,7 +5,7 @@ import uuid
 from django.db import transaction
 from django.utils import timezone
 
-from claims.models import Claim, StatusChange
+from claims.models import IN_PROGRESS_STATUSES, Claim, StatusChange
 
 S = Claim.Status
 
@@ -110,14 +110,7 @@ def _after_item_change(claim: Claim) -> None:
 # Statuses in which a claim's facts and items may still change. Awaiting approval is locked
 # too: the approver judges what they see; sending back reopens the claim for edits.
 EDITABLE_STATUSES = {S.DRAFT, S.REPORTED, S.DOCUMENTS_REQUESTED, S.UNDER_ASSESSMENT}
-OPEN_STATUSES = {
-    S.DRAFT,
-    S.REPORTED,
-    S.DOCUMENTS_REQUESTED,
-    S.UNDER_ASSESSMENT,
-    S.AWAITING_APPROVAL,
-    S.APPROVED,
-}
+OPEN_STATUSES = {S.DRAFT, *IN_PROGRESS_STATUSES}
 FACT_FIELDS = (
     "noticed_on",
     "description",

@@ -83,6 +83,20 @@ def queue(request):
     )
 
 
+@login_required
+@require_GET
+def workload(request):
+    """Supervisors balance the desk: open claims per handler and what needs attention."""
+    if not permissions.sees_all(request.user):
+        raise PermissionDenied
+    rows, total = selectors.workload()
+    return render(
+        request,
+        "claims/workload.html",
+        {"rows": rows, "total": total, "follow_up_days": followup.follow_up_days()},
+    )
+
+
 def _safe_next(request, fallback):
     target = request.POST.get("next", "")
     if target and url_has_allowed_host_and_scheme(

@@ -16,18 +16,11 @@ from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 
-from claims.models import Claim
+from claims.models import IN_PROGRESS_STATUSES
 from documents.models import DocumentRequest
 
-S = Claim.Status
 # Received and not settled: the insured may still owe the desk documents.
-CHASED_STATUSES = (
-    S.REPORTED,
-    S.DOCUMENTS_REQUESTED,
-    S.UNDER_ASSESSMENT,
-    S.AWAITING_APPROVAL,
-    S.APPROVED,
-)
+CHASED_STATUSES = IN_PROGRESS_STATUSES
 
 
 def follow_up_days() -> int:

@@ -104,6 +104,15 @@ class DocumentRequest(models.Model):
         verbose_name = "書類依頼"
         verbose_name_plural = "書類依頼"
         ordering = ["-requested_at"]
+        indexes = [
+            # The follow-up (督促) checks read only the unanswered requests of a claim, by
+            # date: the queue's flag, its 要督促 filter and the workload page.
+            models.Index(
+                fields=["claim", "requested_at"],
+                condition=models.Q(fulfilled_at__isnull=True),
+                name="docrequest_open_idx",
+            )
+        ]
 
     def __str__(self):
         return f"{self.claim_id}: {self.requested_at:%Y-%m-%d}"
