@@ -9,7 +9,7 @@ from django import forms
 from django.db.models import Exists, OuterRef, Q
 
 from claims import clock
-from claims.models import IN_PROGRESS_STATUSES, Claim, ClientDamage
+from claims.models import IN_PROGRESS_STATUSES, Claim, ClientDamage, Policy
 from documents import followup
 
 CLAIM_NUMBER = re.compile(r"^[A-Za-z]{1,3}[0-9]{0,2}-[0-9]*$")
@@ -75,7 +75,7 @@ class ClaimFilter(django_filters.FilterSet):
         self.filters["plan"].extra["choices"] = [(str(p.pk), p.name) for p in plans]
 
     def search(self, queryset, name, value):
-        """Claim number, insured name or registration number, advisory client name.
+        """Claim number, policy number, insured name or registration number, client name.
 
         The shape of the text picks the columns, so a claim number or a registration number
         hits an index instead of scanning names: "C23-000123" (or its start) searches claim
@@ -85,14 +85,26 @@ class ClaimFilter(django_filters.FilterSet):
         value = unicodedata.normalize("NFKC", value).strip()
         if not value:
             return queryset
+        # An insured calling in gives the policy number (証券番号), whatever its shape: an
+        # exact match on its unique index first, one small query, then OR'ed in by id.
+        policy_ids = list(
+            Policy.objects.filter(number__in={value, value.upper()}).values_list("pk", flat=True)
+        )
+        by_policy = Q(policy_id__in=policy_ids) if policy_ids else Q(pk__in=[])
         if CLAIM_NUMBER.match(value):
-            return queryset.filter(Q(number=value.upper()) | Q(number__startswith=value.upper()))
+            return queryset.filter(
+                Q(number=value.upper()) | Q(number__startswith=value.upper()) | by_policy
+            )
         if value.isdigit():
             return queryset.filter(
-                Q(policy__insured__registration_number=value) | Q(number__endswith=value)
+                Q(policy__insured__registration_number=value)
+                | Q(number__endswith=value)
+                | by_policy
             )
         client = ClientDamage.objects.filter(claim=OuterRef("pk"), client_name__icontains=value)
-        return queryset.filter(Q(policy__insured__name__icontains=value) | Exists(client))
+        return queryset.filter(
+            Q(policy__insured__name__icontains=value) | Exists(client) | by_policy
+        )
 
     def filter_status(self, queryset, name, value):
         if value == FOLLOW_UP:

@@ -93,6 +93,12 @@ def test_search_by_number_insured_registration_and_client_name(client, alice, th
     assert numbers(client.get(QUEUE, {"q": reg})) == [mine.number]
     assert numbers(client.get(QUEUE, {"q": "みどり介護"})) == [pool.number]
     assert numbers(client.get(QUEUE, {"q": "存在しない"})) == []
+    # the policy number, as the insured reads it out (any case, full-width digits too)
+    policy = mine.policy.number  # "P-000123"
+    assert numbers(client.get(QUEUE, {"q": policy})) == [mine.number]
+    assert numbers(client.get(QUEUE, {"q": policy.lower()})) == [mine.number]
+    wide = policy.translate(str.maketrans("0123456789-", "０１２３４５６７８９－"))
+    assert numbers(client.get(QUEUE, {"q": wide})) == [mine.number]
 
 
 def test_sort_by_amount_and_ignore_unknown_sorts(client, alice):
