@@ -12,7 +12,6 @@ the list shows only claims the user may see. A fixed number of queries per page.
 
 from __future__ import annotations
 
-import csv
 import datetime
 from dataclasses import dataclass, field
 
@@ -26,6 +25,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from claims import clock, permissions
+from claims.exports import csv_lines, csv_text
 from claims.models import Claim, Incident, Payout
 
 S = Claim.Status
@@ -298,34 +298,24 @@ def incident_payouts_csv(request, pk):
         .select_related("claim__policy__insured")
         .order_by("claim__number", "sequence")
     )
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    rows = (
+        [
+            p.claim.number,
+            csv_text(p.claim.policy.insured.name),
+            csv_text(p.claim.policy.insured.registration_number),
+            p.get_status_display(),
+            p.sequence,
+            f"{timezone.localtime(p.approved_at):%Y-%m-%d %H:%M}",
+            f"{p.paid_on:%Y-%m-%d}" if p.paid_on else "",
+            csv_text(p.payment_reference),
+            p.liability_amount,
+            p.expense_amount,
+            p.amount,
+        ]
+        for p in payouts.iterator(chunk_size=2000)
+    )
+    response = HttpResponse(csv_lines(CSV_HEADER, rows), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (
         f'attachment; filename="incident-{incident.pk}-payouts-{timezone.localdate():%Y%m%d}.csv"'
     )
-    response.write("\ufeff")
-    writer = csv.writer(response)
-    writer.writerow(CSV_HEADER)
-    for p in payouts.iterator(chunk_size=2000):
-        insured = p.claim.policy.insured
-        writer.writerow(
-            [
-                p.claim.number,
-                _csv_text(insured.name),
-                _csv_text(insured.registration_number),
-                p.get_status_display(),
-                p.sequence,
-                f"{timezone.localtime(p.approved_at):%Y-%m-%d %H:%M}",
-                f"{p.paid_on:%Y-%m-%d}" if p.paid_on else "",
-                _csv_text(p.payment_reference),
-                p.liability_amount,
-                p.expense_amount,
-                p.amount,
-            ]
-        )
     return response
-
-
-def _csv_text(value: str) -> str:
-    """Keep spreadsheet programs from running a cell as a formula (CSV injection)."""
-    value = value or ""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value

@@ -50,6 +50,31 @@ def _positive_int(value, default, *, allowed=None, maximum=None):
     return min(number, maximum) if maximum else number
 
 
+def queue_sort(params) -> str:
+    return params.get("sort") if params.get("sort") in SORTS else DEFAULT_SORT
+
+
+def _queue_base(user):
+    """The claims `user` may see, with what a queue row shows joined or annotated."""
+    return (
+        Claim.objects.filter(permissions.visible_claims_q(user))
+        .select_related("policy__insured", "policy__plan", "incident", "handler")
+        .annotate(open_request_at=followup.latest_open_request_at())
+    )
+
+
+def queue_export(*, user, params):
+    """Every claim of the queue's current filter and sort (no paging), for the CSV export,
+    or None when the filter is invalid."""
+    base = _queue_base(user)
+    incidents = list(Incident.objects.order_by("-occurred_on", "id"))
+    plans = list(Plan.objects.order_by("-liability_limit", "code"))
+    claim_filter = ClaimFilter(params, queryset=base, user=user, incidents=incidents, plans=plans)
+    if not claim_filter.is_valid():
+        return None
+    return claim_filter.qs.order_by(*SORTS[queue_sort(params)][1])
+
+
 def claim_queue(*, user, params) -> QueuePage:
     """One page of the triage queue for `user`, filtered and sorted from the query string.
 
@@ -60,12 +85,8 @@ def claim_queue(*, user, params) -> QueuePage:
     plans = list(Plan.objects.order_by("-liability_limit", "code"))
     page = _positive_int(params.get("page"), 1, maximum=MAX_PAGE)
     page_size = _positive_int(params.get("size"), DEFAULT_PAGE_SIZE, allowed=PAGE_SIZES)
-    sort = params.get("sort") if params.get("sort") in SORTS else DEFAULT_SORT
-    base = (
-        Claim.objects.filter(permissions.visible_claims_q(user))
-        .select_related("policy__insured", "policy__plan", "incident", "handler")
-        .annotate(open_request_at=followup.latest_open_request_at())
-    )
+    sort = queue_sort(params)
+    base = _queue_base(user)
     claim_filter = ClaimFilter(params, queryset=base, user=user, incidents=incidents, plans=plans)
     qs = claim_filter.qs if claim_filter.is_valid() else base.none()
     start = (page - 1) * page_size

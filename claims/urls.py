@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.queue, name="queue"),
     path("assign/", views.queue_assign, name="assign"),
     path("workload/", views.workload, name="workload"),
+    path("export.csv", views.queue_csv, name="queue_csv"),
     path("new/", views.claim_new, name="new"),
     path("new/policies/", views.policy_lookup, name="policy_lookup"),
     path("new/duplicates/", views.intake_duplicates, name="intake_duplicates"),

@@ -268,3 +268,56 @@ def test_hostile_assign_posts_never_500(client, carol, three):
     assert response.status_code == 302
     three[0].refresh_from_db()
     assert three[0].handler.username == "alice"
+
+
+def _csv(response) -> list[list[str]]:
+    import csv
+    import io
+
+    body = b"".join(response.streaming_content).decode("utf-8")
+    assert body.startswith("\ufeff")  # Excel reads UTF-8 only with the BOM
+    return list(csv.reader(io.StringIO(body[1:])))
+
+
+def test_the_queue_exports_its_filter_and_sort_as_csv_without_paging(client, alice, bob):
+    for n in range(60):  # more than a page
+        make_claim(created_by=alice, handler=alice, total_claimed=n)
+    make_claim(created_by=bob, handler=bob, total_claimed=999)  # not hers: never exported
+    Claim.objects.filter(total_claimed=5).update(status=S.CLOSED)
+    client.force_login(alice)
+    page = client.get(QUEUE, {"status": "open", "sort": "-claimed", "page": "2"})
+    link = reverse("claims:queue_csv") + "?status=open&amp;sort=-claimed"
+    assert link in page.content.decode()  # the page's filter and sort, not its page
+
+    response = client.get(reverse("claims:queue_csv"), {"status": "open", "sort": "-claimed"})
+
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"].startswith('attachment; filename="claims-')
+    header, *rows = _csv(response)
+    assert header[:3] == ["事故番号", "状態", "被保険者"]
+    assert [int(r[header.index("請求額 (円)")]) for r in rows] == [
+        n for n in range(59, -1, -1) if n != 5
+    ]
+    assert {r[1] for r in rows} == {"事故受付"}
+
+
+def test_the_csv_is_formula_safe_and_flags_what_the_queue_flags(client, alice):
+    claim = make_claim(created_by=alice, handler=alice, talks_difficult=True)
+    claim.policy.insured.name = '=HYPERLINK("http://evil.example")'
+    claim.policy.insured.save()
+    client.force_login(alice)
+
+    header, row = _csv(client.get(reverse("claims:queue_csv")))
+
+    assert row[header.index("被保険者")].startswith("'=HYPERLINK")
+    assert row[header.index("Q8 交渉難航")] == "はい"
+    assert row[header.index("支払期限の状況")] == "書類待ち"
+
+
+def test_a_bad_filter_exports_nothing_and_says_why(client, alice):
+    client.force_login(alice)
+    response = client.get(reverse("claims:queue_csv"), {"reported_from": "yesterday"}, follow=True)
+    assert "CSV を出力できませんでした" in response.content.decode()
+    assert client.get(reverse("claims:queue_csv")).status_code == 200
+    client.logout()
+    assert client.get(reverse("claims:queue_csv")).status_code == 302
