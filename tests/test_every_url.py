@@ -1,0 +1,166 @@
+"""Every URL of the desk, as every kind of user, with hostile input: never a 500, and no
+one outside a claim gets it or changes it.
+
+The URL list is walked from the project's URLconf (the admin aside, which Django tests),
+so a new view is swept as soon as it is routed: a route parameter this file does not know
+fails the test, rather than going unswept.
+"""
+
+import pytest
+from django.contrib.auth.models import User
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from claims.models import Claim, ClaimNote, ClientDamage, Incident, Payout, StatusChange
+from documents import services as doc_services
+from documents.models import Document, DocumentRequest
+from tests.conftest import make_claim
+from tests.documents.doc_helpers import add_damage, pdf
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media")]
+
+HOSTILE = "\x00<script>alert(1)</script>'\"; DROP TABLE claims_claim;--" + "9" * 30
+FIELDS = [
+    # every name the desk's forms use, and the ones an attacker would guess
+    "action", "reason", "handler", "claim", "message", "kind", "next", "q", "page", "size",
+    "sort", "status", "policy", "policy_q", "incident", "noticed_on", "description",
+    "own_cloud_service", "note-body", "note-channel", "note-party", "new_due_on",
+    "paid_on", "payment_reference", "version", "damage", "overtime_entry", "files",
+    "add-damages-claimed", "add-damages-client_name", "edit-claimed", "amount", "minutes",
+    "hourly_rate", "premium", "evidence", "confirm", "expected_total",
+]  # fmt: skip
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def routes():
+    def walk(patterns, prefix, namespace):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                if str(p.pattern).startswith("admin/"):
+                    continue
+                yield from walk(p.url_patterns, prefix + str(p.pattern), p.namespace or namespace)
+            elif isinstance(p, URLPattern) and p.name:
+                name = f"{namespace}:{p.name}" if namespace else p.name
+                yield name, list(p.pattern.converters)
+
+    return sorted(set((n, tuple(c)) for n, c in walk(get_resolver().url_patterns, "", None)))
+
+
+@pytest.fixture
+def world(alice):
+    """alice's claim with an item, a document, a request; the incident it hangs off."""
+    claim = make_claim(created_by=alice, handler=alice, status=Claim.Status.UNDER_ASSESSMENT)
+    damage = add_damage(claim)
+    doc_services.document_upload(claim=claim, by=alice, files=[pdf()], kind="accident_report")
+    request = doc_services.documents_request(claim=claim, by=alice)
+    return {
+        "claim": claim,
+        "damage": damage,
+        "document": Document.objects.get(claim=claim),
+        "request": request,
+        "incident": Incident.objects.get(pk=claim.incident_id),
+    }
+
+
+def url_for(name: str, params: tuple[str, ...], world) -> str:
+    values = {
+        "number": world["claim"].number,
+        "section": "damages",
+        "kind": "settlement_summary",
+    }
+    by_view_pk = {
+        "claims:item_edit": world["damage"].pk,
+        "claims:item_delete": world["damage"].pk,
+        "incidents:detail": world["incident"].pk,
+        "incidents:payouts_csv": world["incident"].pk,
+        "documents:download": world["document"].pk,
+        "documents:preview": world["document"].pk,
+        "documents:delete": world["document"].pk,
+        "documents:request_letter": world["request"].pk,
+    }
+    kwargs = {}
+    for param in params:
+        if param == "pk":
+            assert name in by_view_pk, f"{name}: which object's pk? add it to this sweep"
+            kwargs["pk"] = by_view_pk[name]
+        else:
+            assert param in values, f"{name}: unknown route parameter {param!r}"
+            kwargs[param] = values[param]
+    return reverse(name, kwargs=kwargs)
+
+
+def state(world) -> tuple:
+    """What an outsider must not be able to change."""
+    claim = Claim.objects.get(pk=world["claim"].pk)
+    damage = ClientDamage.objects.get(pk=world["damage"].pk)
+    return (
+        claim.status,
+        claim.handler_id,
+        claim.description,
+        damage.claimed,
+        Document.objects.filter(claim=claim, deleted_at__isnull=True).count(),
+        DocumentRequest.objects.filter(claim=claim).count(),
+        ClaimNote.objects.filter(claim=claim).count(),
+        StatusChange.objects.filter(claim=claim).count(),
+        Payout.objects.filter(claim=claim).count(),
+    )
+
+
+def sweep(client, world, login=None):
+    """GET with a hostile query string, POST empty and POST hostile, on every URL."""
+    answers = {}
+    for name, params in routes():
+        url = url_for(name, params, world)
+        hostile_post = {field: HOSTILE for field in FIELDS}
+        for method, data in (("get", {"q": HOSTILE, "page": "-1", "status": HOSTILE}),
+                             ("post", {}), ("post", hostile_post)):  # fmt: skip
+            if login:
+                client.force_login(login)  # a logout POST must not end the sweep
+            response = getattr(client, method)(url, data)
+            assert response.status_code < 500, (name, method, response.status_code)
+            answers.setdefault(name, set()).add(response.status_code)
+    return answers
+
+
+CLAIM_BOUND = (
+    "claims:detail", "claims:facts", "claims:action", "claims:note", "claims:item_add",
+    "claims:item_edit", "claims:item_delete", "approvals:detail", "approvals:approve",
+    "approvals:send_back", "approvals:reject", "approvals:mark_paid", "approvals:reopen",
+    "approvals:extend", "documents:download", "documents:preview", "documents:delete",
+    "documents:panel", "documents:upload", "documents:request", "documents:request_letter",
+    "renders:status", "renders:generate",
+)  # fmt: skip
+
+
+def test_every_claim_url_is_in_the_outsiders_list(world):
+    """CLAIM_BOUND below must name every route that takes a claim, a document or a request."""
+    bound = {name for name, params in routes() if set(params) & {"number"}}
+    bound |= {n for n, _ in routes() if n.startswith("documents:") and n != "documents:panel"}
+    assert bound <= set(CLAIM_BOUND) | {"incidents:detail", "incidents:payouts_csv"}
+
+
+@pytest.mark.parametrize("who", ["anonymous", "no_group", "bob"])
+def test_outsiders_get_nothing_and_change_nothing(client, world, bob, who):
+    before = state(world)
+    login = {"anonymous": None, "bob": bob}.get(who)
+    if who == "no_group":
+        login = User.objects.create_user(username="mallory", password="pw-mallory-123")
+
+    answers = sweep(client, world, login=login)
+
+    assert state(world) == before
+    for name in CLAIM_BOUND:
+        allowed = {302, 403, 404, 405} if who == "anonymous" else {403, 404, 405}
+        assert answers[name] <= allowed, (name, answers[name])
+
+
+@pytest.mark.parametrize("who", ["alice", "carol", "dave"])
+def test_insiders_never_get_a_500_whatever_they_send(client, world, who, request):
+    answers = sweep(client, world, login=request.getfixturevalue(who))
+
+    # the sweep reached the pages themselves, and the bad input got answered as such
+    assert 200 in answers["claims:detail"] and 200 in answers["documents:request_letter"]
+    assert 400 in answers["claims:note"]
