@@ -224,12 +224,12 @@ class Command(BaseCommand):
             self._notes(claim, creator, reported, moved)
             # Outside a request nobody is "the user" of these saves: name the filer, so the
             # claim's timeline says who entered the demo items instead of システム.
-            Claim.history.filter(id=claim.pk, history_user__isnull=True).update(
-                history_user=creator
-            )
+            # ... and dates them when the claim came in, not the day the demo was loaded.
+            entered = {"history_user": creator, "history_date": reported or now}
+            Claim.history.filter(id=claim.pk, history_user__isnull=True).update(**entered)
             for model in (ClientDamage, Expense, OvertimeEntry):
                 model.history.filter(claim_id=claim.pk, history_user__isnull=True).update(
-                    history_user=creator
+                    **entered
                 )
         return len(STATUS_MIX)
 
