@@ -25,7 +25,16 @@ DEFAULT_SORT = "-reported"
 # the payment clock run out (保険法21条).
 FOLLOW_UP = "follow_up"
 OVERDUE = "overdue"
+NEXT_ACTION_DUE = "next_action_due"  # the diary date has come
 OPEN = "open"  # 未完了: models.IN_PROGRESS_STATUSES
+
+
+def next_action_due_q(today=None) -> Q:
+    """Claims still being worked whose diary date (次回対応日) is today or past."""
+    from django.utils import timezone
+
+    today = today or timezone.localdate()
+    return Q(status__in=IN_PROGRESS_STATUSES, next_action_on__lte=today)
 
 
 def status_choices() -> list[tuple[str, str]]:
@@ -34,6 +43,7 @@ def status_choices() -> list[tuple[str, str]]:
     return [
         (OPEN, "未完了"),
         *Claim.Status.choices,
+        (NEXT_ACTION_DUE, "対応日到来"),
         (FOLLOW_UP, "要督促"),
         (OVERDUE, "支払期限超過"),
     ]
@@ -111,6 +121,8 @@ class ClaimFilter(django_filters.FilterSet):
             return queryset.filter(followup.due_q())
         if value == OVERDUE:
             return queryset.filter(clock.overdue_q())
+        if value == NEXT_ACTION_DUE:
+            return queryset.filter(next_action_due_q())
         if value == OPEN:
             return queryset.filter(status__in=IN_PROGRESS_STATUSES)
         return queryset.filter(status=value)

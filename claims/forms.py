@@ -107,6 +107,44 @@ class PastDateField(forms.DateField):
             raise forms.ValidationError("未来の日付は入力できません。", code="future")
 
 
+class FutureDateField(forms.DateField):
+    """Today or later (a diary date)."""
+
+    widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    default_error_messages = {"invalid": "日付を YYYY-MM-DD の形式で入力してください。"}
+
+    def validate(self, value):
+        super().validate(value)
+        if value and value < timezone.localdate():
+            raise forms.ValidationError("今日以降の日付を入力してください。", code="past")
+
+
+class NextActionForm(forms.Form):
+    """The claim's diary: the day to pick it up again and what for."""
+
+    on = FutureDateField(label="次回対応日")
+    note = forms.CharField(
+        label="内容",
+        max_length=200,
+        required=False,
+        error_messages={
+            "max_length": "200 文字以内で入力してください (現在 %(show_value)d 文字)。"
+        },
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", "next")
+        super().__init__(*args, **kwargs)
+        self.fields["on"].widget.attrs.update({"class": "form-control form-control-sm"})
+        self.fields["note"].widget.attrs.update(
+            {
+                "class": "form-control form-control-sm",
+                "placeholder": "内容 (任意)",
+                "maxlength": 200,
+            }
+        )
+
+
 class JapaneseChoiceField(forms.ChoiceField):
     default_error_messages = {"invalid_choice": "選択肢から選んでください。"}
 

@@ -140,6 +140,10 @@ class Claim(models.Model):
     documents_complete_on = models.DateField("書類完備日", null=True, blank=True)
     payment_due_on = models.DateField("支払期限", null=True, blank=True)
     paid_on = models.DateField("支払日", null=True, blank=True)
+    # The handler's diary: when to pick the file up again, and what for (a call back, a
+    # promised document); the queue flags it from that day.
+    next_action_on = models.DateField("次回対応日", null=True, blank=True)
+    next_action = models.CharField("次回対応の内容", max_length=200, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     # Kept current by the services after every item change, so the queue needs no aggregates.

@@ -6,7 +6,7 @@ from django.db.models import Prefetch
 from django.http import Http404
 
 from claims import permissions
-from claims.filters import DEFAULT_SORT, SORTS, ClaimFilter
+from claims.filters import DEFAULT_SORT, SORTS, ClaimFilter, next_action_due_q
 from claims.models import IN_PROGRESS_STATUSES, Claim, Incident
 from coverage.models import ExpenseSublimit, Plan
 from documents import followup
@@ -157,6 +157,7 @@ class WorkloadRow:
     open: int = 0
     requested: int = 0
     follow_up: int = 0
+    next_action: int = 0
     awaiting: int = 0
     overdue: int = 0
     due_soon: int = 0
@@ -190,6 +191,7 @@ def workload(today=None) -> tuple[list[WorkloadRow], WorkloadRow]:
             open=count(),
             requested=count(Q(status=S.DOCUMENTS_REQUESTED)),
             follow_up=count(followup.due_q(today)),
+            next_action=count(next_action_due_q(today)),
             awaiting=count(Q(status=S.AWAITING_APPROVAL)),
             overdue=count(clock.overdue_q(today)),
             due_soon=count(clock.due_soon_q(today)),
@@ -202,7 +204,16 @@ def workload(today=None) -> tuple[list[WorkloadRow], WorkloadRow]:
     others = [pk for pk in figures if pk is not None and pk not in known]
     if others:
         handlers += list(get_user_model().objects.filter(pk__in=others).order_by("username"))
-    fields = ("open", "requested", "follow_up", "awaiting", "overdue", "due_soon", "payable")
+    fields = (
+        "open",
+        "requested",
+        "follow_up",
+        "next_action",
+        "awaiting",
+        "overdue",
+        "due_soon",
+        "payable",
+    )
 
     def row(handler, pk):
         found = figures.get(pk, {})

@@ -233,6 +233,27 @@ def claim_update_facts(*, claim: Claim, by, **facts) -> Claim:
 
 
 @transaction.atomic
+def claim_set_next_action(*, claim: Claim, by, on, note: str = "") -> Claim:
+    """Set (or, with on=None, clear) the claim's diary date: the day to pick it up again."""
+    from claims import permissions
+
+    locked = Claim.objects.select_for_update().get(pk=claim.pk)
+    if not (permissions.can_edit(by, locked) or permissions.sees_all(by)):
+        raise ClaimError("この事故の次回対応日を設定する権限がありません。")
+    if locked.status not in IN_PROGRESS_STATUSES:
+        raise ClaimError(f"「{locked.get_status_display()}」の事故には次回対応日を設定できません。")
+    if on is not None and on < timezone.localdate():
+        raise ClaimError("次回対応日には今日以降の日付を指定してください。")
+    locked.next_action_on = on
+    locked.next_action = (note or "").strip() if on is not None else ""
+    _full_clean(locked)
+    locked._change_reason = "next action set" if on else "next action done"
+    locked.save(update_fields=["next_action_on", "next_action", "updated_at"])
+    claim.next_action_on, claim.next_action = locked.next_action_on, locked.next_action
+    return claim
+
+
+@transaction.atomic
 def claim_assign(*, claim: Claim, handler, by) -> Claim:
     """Give a claim to a handler. Supervisors assign anyone; handlers take unassigned
     claims for themselves only."""

@@ -26,10 +26,11 @@ from claims.forms import (
     ClaimFactsForm,
     ClaimIntakeForm,
     ClaimNoteForm,
+    NextActionForm,
     handler_choices,
     policy_search,
 )
-from claims.models import Claim
+from claims.models import IN_PROGRESS_STATUSES, Claim
 from claims.services import ClaimError
 from claims.templatetags.claims_extras import person
 from coverage import vocab
@@ -108,6 +109,8 @@ QUEUE_CSV_HEADER = [
     "支払期限",
     "支払期限の状況",
     "要督促 (依頼からの日数)",
+    "次回対応日",
+    "次回対応の内容",
     "Q7 直接請求",
     "Q8 交渉難航",
 ]
@@ -135,6 +138,8 @@ def _queue_csv_rows(claims):
             f"{c.payment_due_on:%Y-%m-%d}" if c.payment_due_on else "",
             clock.payment_clock(c).label,
             followup.days_waiting(c.open_request_at) if due else "",
+            f"{c.next_action_on:%Y-%m-%d}" if c.next_action_on else "",
+            csv_text(c.next_action),
             "はい" if c.direct_recovery_elected else "",
             "はい" if c.talks_difficult else "",
         ]
@@ -312,7 +317,14 @@ def intake_duplicates(request):
 
 
 def _claim_context(
-    request, claim, *, add_forms=None, editing=None, facts_form=None, note_form=None
+    request,
+    claim,
+    *,
+    add_forms=None,
+    editing=None,
+    facts_form=None,
+    note_form=None,
+    next_form=None,
 ):
     editable = permissions.can_edit(request.user, claim) and (
         claim.status in services.EDITABLE_STATUSES
@@ -356,6 +368,10 @@ def _claim_context(
         # lazy: only the full page lists the notes, the htmx fragments never do
         "notes": claim.notes.select_related("by")[:NOTES_SHOWN],
         "note_form": note_form or ClaimNoteForm(),
+        "next_form": next_form
+        or NextActionForm(initial={"on": claim.next_action_on, "note": claim.next_action}),
+        "can_plan": claim.status in IN_PROGRESS_STATUSES
+        and (permissions.can_edit(request.user, claim) or permissions.sees_all(request.user)),
         **_assign_context(request.user, claim),
     }
 
@@ -449,6 +465,29 @@ def claim_note(request, number):
         return _refused(request, claim, exc)
     messages.success(request, "経過記録を追加しました。")
     return redirect(reverse("claims:detail", args=[claim.number]) + "#notes")
+
+
+@login_required
+@require_POST
+def claim_next_action(request, number):
+    """Set the claim's diary date (次回対応日), or clear it once done."""
+    claim = selectors.claim_for_page(number=number, user=request.user)
+    if "done" in request.POST:
+        on, note, form = None, "", None
+    else:
+        form = NextActionForm(request.POST)
+        if not form.is_valid():
+            return _render_claim(request, claim, next_form=form, status=400)
+        on, note = form.cleaned_data["on"], form.cleaned_data["note"]
+    try:
+        services.claim_set_next_action(claim=claim, by=request.user, on=on, note=note)
+    except ClaimError as exc:
+        return _refused(request, claim, exc)
+    if on is None:
+        messages.success(request, "次回対応を完了にしました。")
+    else:
+        messages.success(request, f"次回対応日を {on:%Y-%m-%d} に設定しました。")
+    return _back_to_claim(request, claim)
 
 
 @login_required

@@ -26,7 +26,8 @@ FIELDS = [
     "own_cloud_service", "note-body", "note-channel", "note-party", "new_due_on",
     "paid_on", "payment_reference", "version", "damage", "overtime_entry", "files",
     "add-damages-claimed", "add-damages-client_name", "edit-claimed", "amount", "minutes",
-    "hourly_rate", "premium", "evidence", "confirm", "expected_total",
+    "hourly_rate", "premium", "evidence", "confirm", "expected_total", "next-on",
+    "next-note", "done",
 ]  # fmt: skip
 
 
@@ -126,7 +127,8 @@ def sweep(client, world, login=None):
 
 
 CLAIM_BOUND = (
-    "claims:detail", "claims:facts", "claims:action", "claims:note", "claims:item_add",
+    "claims:detail", "claims:facts", "claims:action", "claims:note", "claims:next_action",
+    "claims:item_add",
     "claims:item_edit", "claims:item_delete", "approvals:detail", "approvals:approve",
     "approvals:send_back", "approvals:reject", "approvals:mark_paid", "approvals:reopen",
     "approvals:extend", "documents:download", "documents:preview", "documents:delete",

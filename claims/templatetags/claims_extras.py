@@ -55,6 +55,34 @@ def follow_up_badge(claim):
     )
 
 
+@register.simple_tag
+def next_action_badge(claim, today=None):
+    """The diary date (次回対応日): red from that day on, grey before; nothing once the claim
+    is settled or when none is set."""
+    from claims.models import IN_PROGRESS_STATUSES
+
+    on = claim.next_action_on
+    if on is None or claim.status not in IN_PROGRESS_STATUSES:
+        return ""
+    days = (on - (today or timezone.localdate())).days
+    if days > 0:
+        css, text = "text-bg-light border", f"対応予定 {on:%m/%d}"
+    elif days == 0:
+        css, text = (
+            "bg-danger-subtle text-danger-emphasis border border-danger-subtle",
+            "対応予定 本日",
+        )
+    else:
+        css = "bg-danger-subtle text-danger-emphasis border border-danger-subtle"
+        text = f"対応予定 {on:%m/%d} ({-days}日超過)"
+    return format_html(
+        '<span class="badge {} next-action-badge" title="{}">{}</span>',
+        css,
+        claim.next_action or "次回対応日",
+        text,
+    )
+
+
 @register.filter
 def decision_class(code):
     return DECISION_CLASSES.get(code, "text-bg-secondary")

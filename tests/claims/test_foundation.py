@@ -136,6 +136,11 @@ def test_seed_demo_is_idempotent_and_covers_every_status():
     assert difficult.exists()
     for claim in difficult:
         assert ClaimNote.objects.filter(claim=claim, body__contains="(Q8)").exists()
+    # some diary dates have come, some are still ahead
+    from claims.filters import next_action_due_q
+
+    assert Claim.objects.filter(next_action_due_q()).exists()
+    assert Claim.objects.filter(next_action_on__gt=timezone.localdate()).exists()
     # the trace is dated as the story goes: sent on after coming in, never in the future
     for change in StatusChange.objects.exclude(to_status="reported").select_related("claim"):
         assert change.claim.reported_at <= change.at <= timezone.now()

@@ -53,7 +53,12 @@ def desk(alice, bob):
     )
     recent = make_claim(created_by=bob, handler=bob, status=S.DOCUMENTS_REQUESTED)
     asked(recent, 2)
-    make_claim(created_by=alice, handler=None, status=S.REPORTED, total_payable=7)
+    make_claim(
+        created_by=alice, handler=None, status=S.REPORTED, total_payable=7, next_action_on=TODAY
+    )
+    make_claim(  # a settled claim: its old diary date counts nowhere
+        created_by=bob, handler=bob, status=S.CLOSED, next_action_on=days(-3)
+    )
     make_claim(created_by=alice, handler=alice, status=S.PAID, payment_due_on=days(-50))
     make_claim(created_by=alice, handler=alice, status=S.CLOSED)
     make_claim(created_by=alice, handler=None, status=S.DRAFT)
@@ -75,10 +80,10 @@ def test_the_page_counts_what_each_handler_holds(client, carol, alice, bob, desk
 
     rows = figures(client.get(WORKLOAD))
 
-    # 担当者, 未完了, 書類依頼中, 要督促, 承認待ち, 期限超過, 5日以内, 支払見込額
-    assert rows[str(alice.pk)] == ["佐藤 愛子", "2", "1", "1", "1", "1", "0", "300,000円"]
-    assert rows[str(bob.pk)] == ["鈴木 一郎", "2", "1", "0", "0", "0", "1", "50,000円"]
-    assert rows["unassigned"] == ["未割当", "1", "0", "0", "0", "0", "0", "7円"]
+    # 担当者, 未完了, 書類依頼中, 要督促, 対応日到来, 承認待ち, 期限超過, 5日以内, 支払見込額
+    assert rows[str(alice.pk)] == ["佐藤 愛子", "2", "1", "1", "0", "1", "1", "0", "300,000円"]
+    assert rows[str(bob.pk)] == ["鈴木 一郎", "2", "1", "0", "0", "0", "0", "1", "50,000円"]
+    assert rows["unassigned"] == ["未割当", "1", "0", "0", "1", "0", "0", "0", "7円"]
 
 
 def test_every_linked_figure_lists_exactly_that_many_claims_in_the_queue(client, carol, desk):
