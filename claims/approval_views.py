@@ -192,6 +192,9 @@ def _item_marks(claim, ca) -> dict[str, dict]:
     return marks
 
 
+APPROVAL_NOTES_SHOWN = 5  # the latest contact-log entries; the claim page has them all
+
+
 def _approval_context(request, claim, **forms_):
     from coverage.adapters import claim_assessment
 
@@ -218,6 +221,8 @@ def _approval_context(request, claim, **forms_):
         "can_decide": claim.status == S.AWAITING_APPROVAL,
         "limit": payouts.authority_limit(request.user),
         "clock": clock.payment_clock(claim),
+        # what the handler heard from the insured, for the approver's judgement (lazy)
+        "notes": claim.notes.select_related("by")[:APPROVAL_NOTES_SHOWN],
         "approve_form": forms_.get("approve_form") or ApproveForm(initial={"amount": due.amount}),
         "send_back_form": forms_.get("send_back_form") or ReasonForm(prefix="back"),
         "reject_form": forms_.get("reject_form") or ReasonForm(prefix="reject"),

@@ -205,3 +205,21 @@ def test_claim_page_queries_do_not_grow_with_its_rows(client, alice):
     client.force_login(alice)
     _page_queries(client, small)  # warm the session
     assert _page_queries(client, big) == _page_queries(client, small)
+
+
+def test_the_insured_can_be_called_or_mailed_from_the_claim_page(client, alice):
+    claim = make_claim(created_by=alice, handler=alice)
+    insured = claim.policy.insured
+    insured.contact_person, insured.phone, insured.email = (
+        "東西 太郎",
+        "03-5555-0005",
+        "a@sr.example",
+    )
+    insured.save()
+    client.force_login(alice)
+
+    html = client.get(url(claim)).content.decode()
+
+    assert "東西 太郎 様" in html
+    assert '<a href="tel:0355550005">03-5555-0005</a>' in html
+    assert '<a href="mailto:a@sr.example">a@sr.example</a>' in html

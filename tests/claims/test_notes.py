@@ -126,3 +126,22 @@ def test_notes_are_post_only(client, alice):
     claim = make_claim(created_by=alice, handler=alice)
     client.force_login(alice)
     assert client.get(note_url(claim)).status_code == 405
+
+
+def test_the_approver_reads_the_latest_five_notes_beside_the_decision(client, alice, carol):
+    from tests.claims.approval_helpers import awaiting_claim
+
+    claim = awaiting_claim(handler=alice)
+    for i in range(7):
+        services.claim_add_note(
+            claim=claim, by=alice, channel="phone", party="insured", body=f"連絡その{i}"
+        )
+    client.force_login(carol)
+
+    page = client.get(reverse("approvals:detail", args=[claim.number])).content.decode()
+
+    notes = page[page.index('id="notes"') :]
+    assert "最新5件" in notes
+    shown = [f"連絡その{i}" for i in range(7) if f"連絡その{i}" in notes]
+    assert shown == [f"連絡その{i}" for i in range(2, 7)]
+    assert notes.index("連絡その6") < notes.index("連絡その2")  # newest first
