@@ -47,6 +47,19 @@ def visible_request(user, pk: int) -> DocumentRequest:
     return req
 
 
+def visible_requests(user, ids) -> list[DocumentRequest]:
+    """The requests among `ids` on claims `user` may see, in the order of `ids`; the others
+    are left out silently (as a 404 would say nothing of them)."""
+    found = {
+        req.pk: req
+        for req in DocumentRequest.objects.filter(pk__in=ids).select_related(
+            "claim__policy__insured", "claim__incident", "claim__handler", "requested_by"
+        )
+        if permissions.can_view(user, req.claim)
+    }
+    return [found[pk] for pk in dict.fromkeys(ids) if pk in found]
+
+
 def live_documents(claim) -> list[Document]:
     return list(
         Document.objects.filter(claim=claim, deleted_at__isnull=True)

@@ -12,4 +12,6 @@ urlpatterns = [
     path("claims/<str:number>/upload/", views.upload, name="upload"),
     path("claims/<str:number>/request/", views.request_documents, name="request"),
     path("requests/<int:pk>/letter/", views.request_letter, name="request_letter"),
+    path("requests/letters/", views.request_letters, name="request_letters"),
+    path("requests/bulk/", views.bulk_request, name="bulk_request"),
 ]

@@ -13,9 +13,12 @@ from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
+from claims.models import Claim
+from claims.permissions import visible_claims_q
 from claims.services import ClaimError
 from documents import selectors, services
 from documents.forms import DeleteForm, RequestForm, UploadForm
@@ -235,7 +238,78 @@ def request_documents(request, number):
 @require_GET
 def request_letter(request, pk):
     req = selectors.visible_request(request.user, pk)
-    return render(request, "documents/request_letter.html", selectors.request_letter_context(req))
+    context = selectors.request_letter_context(req)
+    return render(
+        request,
+        "documents/request_letter.html",
+        {
+            "letters": [context],
+            "back_url": _claim_url(req.claim),
+            "back_label": f"事故 {req.claim.number} に戻る",
+        },
+    )
+
+
+BULK_LIMIT = 100  # claims in one bulk follow-up: one print run of letters
+
+
+@login_required
+@require_POST
+def bulk_request(request):
+    """The queue's 督促 button: a request for what each selected claim still misses (a
+    follow-up where one was made before), each checked as on the claim page; then every
+    letter on one page to print, with the claims it did not ask for and why."""
+    ids = [int(v) for v in request.POST.getlist("claim") if v.isdigit() and len(v) <= 12]
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        back = reverse("claims:queue")
+    if not ids:
+        messages.warning(request, "督促する事故を選択してください。")
+        return redirect(back)
+    if len(ids) > BULK_LIMIT:
+        messages.error(request, f"一度に督促できるのは {BULK_LIMIT}件までです。")
+        return redirect(back)
+    made, refused = [], []
+    for claim in Claim.objects.filter(visible_claims_q(request.user), pk__in=ids).order_by("id"):
+        try:
+            made.append(services.documents_request(claim=claim, by=request.user).pk)
+        except ClaimError as exc:
+            refused.append(f"{claim.number}: {exc}")
+    missing = len(set(ids)) - len(made) - len(refused)
+    if missing > 0:
+        refused.append(f"{missing}件は見つからないか、表示する権限がありません。")
+    request.session["bulk_request_refused"] = refused[:BULK_LIMIT]
+    if not made:
+        for line in refused[:10]:
+            messages.error(request, line)
+        return redirect(back)
+    messages.success(request, f"{len(made)}件の事故に不足書類を依頼しました。")
+    query = ",".join(str(pk) for pk in made)
+    return redirect(f"{reverse('documents:request_letters')}?ids={query}")
+
+
+@login_required
+@require_GET
+def request_letters(request):
+    """Several request letters on one page, one per printed sheet (after a bulk 督促)."""
+    raw = request.GET.get("ids", "")
+    ids = [int(v) for v in raw.split(",") if v.isdigit() and len(v) <= 12][:BULK_LIMIT]
+    letters = [
+        selectors.request_letter_context(req)
+        for req in selectors.visible_requests(request.user, ids)
+    ]
+    return render(
+        request,
+        "documents/request_letter.html",
+        {
+            "letters": letters,
+            "refused": request.session.pop("bulk_request_refused", []),
+            "back_url": reverse("claims:queue"),
+            "back_label": "事故一覧に戻る",
+        },
+    )
 
 
 @login_required

@@ -138,3 +138,51 @@ def test_a_request_made_after_the_first_was_answered_is_not_a_follow_up(client, 
     letter = client.get(reverse("documents:request_letter", args=[req.pk])).content.decode()
 
     assert "再依頼" not in letter
+
+
+BULK = reverse("documents:bulk_request")
+
+
+def test_a_bulk_follow_up_asks_again_on_each_claim_and_prints_every_letter(client, alice):
+    due = [waiting_claim(alice, 20), waiting_claim(alice, 30)]
+    complete = make_claim(created_by=alice, handler=alice, status=S.UNDER_ASSESSMENT)
+    Claim.objects.filter(pk=complete.pk).update(status=S.CLOSED)  # nothing to ask there
+    client.force_login(alice)
+
+    response = client.post(
+        BULK, {"claim": [c.pk for c in due] + [complete.pk], "next": "/claims/?status=follow_up"}
+    )
+
+    assert response.status_code == 302
+    assert DocumentRequest.objects.filter(claim__in=due).count() == 4  # one more each
+    letters = client.get(response["Location"])
+    body = letters.content.decode()
+    assert body.count('<article class="sheet">') == 2
+    assert body.count("(再依頼)") >= 2 and "印刷する (2通)" in body
+    assert f"{complete.number}: 「終了」の事故には書類を依頼できません。" in body
+    assert "break-before: page" in body
+    assert client.get(response["Location"]).content.decode().count("依頼しなかった") == 0
+
+
+def test_an_outsider_bulk_follow_up_does_nothing_and_shows_no_letter(client, alice, bob):
+    claim = waiting_claim(alice, 20)
+    first = DocumentRequest.objects.get(claim=claim)
+    client.force_login(bob)
+
+    response = client.post(BULK, {"claim": [claim.pk]}, follow=True)
+
+    assert DocumentRequest.objects.filter(claim=claim).count() == 1
+    assert "見つからないか、表示する権限がありません" in response.content.decode()
+    letters = client.get(reverse("documents:request_letters"), {"ids": f"{first.pk},x,-1"})
+    assert letters.status_code == 200
+    body = letters.content.decode()
+    assert '<article class="sheet">' not in body and "印刷する依頼状はありません" in body
+    assert claim.number not in body
+
+
+def test_bulk_follow_up_needs_a_selection_and_has_a_ceiling(client, alice):
+    client.force_login(alice)
+    assert "督促する事故を選択してください" in client.post(BULK, {}, follow=True).content.decode()
+    too_many = client.post(BULK, {"claim": [str(n) for n in range(1, 102)]}, follow=True)
+    assert "一度に督促できるのは 100件までです" in too_many.content.decode()
+    assert client.get(BULK).status_code == 405
