@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.contrib.messages.views import SuccessMessageMixin
+from django.urls import include, path, reverse_lazy
 from django.views.generic import RedirectView
 
 from claimsdesk.health import healthz
@@ -8,10 +9,19 @@ from claimsdesk.health import healthz
 admin.site.site_header = "claimsdesk 管理"
 admin.site.site_title = "claimsdesk 管理"
 
+
+class PasswordChange(SuccessMessageMixin, auth_views.PasswordChangeView):
+    """Change one's own password (the old one first); the session stays signed in."""
+
+    success_url = reverse_lazy("claims:queue")
+    success_message = "パスワードを変更しました。"
+
+
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="claims:queue", permanent=False), name="home"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password/", PasswordChange.as_view(), name="password_change"),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("claims/", include("claims.urls")),
