@@ -126,7 +126,7 @@ def _queue_csv_rows(claims):
             csv_text(insured.name),
             csv_text(insured.registration_number),
             csv_text(c.policy.number),
-            c.policy.plan.name,
+            csv_text(c.policy.plan.name),
             csv_text(c.incident.title),
             csv_text(person(c.handler)) if c.handler else "",
             f"{timezone.localtime(c.reported_at):%Y-%m-%d}" if c.reported_at else "",
