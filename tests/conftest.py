@@ -107,6 +107,13 @@ def _ensure_reference_data():
 
 
 @pytest.fixture(autouse=True)
+def _private_media(settings, tmp_path):
+    """Files a test stores (uploads, rendered PDFs, the demo seed's documents) go to a
+    throw-away folder, never the project's media/."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
 def _reference_data(request):
     """Every database test starts with the reference data a fresh database has."""
     marker = request.node.get_closest_marker("django_db")

@@ -136,6 +136,12 @@ def test_seed_demo_is_idempotent_and_covers_every_status():
     assert difficult.exists()
     for claim in difficult:
         assert ClaimNote.objects.filter(claim=claim, body__contains="(Q8)").exists()
+    # a claim whose payment clock runs had its documents in: its checklist says so too
+    from documents.checklist import claim_checklist
+
+    running = Claim.objects.filter(documents_complete_on__isnull=False)
+    assert running.count() >= 15
+    assert all(claim_checklist(c).complete for c in running)
     # some diary dates have come, some are still ahead
     from claims.filters import next_action_due_q
 

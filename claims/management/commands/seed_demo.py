@@ -6,6 +6,7 @@ keyed on their demo registration and policy numbers). Every run sets the users' 
 """
 
 import datetime
+import hashlib
 import random
 import secrets
 from decimal import Decimal
@@ -221,6 +222,8 @@ class Command(BaseCommand):
             services.claim_refresh_totals(claim=claim)
             if status == "documents_requested":
                 self._request(claim, creator, moved)
+            if claim.documents_complete_on:
+                self._documents(claim, creator, claim.documents_complete_on)
             self._notes(claim, creator, reported, moved)
             if handler is not None and status in {"reported", "under_assessment"} and n % 4 == 0:
                 # a few diary dates: some come due today or earlier, some still ahead
@@ -244,6 +247,57 @@ class Command(BaseCommand):
         if status == "documents_requested":
             return max(reported, now - datetime.timedelta(days=rng.randint(1, 30)))
         return min(reported + datetime.timedelta(days=rng.randint(1, 40)), now)
+
+    @staticmethod
+    def _documents(claim, user, complete_on):
+        """The files a claim past assessment was sent on with: one of each document its
+        checklist asks for, linked to the client it is for, dated the day the documents were
+        complete. So its page shows the checklist complete, as its payment clock says. The
+        files are one blank A4 page each (pypdf), stored once per claim."""
+        import io
+
+        from django.core.files.base import ContentFile
+        from pypdf import PdfWriter
+
+        from documents.checklist import claim_checklist
+        from documents.models import Document
+
+        missing = claim_checklist(claim).missing
+        if not missing:
+            return
+        writer = PdfWriter()
+        writer.add_blank_page(width=595, height=842)
+        buffer = io.BytesIO()
+        writer.write(buffer)
+        content = buffer.getvalue()
+        by_client = {}
+        for damage in claim.damages.all():
+            by_client.setdefault(damage.client_name, damage)
+        stored = None
+        at = timezone.make_aware(datetime.datetime.combine(complete_on, datetime.time(9)))
+        for item in missing:
+            client = item.key.split(":client:", 1)[1] if ":client:" in item.key else None
+            doc = Document(
+                claim=claim,
+                kind=item.kind,
+                original_name=f"{item.label}.pdf"[:255],
+                content_type="application/pdf",
+                size=len(content),
+                sha256=hashlib.sha256(content).hexdigest(),
+                damage=by_client.get(client) if client else None,
+                uploaded_by=user,
+            )
+            if stored is None:
+                doc.file.save("demo.pdf", ContentFile(content), save=False)
+                stored = doc.file.name
+            else:
+                doc.file.name = stored
+            doc.save()
+        fresh = Document.objects.filter(claim=claim, uploaded_at__gt=at)
+        Document.history.filter(id__in=fresh.values("pk")).update(
+            history_user=user, history_date=at
+        )
+        fresh.update(uploaded_at=at)
 
     @staticmethod
     def _notes(claim, user, reported, moved):
@@ -359,6 +413,7 @@ class Command(BaseCommand):
         Claim.objects.filter(pk=claim.pk).update(
             documents_complete_on=complete, payment_due_on=complete + datetime.timedelta(days=30)
         )
+        self._documents(claim, handler, complete)  # the new client's claim and contract
         services.claim_transition(claim=claim, to=Claim.Status.AWAITING_APPROVAL, by=handler)
 
     def _items(self, rng, claim, user, complete, settled=False):
