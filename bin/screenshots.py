@@ -1,11 +1,12 @@
 #!/usr/bin/env python
-"""Take the README's screenshots of the triage queue and a claim page at 1366×768.
+"""Take the README's screenshots of the queue, a claim page and the workload page at 1366×768.
 
     .venv/bin/python bin/screenshots.py [--out docs/screenshots]
 
 Builds a throw-away SQLite database with `seed_demo`, serves it with `runserver` on a free
-local port, logs in as alice with Playwright driving Debian's Chromium (/usr/bin/chromium,
-or CHROMIUM_PATH) and writes queue.png and claim.png. Touches no other database.
+local port, logs in as alice (then carol) with Playwright driving Debian's Chromium
+(/usr/bin/chromium, or CHROMIUM_PATH) and writes queue.png, claim.png, claim-full.png and
+workload.png. Touches no other database.
 """
 
 import argparse
@@ -108,7 +109,7 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(timeout=10)
-    print(f"wrote queue.png, claim.png and claim-full.png in {out} (claim {number})")
+    print(f"wrote queue.png, claim.png, claim-full.png and workload.png in {out} (claim {number})")
 
 
 def shoot(base: str, number: str, out: Path) -> None:
@@ -132,6 +133,15 @@ def shoot(base: str, number: str, out: Path) -> None:
         page.goto(f"/claims/{number}/")
         page.screenshot(path=str(out / "claim.png"))
         page.screenshot(path=str(out / "claim-full.png"), full_page=True)
+        supervisor = browser.new_context(viewport=VIEWPORT, locale="ja-JP", base_url=base)
+        page = supervisor.new_page()
+        page.goto("/accounts/login/")
+        page.fill("input[name=username]", "carol")
+        page.fill("input[name=password]", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url(f"{base}/claims/")
+        page.goto("/claims/workload/")
+        page.screenshot(path=str(out / "workload.png"))
         browser.close()
 
 
