@@ -21,8 +21,9 @@ SORTS = {
     "-payable": ("支払見込額 (大きい順)", ("-total_payable", "-id")),
 }
 DEFAULT_SORT = "-reported"
-# Not statuses but states of the file: a document request unanswered for too long (督促),
-# the payment clock run out (保険法21条).
+# Not statuses but states of the file, offered in the same 状態 select: a document request
+# unanswered for too long (督促), the payment clock run out (保険法21条), the diary date come,
+# and every claim still being worked.
 FOLLOW_UP = "follow_up"
 OVERDUE = "overdue"
 NEXT_ACTION_DUE = "next_action_due"  # the diary date has come
@@ -38,8 +39,8 @@ def next_action_due_q(today=None) -> Q:
 
 
 def status_choices() -> list[tuple[str, str]]:
-    """The queue's 状態 options: the statuses, then the claims due a follow-up (a short
-    label: the filter bar must stay one row at 1366 px; the option's title says more)."""
+    """The queue's 状態 options: 未完了, the statuses, then the states above (short labels:
+    the filter bar must stay one row at 1366 px; the follow-up option's title says more)."""
     return [
         (OPEN, "未完了"),
         *Claim.Status.choices,
