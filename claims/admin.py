@@ -13,6 +13,7 @@ from claims.models import (
     PaymentExtension,
     Payout,
     Policy,
+    Recovery,
     StatusChange,
 )
 
@@ -175,6 +176,24 @@ class ClaimNoteAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Recovery)
+class RecoveryAdmin(SimpleHistoryAdmin):
+    """Refunds asked back are decided on the approval page and settled in the payout panel;
+    here they are read."""
+
+    list_display = ["claim", "amount", "status", "requested_by", "requested_at", "settled_on"]
+    list_filter = ["status"]
+    list_select_related = ["claim", "requested_by"]
+    search_fields = ["claim__number"]
+    readonly_fields = [f.name for f in Recovery._meta.fields]
+
+    def has_add_permission(self, request):
         return False
 
     def has_delete_permission(self, request, obj=None):

@@ -13,4 +13,10 @@ urlpatterns = [
     path("<str:number>/paid/", approval_views.mark_paid, name="mark_paid"),
     path("<str:number>/reopen/", approval_views.reopen, name="reopen"),
     path("<str:number>/extend/", approval_views.extend, name="extend"),
+    path("<str:number>/recover/", approval_views.recover, name="recover"),
+    path(
+        "<str:number>/recoveries/<int:pk>/settle/",
+        approval_views.settle_recovery,
+        name="settle_recovery",
+    ),
 ]

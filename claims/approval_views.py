@@ -18,7 +18,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from claims import clock, payouts, permissions
-from claims.models import Claim, Payout, StatusChange
+from claims.models import Claim, Payout, Recovery, StatusChange
 from claims.services import ClaimError
 
 S = Claim.Status
@@ -51,6 +51,37 @@ class ReasonForm(forms.Form):
         if not reason:
             raise forms.ValidationError("理由を入力してください。")
         return reason
+
+
+class RecoverForm(ReasonForm):
+    """Ask for an overpayment back: the amount seen, confirmed, and why."""
+
+    amount = forms.IntegerField(
+        widget=forms.HiddenInput, min_value=1, error_messages={"invalid": "金額が不正です。"}
+    )
+    confirm = forms.BooleanField(
+        label="上記の返還請求額を確認しました",
+        error_messages={"required": "返還請求額を確認したらチェックを入れてください。"},
+    )
+
+
+class SettleRecoveryForm(forms.Form):
+    """A refund received (date, bank reference) or waived (date, reason)."""
+
+    outcome = forms.ChoiceField(
+        label="結果",
+        choices=[("received", "返還を受けた"), ("waived", "返還を免除する")],
+        error_messages={
+            "required": "結果を選んでください。",
+            "invalid_choice": "結果を選んでください。",
+        },
+    )
+    on = forms.DateField(
+        label="日付",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"required": "日付を入力してください。", "invalid": "日付が不正です。"},
+    )
+    note = forms.CharField(label="入金参照番号・免除理由", max_length=300, required=False)
 
 
 class MarkPaidForm(forms.Form):
@@ -136,11 +167,22 @@ def approval_queue(request):
         .annotate(total=Sum("amount"))
         .values("total")[:1]
     )
+    asked_back = (  # refunds asked for count against it (payouts.next_payment)
+        Recovery.objects.filter(claim=OuterRef("pk"), status__in=payouts.RECOVERED)
+        .order_by()
+        .values("claim")
+        .annotate(total=Sum("amount"))
+        .values("total")[:1]
+    )
     claims = (
         Claim.objects.filter(permissions.visible_claims_q(request.user))
         .filter(status=S.AWAITING_APPROVAL)
         .select_related("policy__insured", "policy__plan", "handler")
-        .annotate(submitted_at=Subquery(submitted), paid_before=Subquery(paid_before))
+        .annotate(
+            submitted_at=Subquery(submitted),
+            paid_before=Subquery(paid_before),
+            asked_back=Subquery(asked_back),
+        )
         .order_by("submitted_at", "reported_at", "id")
     )
     page = Paginator(claims, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
@@ -148,12 +190,16 @@ def approval_queue(request):
     today = timezone.localdate()
     rows = []
     for claim in page.object_list:
+        if claim.paid_before:
+            claim.paid_before -= claim.asked_back or 0
+        top_up = claim.total_payable - claim.paid_before if claim.paid_before else None
         rows.append(
             {
                 "claim": claim,
                 "clock": clock.payment_clock(claim, today=today),
                 "over_limit": limit is None or claim.total_payable > limit,
-                "top_up": claim.total_payable - claim.paid_before if claim.paid_before else None,
+                "top_up": top_up,
+                "overpaid": -top_up if top_up is not None and top_up < 0 else 0,
                 "own": request.user.pk in (claim.handler_id, claim.created_by_id),
             }
         )
@@ -226,6 +272,14 @@ def _approval_context(request, claim, **forms_):
         "approve_form": forms_.get("approve_form") or ApproveForm(initial={"amount": due.amount}),
         "send_back_form": forms_.get("send_back_form") or ReasonForm(prefix="back"),
         "reject_form": forms_.get("reject_form") or ReasonForm(prefix="reject"),
+        # an overpayment is not approved but asked back (過払い返還)
+        "recovery_problems": payouts.recovery_problems(
+            claim=claim, by=request.user, assessment=ca.assessment, due=due
+        )
+        if due.overpayment and claim.status == S.AWAITING_APPROVAL
+        else [],
+        "recover_form": forms_.get("recover_form")
+        or RecoverForm(prefix="recover", initial={"amount": due.overpayment}),
     }
 
 
@@ -300,6 +354,21 @@ def reject(request, number):
     )
 
 
+@login_required
+@require_POST
+def recover(request, number):
+    return _decide(
+        request,
+        number,
+        RecoverForm(request.POST, prefix="recover"),
+        lambda claim, data: payouts.recovery_request(
+            claim=claim, by=request.user, amount=data["amount"], reason=data["reason"]
+        ),
+        "{claim.number} の過払いの返還を請求し、事故を終了しました。",
+        "recover_form",
+    )
+
+
 # --- payout actions posted from the payout panel (claim page and approval page) --------------
 
 
@@ -357,6 +426,26 @@ def reopen(request, number):
             claim=claim, by=request.user, reason=data["reason"]
         ),
         "支払承認を取り消し、査定中に戻しました。",
+    )
+
+
+@login_required
+@require_POST
+def settle_recovery(request, number, pk):
+    claim = _visible_claim(request, number)
+    recovery = get_object_or_404(Recovery, pk=pk, claim=claim)
+    return _panel_action(
+        request,
+        number,
+        SettleRecoveryForm(request.POST, prefix="settle"),
+        lambda claim, data: payouts.recovery_settle(
+            recovery=recovery,
+            by=request.user,
+            outcome=data["outcome"],
+            on=data["on"],
+            note=data["note"],
+        ),
+        "過払い返還の結果を記録しました。",
     )
 
 

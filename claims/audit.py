@@ -26,6 +26,7 @@ from claims.models import (
     OvertimeEntry,
     PaymentExtension,
     Payout,
+    Recovery,
     StatusChange,
 )
 from coverage import vocab
@@ -147,7 +148,7 @@ def _subject(model, record, users=None) -> str:
         return f"{name}「{user_label((users or {}).get(record.user_id))}」"
     if model is Claim:
         return str(name)  # the page is the claim's: its number (once "tmp-…") adds nothing
-    if model is Payout:
+    if model in (Payout, Recovery):
         return f"{name} {record.amount:,}円"
     if model is ExpenseSublimit:
         return f"{name}「{vocab.SUBLIMIT_CATEGORIES.get(record.category, record.category)}」"
@@ -243,6 +244,7 @@ def claim_timeline(claim, *, limit: int = 300) -> list[Entry]:
         ),
         (Document, _recent(Document.history.filter(claim_id=claim.pk), window), True, "change"),
         (Payout, _recent(Payout.history.filter(claim_id=claim.pk), window), True, "change"),
+        (Recovery, _recent(Recovery.history.filter(claim_id=claim.pk), window), True, "change"),
         # The limits the assessment rests on: edits by admins, not their initial creation.
         (Plan, _recent(Plan.history.filter(id=plan_id), window), False, "plan"),
         (

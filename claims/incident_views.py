@@ -13,6 +13,7 @@ the list shows only claims the user may see. A fixed number of queries per page.
 from __future__ import annotations
 
 import datetime
+import itertools
 from dataclasses import dataclass, field
 
 from django.contrib.auth.decorators import login_required
@@ -26,7 +27,8 @@ from django.utils import timezone
 
 from claims import clock, permissions
 from claims.exports import csv_lines, csv_text
-from claims.models import Claim, Incident, Payout
+from claims.models import Claim, Incident, Payout, Recovery
+from claims.payouts import RECOVERED
 
 S = Claim.Status
 # Claims still on the way to a payout decision: their engine total is what may be paid.
@@ -61,8 +63,8 @@ class Register:
 
 
 def incident_register(incident) -> Register:
-    """The incident's totals in three queries: claims by (plan, status), live payouts by
-    (plan, status), claims reported per week."""
+    """The incident's totals in four queries: claims by (plan, status), live payouts by
+    (plan, status), refunds asked back by (plan, status), claims reported per week."""
     total = Bucket("合計")
     statuses = {s: Bucket(S(s).label) for s in STATUS_ORDER}
     plans: dict[str, Bucket] = {}
@@ -111,6 +113,31 @@ def incident_register(incident) -> Register:
                 bucket.approved += row["amount"]
                 bucket.approved_liability += row["liability"]
                 bucket.approved_expenses += row["expenses"]
+
+    # Overpayments asked back (過払い返還) lower what the claim stands at; refunds received
+    # lower what was paid (and so what may be recovered from the provider). Waived: neither.
+    recovery_rows = (
+        Recovery.objects.filter(claim__incident=incident, status__in=RECOVERED)
+        .values("status", "claim__status", "claim__policy__plan__code", "claim__policy__plan__name")
+        .annotate(
+            amount=Sum("amount"), liability=Sum("liability_amount"), expenses=Sum("expense_amount")
+        )
+        .order_by()
+    )
+    for row in recovery_rows:
+        plan = plans.setdefault(
+            row["claim__policy__plan__code"], Bucket(row["claim__policy__plan__name"])
+        )
+        buckets = [total, plan]
+        if row["claim__status"] in statuses:
+            buckets.append(statuses[row["claim__status"]])
+        for bucket in buckets:
+            if row["claim__status"] not in OPEN_UNDECIDED:
+                bucket.payable -= row["amount"]
+            if row["status"] == Recovery.Status.RECEIVED:
+                bucket.paid -= row["amount"]
+                bucket.paid_liability -= row["liability"]
+                bucket.paid_expenses -= row["expenses"]
 
     weekly = list(
         Claim.objects.filter(incident=incident, reported_at__isnull=False)
@@ -239,8 +266,15 @@ def incident_list(request):
         .order_by()
         .values_list("claim__incident", "total")
     )
+    refunded = dict(
+        Recovery.objects.filter(status=Recovery.Status.RECEIVED)
+        .values("claim__incident")
+        .annotate(total=Sum("amount"))
+        .order_by()
+        .values_list("claim__incident", "total")
+    )
     for incident in incidents:
-        incident.paid_total = paid.get(incident.pk, 0)
+        incident.paid_total = paid.get(incident.pk, 0) - refunded.get(incident.pk, 0)
     return render(request, "incidents/list.html", {"incidents": incidents})
 
 
@@ -314,7 +348,29 @@ def incident_payouts_csv(request, pk):
         ]
         for p in payouts.iterator(chunk_size=2000)
     )
-    response = HttpResponse(csv_lines(CSV_HEADER, rows), content_type="text/csv; charset=utf-8")
+    # refunds received (過払い返還) as negative rows, so the column sums are what was paid
+    refunds = (
+        [
+            r.claim.number,
+            csv_text(r.claim.policy.insured.name),
+            csv_text(r.claim.policy.insured.registration_number),
+            r.get_status_display(),
+            "",
+            f"{timezone.localtime(r.requested_at):%Y-%m-%d %H:%M}",
+            f"{r.settled_on:%Y-%m-%d}",
+            csv_text(r.settled_note),
+            -r.liability_amount,
+            -r.expense_amount,
+            -r.amount,
+        ]
+        for r in Recovery.objects.filter(claim__incident=incident, status=Recovery.Status.RECEIVED)
+        .select_related("claim__policy__insured")
+        .order_by("claim__number", "requested_at")
+    )
+    response = HttpResponse(
+        csv_lines(CSV_HEADER, itertools.chain(rows, refunds)),
+        content_type="text/csv; charset=utf-8",
+    )
     response["Content-Disposition"] = (
         f'attachment; filename="incident-{incident.pk}-payouts-{timezone.localdate():%Y%m%d}.csv"'
     )

@@ -433,6 +433,62 @@ class Payout(models.Model):
         return self.previously_paid + self.amount
 
 
+class Recovery(models.Model):
+    """A refund the insured owes (過払い返還): a claim reopened after payment and assessed
+    below what it was paid, pot by pot (Q7: a direct recovery from the provider elected
+    after payment, a client's damage withdrawn, ...). Approving it closes the claim; the
+    desk then records the refund as received, or waives it with a reason.
+
+    A requested or received recovery counts against what the claim was paid when it is
+    assessed again (claims.payouts.next_payment); a waived one does not (the insured keeps
+    the money). At most one open request per claim (a database constraint).
+    """
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", "返還請求中"
+        RECEIVED = "received", "返還済み"
+        WAIVED = "waived", "免除"
+
+    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="recoveries")
+    status = models.CharField(
+        "状態", max_length=10, choices=Status.choices, default=Status.REQUESTED
+    )
+    amount = models.PositiveBigIntegerField("返還請求額 (円)", validators=yen_validators)
+    liability_amount = models.PositiveBigIntegerField("賠償 返還額", default=0)
+    expense_amount = models.PositiveBigIntegerField("費用 返還額", default=0)
+    reason = models.TextField("理由")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField("請求日時", auto_now_add=True)
+    settled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    settled_on = models.DateField("返還日・免除日", null=True, blank=True)
+    settled_note = models.CharField("入金参照番号・免除理由", max_length=300, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "過払い返還"
+        verbose_name_plural = "過払い返還"
+        ordering = ["-requested_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["claim"],
+                condition=Q(status="requested"),
+                name="recovery_one_open_per_claim",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount=models.F("liability_amount") + models.F("expense_amount"))
+                & Q(amount__gt=0),
+                name="recovery_amount_is_the_pots",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.claim} 返還 {self.amount:,}円 ({self.get_status_display()})"
+
+
 class PaymentExtension(models.Model):
     """Written notice that more investigation is needed (保険法21条): a new due date."""
 

@@ -12,6 +12,11 @@ Supplementary payments (追加支払): a paid claim can be closed and reopened w
 and its next approval pays the difference between that total and what earlier payouts paid,
 pot by pot (`next_payment`). Authority limits apply to the claim's cumulative total, so a
 large claim cannot be approved in instalments that each fit a small limit.
+
+Overpayments (過払い返還): assessed again below what it was paid in every pot (and below in
+one), a claim is not approved but closed with a refund request (`recovery_request`), later
+recorded as received or waived (`recovery_settle`). Refunds asked for or received count
+against what was paid; waived ones do not.
 """
 
 from __future__ import annotations
@@ -37,6 +42,7 @@ from claims.models import (
     OvertimeEntry,
     PaymentExtension,
     Payout,
+    Recovery,
 )
 from claims.services import ClaimError, claim_transition
 
@@ -131,13 +137,35 @@ class NextPayment:
     def is_supplementary(self) -> bool:
         return self.sequence > 1
 
+    @property
+    def overpaid_liability(self) -> int:
+        return max(-self.liability, 0)
+
+    @property
+    def overpaid_expenses(self) -> int:
+        return max(-self.expenses, 0)
+
+    @property
+    def overpayment(self) -> int:
+        """What the insured owes back when every pot is assessed at or below what it was
+        paid and one below (過払い); 0 otherwise. A mix (one pot up, one down) is not netted."""
+        if self.liability <= 0 and self.expenses <= 0 and self.amount < 0:
+            return -self.amount
+        return 0
+
     def problem(self) -> str | None:
         """Why nothing (or a negative amount) is payable now, or None."""
+        if self.overpayment:
+            return (
+                f"査定額 {self.total_payable:,}円 が既払額 {self.previously_paid:,}円 を下回って"
+                f"います (過払い {self.overpayment:,}円)。支払はできません。"
+                "下の「過払いの返還請求」で返還を求めるか、査定を見直してください。"
+            )
         if self.liability < 0 or self.expenses < 0:
             pot = "賠償責任" if self.liability < 0 else "費用"
             return (
                 f"{pot}の査定額が既払額を下回っています (既払額 {self.previously_paid:,}円)。"
-                "過払いの回収は承認では扱えません。査定を見直すか、管理者に相談してください。"
+                "もう一方の追加支払と相殺はしません。査定を見直すか、管理者に相談してください。"
             )
         if self.amount <= 0 and self.previously_paid:
             return (
@@ -149,12 +177,23 @@ class NextPayment:
         return None
 
 
+# Refunds that count against what a claim was paid: asked for, or back in. A waived one
+# does not (the insured keeps that money).
+RECOVERED = [Recovery.Status.REQUESTED, Recovery.Status.RECEIVED]
+
+
 def next_payment(claim, assessment) -> NextPayment:
-    """The payment an approval of `claim` would make now, given the engine's `assessment`."""
+    """The payment an approval of `claim` would make now, given the engine's `assessment`:
+    the assessed total less what live payouts paid, net of refunds asked for (past-paid
+    amounts are per pot; a negative pot is an overpayment, see `overpayment`)."""
     paid = Payout.objects.filter(claim=claim, status__in=LIVE).aggregate(
         n=Count("id"), liability=Sum("liability_amount"), expenses=Sum("expense_amount")
     )
-    liability, expenses = paid["liability"] or 0, paid["expenses"] or 0
+    back = Recovery.objects.filter(claim=claim, status__in=RECOVERED).aggregate(
+        liability=Sum("liability_amount"), expenses=Sum("expense_amount")
+    )
+    liability = (paid["liability"] or 0) - (back["liability"] or 0)
+    expenses = (paid["expenses"] or 0) - (back["expenses"] or 0)
     return NextPayment(
         total_payable=assessment.total_payable,
         previously_paid=liability + expenses,
@@ -507,6 +546,102 @@ def claim_reject(*, claim, by, reason) -> Claim:
     claim_transition(claim=locked, to=S.CLOSED, by=by, reason=reason)
     claim.refresh_from_db()
     return claim
+
+
+def recovery_problems(*, claim, by, assessment, due: NextPayment | None = None) -> list[str]:
+    """Every reason `by` may not ask for the claim's overpayment back now; empty: possible.
+    Pending evidence blocks it (the assessment is not final); a Q7 election does not: it is
+    the usual reason the insured owes the money back."""
+    problems = []
+    if not permissions.is_supervisor(by):
+        problems.append("返還請求は監督者のみが行えます。")
+    if claim.status != S.AWAITING_APPROVAL:
+        problems.append(f"この事故は「{claim.get_status_display()}」です。承認待ちの事故のみです。")
+    pending = sum(1 for i in assessment.items if i.decision == "pending")
+    if pending:
+        problems.append(f"保留中の項目が {pending} 件あります (Q5 の証憑待ち)。")
+    conflict = four_eyes_conflict(claim=claim, user=by)
+    if conflict:
+        problems.append(conflict)
+    due = due or next_payment(claim, assessment)
+    if not due.overpayment:
+        problems.append("過払いはありません (返還請求の対象外です)。")
+    if Recovery.objects.filter(claim=claim, status=Recovery.Status.REQUESTED).exists():
+        problems.append("この事故には未完了の返還請求があります。")
+    return problems
+
+
+def recovery_request(*, claim, by, amount, reason) -> Recovery:
+    """Ask the insured to refund an overpayment, once, and close the claim.
+
+    `amount` is the figure the supervisor saw; a claim changed since is refused. The refund
+    is per pot (what each pot was paid above its new assessment)."""
+    from coverage.adapters import claim_assessment
+
+    reason = _require_reason(reason)
+    try:
+        amount = int(amount)
+    except (TypeError, ValueError) as exc:
+        raise ClaimError("返還請求額が正しくありません。") from exc
+    try:
+        with transaction.atomic():
+            locked = _lock(claim)
+            assessment = claim_assessment(locked).assessment
+            due = next_payment(locked, assessment)
+            problems = recovery_problems(claim=locked, by=by, assessment=assessment, due=due)
+            if problems:
+                raise ClaimError(" ".join(problems))
+            if amount != due.overpayment:
+                raise ClaimError(
+                    f"返還請求しようとした金額 {amount:,}円 は現在の過払い額 "
+                    f"{due.overpayment:,}円 と異なります。最新の査定を確認してください。"
+                )
+            recovery = Recovery(
+                claim=locked,
+                amount=due.overpayment,
+                liability_amount=-due.liability,
+                expense_amount=-due.expenses,
+                reason=reason,
+                requested_by=by,
+            )
+            recovery._history_user = by
+            recovery.full_clean()
+            with transaction.atomic():
+                recovery.save()
+            claim_transition(
+                claim=locked,
+                to=S.CLOSED,
+                by=by,
+                reason=f"過払い返還請求 {due.overpayment:,}円: {reason}",
+            )
+    except IntegrityError as exc:
+        raise ClaimError("この事故には既に返還請求があります。") from exc
+    claim.refresh_from_db()
+    return recovery
+
+
+@transaction.atomic
+def recovery_settle(*, recovery, by, outcome, on, note) -> Recovery:
+    """Record an open refund request as received (on a date, with the bank reference) or
+    waived (with the reason): supervisors only, once."""
+    _require_supervisor(by, "返還の記録")
+    on = _as_date(on, "日付")
+    note = (note or "").strip()
+    if outcome not in (Recovery.Status.RECEIVED, Recovery.Status.WAIVED):
+        raise ClaimError("記録する結果を選んでください。")
+    if outcome == Recovery.Status.WAIVED and not note:
+        raise ClaimError("免除の理由を入力してください。")
+    if on > timezone.localdate():
+        raise ClaimError("未来の日付は記録できません。")
+    locked = Recovery.objects.select_for_update().get(pk=recovery.pk)
+    if locked.status != Recovery.Status.REQUESTED:
+        raise ClaimError(f"この返還請求は既に「{locked.get_status_display()}」です。")
+    locked.status = outcome
+    locked.settled_by, locked.settled_on, locked.settled_note = by, on, note[:300]
+    locked._history_user = by
+    locked.full_clean()
+    locked.save()
+    return locked
 
 
 @transaction.atomic

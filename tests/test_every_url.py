@@ -10,7 +10,15 @@ import pytest
 from django.contrib.auth.models import User
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from claims.models import Claim, ClaimNote, ClientDamage, Incident, Payout, StatusChange
+from claims.models import (
+    Claim,
+    ClaimNote,
+    ClientDamage,
+    Incident,
+    Payout,
+    Recovery,
+    StatusChange,
+)
 from documents import services as doc_services
 from documents.models import Document, DocumentRequest
 from tests.conftest import make_claim
@@ -27,7 +35,8 @@ FIELDS = [
     "paid_on", "payment_reference", "version", "damage", "overtime_entry", "files",
     "add-damages-claimed", "add-damages-client_name", "edit-claimed", "amount", "minutes",
     "hourly_rate", "premium", "evidence", "confirm", "expected_total", "next-on",
-    "next-note", "done", "ids",
+    "next-note", "done", "ids", "recover-amount", "recover-reason", "recover-confirm",
+    "settle-outcome", "settle-on", "settle-note",
 ]  # fmt: skip
 
 
@@ -57,7 +66,11 @@ def world(alice):
     damage = add_damage(claim)
     doc_services.document_upload(claim=claim, by=alice, files=[pdf()], kind="accident_report")
     request = doc_services.documents_request(claim=claim, by=alice)
+    recovery = Recovery.objects.create(
+        claim=claim, amount=1, liability_amount=1, reason="掃引用", requested_by=alice
+    )
     return {
+        "recovery": recovery,
         "claim": claim,
         "damage": damage,
         "document": Document.objects.get(claim=claim),
@@ -81,6 +94,7 @@ def url_for(name: str, params: tuple[str, ...], world) -> str:
         "documents:preview": world["document"].pk,
         "documents:delete": world["document"].pk,
         "documents:request_letter": world["request"].pk,
+        "approvals:settle_recovery": world["recovery"].pk,
     }
     kwargs = {}
     for param in params:
@@ -107,6 +121,7 @@ def state(world) -> tuple:
         ClaimNote.objects.filter(claim=claim).count(),
         StatusChange.objects.filter(claim=claim).count(),
         Payout.objects.filter(claim=claim).count(),
+        list(Recovery.objects.filter(claim=claim).values_list("status", flat=True)),
     )
 
 
@@ -128,11 +143,12 @@ def sweep(client, world, login=None):
 
 CLAIM_BOUND = (
     "claims:detail", "claims:facts", "claims:action", "claims:note", "claims:next_action",
-    "claims:item_add",
-    "claims:item_edit", "claims:item_delete", "approvals:detail", "approvals:approve",
-    "approvals:send_back", "approvals:reject", "approvals:mark_paid", "approvals:reopen",
-    "approvals:extend", "documents:download", "documents:preview", "documents:delete",
-    "documents:panel", "documents:upload", "documents:request", "documents:request_letter",
+    "claims:item_add", "claims:item_edit", "claims:item_delete",
+    "approvals:detail", "approvals:approve", "approvals:send_back", "approvals:reject",
+    "approvals:mark_paid", "approvals:reopen", "approvals:extend", "approvals:recover",
+    "approvals:settle_recovery",
+    "documents:download", "documents:preview", "documents:delete", "documents:panel",
+    "documents:upload", "documents:request", "documents:request_letter",
     "renders:status", "renders:generate",
 )  # fmt: skip
 

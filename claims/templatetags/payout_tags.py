@@ -48,7 +48,12 @@ def _refused_panel_form(request, claim):
 
 @register.simple_tag(takes_context=True)
 def claim_payout_panel(context, claim):
-    from claims.approval_views import ExtensionForm, MarkPaidForm, ReasonForm
+    from claims.approval_views import (
+        ExtensionForm,
+        MarkPaidForm,
+        ReasonForm,
+        SettleRecoveryForm,
+    )
 
     user = _user(context)
     if user is None or not user.is_authenticated:
@@ -67,9 +72,15 @@ def claim_payout_panel(context, claim):
         and (permissions.can_edit(user, claim) or permissions.is_supervisor(user))
     )
     request = context.get("request")
-    form_classes = {"paid": MarkPaidForm, "reopen": ReasonForm, "extend": ExtensionForm}
+    form_classes = {
+        "paid": MarkPaidForm,
+        "reopen": ReasonForm,
+        "extend": ExtensionForm,
+        "settle": SettleRecoveryForm,
+    }
     forms_ = {prefix: cls(prefix=prefix) for prefix, cls in form_classes.items()}
     forms_["paid"].initial = {"paid_on": timezone.localdate()}
+    forms_["settle"].initial = {"on": timezone.localdate(), "outcome": "received"}
     refused = _refused_panel_form(request, claim)
     if refused and refused["prefix"] in form_classes:
         prefix = refused["prefix"]
@@ -94,6 +105,9 @@ def claim_payout_panel(context, claim):
             "paid_form": forms_["paid"],
             "reopen_form": forms_["reopen"],
             "extend_form": forms_["extend"],
+            "settle_form": forms_["settle"],
+            "recoveries": list(claim.recoveries.select_related("requested_by", "settled_by")),
+            "can_settle": supervisor,
             "next": request.get_full_path() if request else "",
         },
         request=request,

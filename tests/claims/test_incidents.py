@@ -95,7 +95,7 @@ def test_register_totals_equal_the_sums_over_its_claims(
     _bulk_claims(other_incident, users=[alice, bob, carol], n=40, seed=9, prefix="X")
     expected = _expected(claims, payouts)
 
-    with django_assert_max_num_queries(3):
+    with django_assert_max_num_queries(4):
         register = incident_register(mk_incident)
     t = register.total
     got = {

@@ -104,6 +104,7 @@ class Command(BaseCommand):
             self._payouts(users)
             if created:
                 self._supplementary(users)
+                self._overpaid(users)
         self.stdout.write(self.style.SUCCESS(f"demo data ready ({created} new claims)"))
         self.stdout.write(f"logins (password for all: {password}):")
         for username, (last, first), group, limit in USERS:
@@ -414,6 +415,31 @@ class Command(BaseCommand):
             documents_complete_on=complete, payment_due_on=complete + datetime.timedelta(days=30)
         )
         self._documents(claim, handler, complete)  # the new client's claim and contract
+        services.claim_transition(claim=claim, to=Claim.Status.AWAITING_APPROVAL, by=handler)
+
+    def _overpaid(self, users):
+        """The first paid demo claim: after payment the insured chose to claim from the
+        provider directly (Q7), so it is reopened, assessed at nothing and sent on for the
+        overpayment to be asked back (過払い返還)."""
+        claim = (
+            Claim.objects.filter(
+                policy__number__startswith=DEMO_POLICY_PREFIX, status=Claim.Status.PAID
+            )
+            .order_by("pk")
+            .first()
+        )
+        if claim is None:
+            return
+        handler = claim.handler or users["alice"]
+        services.claim_transition(
+            claim=claim, to=Claim.Status.CLOSED, by=handler, reason="支払完了"
+        )
+        services.claim_reopen(
+            claim=claim, by=handler, reason="被保険者がクラウド事業者へ直接請求 (Q7) と連絡"
+        )
+        Claim.objects.filter(pk=claim.pk).update(direct_recovery_elected=True)
+        claim.refresh_from_db()
+        services.claim_refresh_totals(claim=claim)
         services.claim_transition(claim=claim, to=Claim.Status.AWAITING_APPROVAL, by=handler)
 
     def _items(self, rng, claim, user, complete, settled=False):
