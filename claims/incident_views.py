@@ -85,22 +85,32 @@ def incident_register(incident) -> Register:
             bucket.claimed += claimed
             bucket.payable += payable
 
-    payout_rows = (
-        Payout.objects.filter(claim__incident=incident, status__in=LIVE)
-        .values("status", "claim__status", "claim__policy__plan__code", "claim__policy__plan__name")
-        .annotate(
-            amount=Sum("amount"), liability=Sum("liability_amount"), expenses=Sum("expense_amount")
+    def money_rows(queryset):
+        """Sums of a money table (payouts, refunds) by (its status, claim status, plan)."""
+        return (
+            queryset.filter(claim__incident=incident)
+            .values(
+                "status", "claim__status", "claim__policy__plan__code", "claim__policy__plan__name"
+            )
+            .annotate(
+                amount=Sum("amount"),
+                liability=Sum("liability_amount"),
+                expenses=Sum("expense_amount"),
+            )
+            .order_by()
         )
-        .order_by()
-    )
-    for row in payout_rows:
+
+    def buckets_of(row):
         plan = plans.setdefault(
             row["claim__policy__plan__code"], Bucket(row["claim__policy__plan__name"])
         )
         buckets = [total, plan]
         if row["claim__status"] in statuses:
             buckets.append(statuses[row["claim__status"]])
-        for bucket in buckets:
+        return buckets
+
+    for row in money_rows(Payout.objects.filter(status__in=LIVE)):
+        for bucket in buckets_of(row):
             if row["claim__status"] not in OPEN_UNDECIDED:
                 # A claim reopened after payment is undecided again: its engine total above
                 # already includes what it was paid, so the payout must not count twice.
@@ -116,22 +126,8 @@ def incident_register(incident) -> Register:
 
     # Overpayments asked back (過払い返還) lower what the claim stands at; refunds received
     # lower what was paid (and so what may be recovered from the provider). Waived: neither.
-    recovery_rows = (
-        Recovery.objects.filter(claim__incident=incident, status__in=RECOVERED)
-        .values("status", "claim__status", "claim__policy__plan__code", "claim__policy__plan__name")
-        .annotate(
-            amount=Sum("amount"), liability=Sum("liability_amount"), expenses=Sum("expense_amount")
-        )
-        .order_by()
-    )
-    for row in recovery_rows:
-        plan = plans.setdefault(
-            row["claim__policy__plan__code"], Bucket(row["claim__policy__plan__name"])
-        )
-        buckets = [total, plan]
-        if row["claim__status"] in statuses:
-            buckets.append(statuses[row["claim__status"]])
-        for bucket in buckets:
+    for row in money_rows(Recovery.objects.filter(status__in=RECOVERED)):
+        for bucket in buckets_of(row):
             if row["claim__status"] not in OPEN_UNDECIDED:
                 bucket.payable -= row["amount"]
             if row["status"] == Recovery.Status.RECEIVED:
