@@ -200,7 +200,8 @@ def settlement_context(claim, *, version=None) -> dict:
     claim = Claim.objects.select_related(
         "policy__insured", "policy__plan", "incident", "handler"
     ).get(pk=claim.pk)
-    from claims.payouts import decided_payout, item_mark, items_before, next_payment
+    from claims.models import Recovery
+    from claims.payouts import RECOVERED, decided_payout, item_mark, items_before, next_payment
 
     payout = decided_payout(claim)
     if payout is not None and payout.snapshot.get("assessment"):
@@ -261,6 +262,11 @@ def settlement_context(claim, *, version=None) -> dict:
         "cumulative_payable": assessment.total_payable,
         "previously_paid": previously_paid,
         "total_payable": payout.amount if payout is not None else due.amount,
+        # reassessed below what was paid: what the insured is asked to give back instead
+        "overpayment": due.overpayment if due is not None else 0,
+        "refunds": list(
+            Recovery.objects.filter(claim=claim, status__in=RECOVERED).order_by("requested_at")
+        ),
         "issued_on": timezone.localdate(),
         "version": version,
     }

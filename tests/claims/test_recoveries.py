@@ -225,3 +225,26 @@ def test_the_timeline_and_the_payout_csv_tell_the_refund(client, alice, carol, e
     rows = list(csv.reader(io.StringIO(body.content.decode("utf-8-sig"))))
     assert sum(int(r[-1]) for r in rows[1:]) == 0  # paid 1,248,000, refunded 1,248,000
     assert rows[-1][3] == "返還済み" and rows[-1][7] == "R-1"
+
+
+def test_the_settlement_summary_asks_for_the_refund_instead_of_a_negative_payment(
+    alice, carol, erin
+):
+    import io
+
+    from pypdf import PdfReader
+
+    from documents import rendering
+
+    def text(claim):
+        content = rendering.render_settlement_pdf(claim)
+        return "".join(p.extract_text() for p in PdfReader(io.BytesIO(content)).pages)
+
+    claim = q7_after_payment(alice, carol)
+    before = text(claim)
+    assert "過払い額 (ご返還をお願いする額)" in before and "-1,248,000" not in before
+
+    payouts.recovery_request(claim=claim, by=erin, amount=1_248_000, reason="Q7")
+    claim.refresh_from_db()
+    after = text(claim)
+    assert "過払いのご返還 (返還請求中)" in after and "− 1,248,000円" in after
