@@ -26,6 +26,7 @@ DEFAULT_SORT = "-reported"
 # and every claim still being worked.
 FOLLOW_UP = "follow_up"
 OVERDUE = "overdue"
+DUE_SOON = "due_soon"  # the payment date within 5 days
 NEXT_ACTION_DUE = "next_action_due"  # the diary date has come
 OPEN = "open"  # 未完了: models.IN_PROGRESS_STATUSES
 
@@ -47,6 +48,7 @@ def status_choices() -> list[tuple[str, str]]:
         (NEXT_ACTION_DUE, "対応日到来"),
         (FOLLOW_UP, "要督促"),
         (OVERDUE, "支払期限超過"),
+        (DUE_SOON, "期限5日以内"),
     ]
 
 
@@ -122,6 +124,8 @@ class ClaimFilter(django_filters.FilterSet):
             return queryset.filter(followup.due_q())
         if value == OVERDUE:
             return queryset.filter(clock.overdue_q())
+        if value == DUE_SOON:
+            return queryset.filter(clock.due_soon_q())
         if value == NEXT_ACTION_DUE:
             return queryset.filter(next_action_due_q())
         if value == OPEN:
