@@ -10,6 +10,7 @@ from django.db.models import Exists, OuterRef, Q
 
 from claims import clock
 from claims.models import IN_PROGRESS_STATUSES, Claim, ClientDamage, Policy
+from claimsdesk.formdata import is_id
 from documents import followup
 
 CLAIM_NUMBER = re.compile(r"^[A-Za-z]{1,3}[0-9]{0,2}-[0-9]*$")
@@ -137,7 +138,7 @@ class ClaimFilter(django_filters.FilterSet):
             return queryset.filter(handler=self.user)
         if value == "unassigned":
             return queryset.filter(handler__isnull=True)
-        if value.isdigit() and len(value) <= 12:
+        if is_id(value):
             return queryset.filter(handler_id=int(value))
         return queryset.none()
 

@@ -15,7 +15,6 @@ from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from claims import clock, payouts, permissions, selectors, services
@@ -33,6 +32,8 @@ from claims.forms import (
 from claims.models import IN_PROGRESS_STATUSES, Claim
 from claims.services import ClaimError
 from claims.templatetags.claims_extras import person
+from claimsdesk.formdata import ids as form_ids
+from claimsdesk.formdata import is_id, safe_next
 from coverage import vocab
 from coverage.adapters import claim_assessment
 from documents import followup
@@ -181,21 +182,12 @@ def workload(request):
     )
 
 
-def _safe_next(request, fallback):
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return fallback
-
-
 @login_required
 @require_POST
 def queue_assign(request):
     """Assign the selected claims to one handler; each row is checked on its own."""
-    back = _safe_next(request, reverse("claims:queue"))
-    ids = [int(v) for v in request.POST.getlist("claim") if _is_id(v)][:200]
+    back = safe_next(request, reverse("claims:queue"))
+    ids = form_ids(request.POST.getlist("claim"))[:200]
     target = request.POST.get("handler", "")
     if not ids:
         messages.warning(request, "割り当てる事故を選択してください。")
@@ -203,7 +195,7 @@ def queue_assign(request):
     user_model = get_user_model()
     if target == "me":
         handler = request.user
-    elif _is_id(target):
+    elif is_id(target):
         handler = user_model.objects.filter(pk=int(target), is_active=True).first()
     else:
         handler = None
@@ -228,11 +220,6 @@ def queue_assign(request):
     if missing > 0:
         messages.error(request, f"{missing} 件は見つからないか、表示する権限がありません。")
     return redirect(back)
-
-
-def _is_id(text: str) -> bool:
-    """A primary key as typed into a form: digits, short enough for any database integer."""
-    return text.isdigit() and len(text) <= 12
 
 
 def _person(user):
@@ -306,7 +293,7 @@ def intake_duplicates(request):
         raise PermissionDenied
     policy, incident = request.GET.get("policy", ""), request.GET.get("incident", "")
     duplicates = []
-    if _is_id(policy) and _is_id(incident):
+    if is_id(policy) and is_id(incident):
         duplicates = selectors.possible_duplicates(
             user=request.user, policy_id=int(policy), incident_id=int(incident)
         )

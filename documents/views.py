@@ -13,13 +13,13 @@ from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
 from claims.models import Claim
 from claims.permissions import visible_claims_q
 from claims.services import ClaimError
+from claimsdesk import formdata
 from documents import selectors, services
 from documents.forms import DeleteForm, RequestForm, UploadForm
 
@@ -259,12 +259,8 @@ def bulk_request(request):
     """The queue's 督促 button: a request for what each selected claim still misses (a
     follow-up where one was made before), each checked as on the claim page; then every
     letter on one page to print, with the claims it did not ask for and why."""
-    ids = [int(v) for v in request.POST.getlist("claim") if v.isdigit() and len(v) <= 12]
-    back = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(
-        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        back = reverse("claims:queue")
+    ids = formdata.ids(request.POST.getlist("claim"))
+    back = formdata.safe_next(request, reverse("claims:queue"))
     if not ids:
         messages.warning(request, "督促する事故を選択してください。")
         return redirect(back)
@@ -295,7 +291,7 @@ def bulk_request(request):
 def request_letters(request):
     """Several request letters on one page, one per printed sheet (after a bulk 督促)."""
     raw = request.GET.get("ids", "")
-    ids = [int(v) for v in raw.split(",") if v.isdigit() and len(v) <= 12][:BULK_LIMIT]
+    ids = formdata.ids(raw.split(","))[:BULK_LIMIT]
     letters = [
         selectors.request_letter_context(req)
         for req in selectors.visible_requests(request.user, ids)
