@@ -232,16 +232,25 @@ def claim_update_facts(*, claim: Claim, by, **facts) -> Claim:
     return claim
 
 
+def next_action_refusal(user, claim) -> str | None:
+    """Why `user` may not set `claim`'s diary date, or None: the claim's handler or a
+    supervisor, on a claim still in progress."""
+    from claims import permissions
+
+    if not (permissions.can_edit(user, claim) or permissions.sees_all(user)):
+        return "この事故の次回対応日を設定する権限がありません。"
+    if claim.status not in IN_PROGRESS_STATUSES:
+        return f"「{claim.get_status_display()}」の事故には次回対応日を設定できません。"
+    return None
+
+
 @transaction.atomic
 def claim_set_next_action(*, claim: Claim, by, on, note: str = "") -> Claim:
     """Set (or, with on=None, clear) the claim's diary date: the day to pick it up again."""
-    from claims import permissions
-
     locked = Claim.objects.select_for_update().get(pk=claim.pk)
-    if not (permissions.can_edit(by, locked) or permissions.sees_all(by)):
-        raise ClaimError("この事故の次回対応日を設定する権限がありません。")
-    if locked.status not in IN_PROGRESS_STATUSES:
-        raise ClaimError(f"「{locked.get_status_display()}」の事故には次回対応日を設定できません。")
+    refusal = next_action_refusal(by, locked)
+    if refusal:
+        raise ClaimError(refusal)
     if on is not None and on < timezone.localdate():
         raise ClaimError("次回対応日には今日以降の日付を指定してください。")
     locked.next_action_on = on

@@ -357,8 +357,7 @@ def _claim_context(
         "note_form": note_form or ClaimNoteForm(),
         "next_form": next_form
         or NextActionForm(initial={"on": claim.next_action_on, "note": claim.next_action}),
-        "can_plan": claim.status in IN_PROGRESS_STATUSES
-        and (permissions.can_edit(request.user, claim) or permissions.sees_all(request.user)),
+        "can_plan": services.next_action_refusal(request.user, claim) is None,
         **_assign_context(request.user, claim),
     }
 
@@ -370,7 +369,7 @@ def _assign_context(user, claim) -> dict:
     unassigned open claim for themselves. Drafts and settled claims show the name only.
     Posts to the queue's assign view, which checks everything again.
     """
-    if claim.status == Claim.Status.DRAFT or claim.status not in services.OPEN_STATUSES:
+    if claim.status not in IN_PROGRESS_STATUSES:
         return {}
     if permissions.is_supervisor(user) or permissions.is_admin(user):
         return {"assign_handlers": handler_choices()}
