@@ -265,6 +265,11 @@ def authority_problem(*, user, amount: int, previously_paid: int = 0) -> str | N
     )
 
 
+def pending_items(assessment) -> int:
+    """Items the engine holds pending (Q5 evidence missing): the assessment is not final."""
+    return sum(1 for i in assessment.items if i.decision == "pending")
+
+
 def approval_blockers(*, claim, assessment) -> list[str]:
     """Facts of the claim itself that forbid approval, whoever approves (Q7, Q5)."""
     problems = []
@@ -272,7 +277,7 @@ def approval_blockers(*, claim, assessment) -> list[str]:
         problems.append(
             "被保険者がクラウド事業者への直接請求を選択しているため (Q7)、承認できません。"
         )
-    pending = sum(1 for i in assessment.items if i.decision == "pending")
+    pending = pending_items(assessment)
     if pending:
         problems.append(f"保留中の項目が {pending} 件あります (Q5 の証憑待ち)。承認できません。")
     return problems
@@ -557,7 +562,7 @@ def recovery_problems(*, claim, by, assessment, due: NextPayment | None = None) 
         problems.append("返還請求は監督者のみが行えます。")
     if claim.status != S.AWAITING_APPROVAL:
         problems.append(f"この事故は「{claim.get_status_display()}」です。承認待ちの事故のみです。")
-    pending = sum(1 for i in assessment.items if i.decision == "pending")
+    pending = pending_items(assessment)
     if pending:
         problems.append(f"保留中の項目が {pending} 件あります (Q5 の証憑待ち)。")
     conflict = four_eyes_conflict(claim=claim, user=by)
