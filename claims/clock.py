@@ -90,19 +90,18 @@ def _due_before_q(day: datetime.date) -> Q:
     )
 
 
+# Received and not paid, closed or withdrawn: a claim whose clock can run out.
+_RUNNING_Q = ~Q(status__in=_STOPPED_STATUSES) & ~Q(status="draft")
+
+
 def overdue_q(today: datetime.date | None = None) -> Q:
     """The queryset twin of payment_clock(...).state == OVERDUE."""
     today = today or timezone.localdate()
-    return ~Q(status__in=_STOPPED_STATUSES) & ~Q(status="draft") & _due_before_q(today)
+    return _RUNNING_Q & _due_before_q(today)
 
 
 def due_soon_q(today: datetime.date | None = None) -> Q:
     """The queryset twin of payment_clock(...).state == DUE_SOON (0-5 days left)."""
     today = today or timezone.localdate()
     later = today + datetime.timedelta(days=DUE_SOON_DAYS + 1)
-    return (
-        ~Q(status__in=_STOPPED_STATUSES)
-        & ~Q(status="draft")
-        & _due_before_q(later)
-        & ~_due_before_q(today)
-    )
+    return _RUNNING_Q & _due_before_q(later) & ~_due_before_q(today)

@@ -1,5 +1,6 @@
 """Reads the handler's desk shares: the queue page, one claim with everything its page shows."""
 
+import dataclasses
 from dataclasses import dataclass
 
 from django.db.models import Prefetch
@@ -204,16 +205,7 @@ def workload(today=None) -> tuple[list[WorkloadRow], WorkloadRow]:
     others = [pk for pk in figures if pk is not None and pk not in known]
     if others:
         handlers += list(get_user_model().objects.filter(pk__in=others).order_by("username"))
-    fields = (
-        "open",
-        "requested",
-        "follow_up",
-        "next_action",
-        "awaiting",
-        "overdue",
-        "due_soon",
-        "payable",
-    )
+    fields = [f.name for f in dataclasses.fields(WorkloadRow) if f.name != "handler"]
 
     def row(handler, pk):
         found = figures.get(pk, {})

@@ -38,10 +38,9 @@ def days_waiting(requested_at: datetime.datetime, today: datetime.date | None = 
     return max((today - timezone.localdate(requested_at)).days, 0)
 
 
-def open_requests(claim_ref=None):
-    return DocumentRequest.objects.filter(
-        claim=claim_ref if claim_ref is not None else OuterRef("pk"), fulfilled_at__isnull=True
-    )
+def open_requests():
+    """The unanswered requests of the outer Claim queryset's row (for subqueries)."""
+    return DocumentRequest.objects.filter(claim=OuterRef("pk"), fulfilled_at__isnull=True)
 
 
 def latest_open_request_at() -> Subquery:

@@ -38,6 +38,10 @@ def status_badge(claim):
     )
 
 
+# A flag that asks for action today (要督促, a diary date come): softer than an overdue payment.
+ACTION_BADGE = "bg-danger-subtle text-danger-emphasis border border-danger-subtle"
+
+
 @register.simple_tag
 def follow_up_badge(claim):
     """The queue's 要督促 flag: the claim's latest unanswered request is too old (no query:
@@ -48,8 +52,9 @@ def follow_up_badge(claim):
     if not followup.is_due(claim, requested_at):
         return ""
     return format_html(
-        '<span class="badge bg-danger-subtle text-danger-emphasis border border-danger-subtle '
-        'follow-up-badge" title="{} に書類を依頼してから未着">要督促 {}日</span>',
+        '<span class="badge {} follow-up-badge" title="{} に書類を依頼してから未着">'
+        "要督促 {}日</span>",
+        ACTION_BADGE,
         timezone.localtime(requested_at).strftime("%Y-%m-%d"),
         followup.days_waiting(requested_at),
     )
@@ -68,13 +73,9 @@ def next_action_badge(claim, today=None):
     if days > 0:
         css, text = "text-bg-light border", f"対応予定 {on:%m/%d}"
     elif days == 0:
-        css, text = (
-            "bg-danger-subtle text-danger-emphasis border border-danger-subtle",
-            "対応予定 本日",
-        )
+        css, text = ACTION_BADGE, "対応予定 本日"
     else:
-        css = "bg-danger-subtle text-danger-emphasis border border-danger-subtle"
-        text = f"対応予定 {on:%m/%d} ({-days}日超過)"
+        css, text = ACTION_BADGE, f"対応予定 {on:%m/%d} ({-days}日超過)"
     return format_html(
         '<span class="badge {} next-action-badge" title="{}">{}</span>',
         css,
