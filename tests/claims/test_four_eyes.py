@@ -266,3 +266,76 @@ def test_a_waiver_beyond_authority_or_by_an_admin_is_refused(alice, carol, erin,
     assert recovery.status == "requested"
     # an admin still records a refund received (no money decision)
     payouts.recovery_settle(recovery=recovery, by=dave, outcome="received", on=TODAY, note="FB")
+
+
+# --- approvals bind to what was seen (item 9) -----------------------------------------------
+
+
+def resent_with_another_client(claim, handler, supervisor):
+    """Sent back, the damage moved to another client at the same amount, sent again."""
+    from claims.services import item_update
+
+    payouts.claim_send_back(claim=claim, by=supervisor, reason="顧問先を確認してください")
+    item_update(item=claim.damages.get(), by=handler, data={"client_name": "株式会社別会社"})
+    claim_send_to_approval(claim=claim, by=handler)
+    claim.refresh_from_db()
+
+
+def test_an_approval_from_the_page_before_a_same_total_change_is_refused(client, alice, erin):
+    claim = make_claim(created_by=alice, handler=alice, status=S.UNDER_ASSESSMENT)
+    item_create(
+        claim=claim,
+        section="damages",
+        by=alice,
+        data={
+            "client_name": "株式会社山田製作所",
+            "kind": vocab.KIND_BUSINESS_INTERRUPTION,
+            "claimed": 1_200_000,
+            "recognized": 1_200_000,
+        },
+    )
+    claim_send_to_approval(claim=claim, by=alice)
+    client.force_login(erin)
+    old_page = client.get(f"/approvals/{claim.number}/").content.decode()
+    old_version = payouts_version(claim)
+    assert f'name="version" value="{old_version}"' in old_page
+
+    resent_with_another_client(claim, alice, erin)
+    assert claim.total_payable == 1_200_000  # the same total: the amount alone would pass
+
+    response = client.post(
+        f"/approvals/{claim.number}/approve/",
+        {"amount": 1_200_000, "confirm": "on", "version": old_version},
+        follow=True,
+    )
+    assert "内容が変わりました。最新の内容を確認してから承認してください。" in (
+        response.content.decode()
+    )
+    assert not Payout.objects.filter(claim=claim).exists()
+
+    fresh = client.get(f"/approvals/{claim.number}/").content.decode()
+    assert "株式会社別会社" in fresh
+    client.post(
+        f"/approvals/{claim.number}/approve/",
+        {"amount": 1_200_000, "confirm": "on", "version": payouts_version(claim)},
+    )
+    assert Payout.objects.get(claim=claim).amount == 1_200_000
+
+
+def test_the_service_refuses_a_stale_version_and_a_form_without_one(client, alice, erin):
+    claim = awaiting_claim(handler=alice)
+    seen = payouts_version(claim)
+    # sent back and sent again unchanged: a new submission, a new version
+    payouts.claim_send_back(claim=claim, by=erin, reason="確認")
+    claim_send_to_approval(claim=claim, by=alice)
+    with pytest.raises(ClaimError, match="内容が変わりました"):
+        payouts.payout_approve(claim=claim, by=erin, amount=1_248_000, version=seen)
+
+    client.force_login(erin)
+    response = client.post(
+        f"/approvals/{claim.number}/approve/", {"amount": 1_248_000, "confirm": "on"}
+    )
+    assert response.status_code == 400
+    assert "内容が変わりました" in response.content.decode()
+    assert not Payout.objects.filter(claim=claim).exists()
+    payouts.payout_approve(claim=claim, by=erin, amount=1_248_000, version=payouts_version(claim))
