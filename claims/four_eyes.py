@@ -186,7 +186,7 @@ def money_touchers(claim) -> dict[int, str]:
 
 
 def message(reason: str, action: str = "承認") -> str:
-    return f"ご自身が{reason}事故は{action}できません (四つの目の原則)。"
+    return f"ご自身が{reason}事故の{action}はできません (四つの目の原則)。"
 
 
 def four_eyes_conflict(*, claim, user, action: str = "承認") -> str | None:

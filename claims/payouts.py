@@ -563,7 +563,7 @@ def recovery_problems(*, claim, by, assessment, due: NextPayment | None = None) 
     pending = pending_items(assessment)
     if pending:
         problems.append(f"保留中の項目が {pending} 件あります (Q5 の証憑待ち)。")
-    conflict = four_eyes_conflict(claim=claim, user=by)
+    conflict = four_eyes_conflict(claim=claim, user=by, action="返還請求")
     if conflict:
         problems.append(conflict)
     due = due or next_payment(claim, assessment)

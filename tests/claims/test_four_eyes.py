@@ -85,7 +85,7 @@ def test_carol_edits_the_facts_sends_to_approval_and_is_refused_over_http(
     assert (claim.status, claim.talks_difficult) == (S.AWAITING_APPROVAL, True)
 
     detail = client.get(f"/approvals/{claim.number}/").content.decode()
-    assert "ご自身が承認に回した事故は承認できません (四つの目の原則)。" in detail
+    assert "ご自身が承認に回した事故の承認はできません (四つの目の原則)。" in detail
     response = client.post(
         f"/approvals/{claim.number}/approve/",
         {"amount": 778_000, "confirm": "on", "version": payouts_version(claim)},
@@ -108,7 +108,7 @@ def test_a_supervisor_who_changed_the_facts_only_is_refused(alice, carol, erin):
     claim_send_to_approval(claim=claim, by=alice)  # the filer sends it, not carol
 
     assert four_eyes.money_touchers(claim)[carol.pk] == four_eyes.FACTS
-    with pytest.raises(ClaimError, match=r"ご自身が内容 \(事故の事実\) を変更した事故は承認"):
+    with pytest.raises(ClaimError, match=r"ご自身が内容 \(事故の事実\) を変更した事故の承認"):
         approve(claim, carol)
     approve(claim, erin)
 
@@ -137,7 +137,7 @@ def test_carol_uploads_the_evidence_that_makes_overtime_payable_and_is_refused(a
     assert (claim.pending_items, claim.total_payable) == (0, 750_000)
     claim_send_to_approval(claim=claim, by=alice)
 
-    with pytest.raises(ClaimError, match="ご自身が書類を登録・削除した事故は承認できません"):
+    with pytest.raises(ClaimError, match="ご自身が書類を登録・削除した事故の承認はできません"):
         approve(claim, carol)
     assert approve(claim, erin).amount == 750_000
 
@@ -161,15 +161,15 @@ def test_a_claim_imported_with_carol_as_handler_then_reassigned_is_refused_to_he
     claim_start_assessment(claim=claim, by=bob)
     claim_send_to_approval(claim=claim, by=bob)
 
-    with pytest.raises(ClaimError, match="ご自身が以前担当していた事故は承認できません"):
+    with pytest.raises(ClaimError, match="ご自身が以前担当していた事故の承認はできません"):
         approve(claim, carol)
 
     # the queue and the approval page say why, before she tries
     client.force_login(carol)
     queue = client.get("/approvals/").content.decode()
-    assert "ご自身が以前担当していた事故は承認できません (四つの目の原則)。" in queue
+    assert "ご自身が以前担当していた事故の承認はできません (四つの目の原則)。" in queue
     detail = client.get(f"/approvals/{claim.number}/").content.decode()
-    assert "ご自身が以前担当していた事故は承認できません" in detail
+    assert "ご自身が以前担当していた事故の承認はできません" in detail
     assert "この金額で承認する" in detail and "disabled>この金額で承認する" in detail
     approve(claim, erin)
 
@@ -186,7 +186,7 @@ def test_an_item_a_supervisor_added_and_the_handler_later_deleted_still_binds(al
 
     item_delete(item=extra, by=alice)
     claim_send_to_approval(claim=claim, by=alice)
-    with pytest.raises(ClaimError, match="ご自身が費用を入力・変更した事故は承認できません"):
+    with pytest.raises(ClaimError, match="ご自身が費用を入力・変更した事故の承認はできません"):
         approve(claim, carol)
 
 
@@ -198,10 +198,10 @@ def test_send_back_and_mark_paid_ask_four_eyes_too(client, alice, carol, erin):
     claim_update_facts(claim=claim, by=carol, talks_difficult=True)
     claim_send_to_approval(claim=claim, by=alice)
 
-    with pytest.raises(ClaimError, match="差戻しできません"):
+    with pytest.raises(ClaimError, match="差戻しはできません"):
         payouts.claim_send_back(claim=claim, by=carol, reason="確認")
     approve(claim, erin)
-    with pytest.raises(ClaimError, match="支払済みの記録できません"):
+    with pytest.raises(ClaimError, match="支払済みの記録はできません"):
         payouts.payout_mark_paid(claim=claim, by=carol, paid_on=TODAY, reference="FB-1")
     client.force_login(carol)
     panel = client.get(f"/claims/{claim.number}/").content.decode()
@@ -241,7 +241,9 @@ def waive(recovery, by):
 
 def test_the_supervisor_who_asked_for_a_refund_may_not_waive_it(alice, carol, erin):
     recovery = refund_requested(alice, carol, erin)
-    with pytest.raises(ClaimError, match="ご自身が過払いの返還を請求した事故は返還の免除"):
+    with pytest.raises(
+        ClaimError, match="ご自身が過払いの返還を請求した事故の返還の免除はできません"
+    ):
         waive(recovery, erin)
     recovery.refresh_from_db()
     assert recovery.status == "requested"
