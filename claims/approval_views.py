@@ -17,9 +17,10 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from claims import clock, payouts, permissions
+from claims import clock, four_eyes, payouts, permissions
 from claims.models import Claim, Payout, Recovery, StatusChange
 from claims.services import ClaimError
+from claims.versions import CHANGED, claim_version
 
 S = Claim.Status
 QUEUE_PAGE_SIZE = 100
@@ -31,6 +32,10 @@ QUEUE_PAGE_SIZE = 100
 class ApproveForm(forms.Form):
     amount = forms.IntegerField(
         widget=forms.HiddenInput, min_value=0, error_messages={"invalid": "金額が不正です。"}
+    )
+    # claims.versions.claim_version of the page shown: the approval binds to what was seen
+    version = forms.CharField(
+        widget=forms.HiddenInput, max_length=64, error_messages={"required": CHANGED}
     )
     confirm = forms.BooleanField(
         label="上記の支払額を確認しました",
@@ -188,6 +193,8 @@ def approval_queue(request):
     page = Paginator(claims, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
     limit = payouts.authority_limit(request.user)
     today = timezone.localdate()
+    # four eyes for the whole page at once: why this supervisor may not decide each claim
+    touched = four_eyes.touchers([c.pk for c in page.object_list], user=request.user)
     rows = []
     for claim in page.object_list:
         if claim.paid_before:
@@ -200,7 +207,9 @@ def approval_queue(request):
                 "over_limit": limit is None or claim.total_payable > limit,
                 "top_up": top_up,
                 "overpaid": -top_up if top_up is not None and top_up < 0 else 0,
-                "own": request.user.pk in (claim.handler_id, claim.created_by_id),
+                "four_eyes": four_eyes.message(touched[claim.pk][request.user.pk])
+                if request.user.pk in touched[claim.pk]
+                else None,
             }
         )
     from claims.audit import authority_timeline
@@ -269,7 +278,8 @@ def _approval_context(request, claim, **forms_):
         "clock": clock.payment_clock(claim),
         # what the handler heard from the insured, for the approver's judgement (lazy)
         "notes": claim.notes.select_related("by")[:APPROVAL_NOTES_SHOWN],
-        "approve_form": forms_.get("approve_form") or ApproveForm(initial={"amount": due.amount}),
+        "approve_form": forms_.get("approve_form")
+        or ApproveForm(initial={"amount": due.amount, "version": claim_version(claim)}),
         "send_back_form": forms_.get("send_back_form") or ReasonForm(prefix="back"),
         "reject_form": forms_.get("reject_form") or ReasonForm(prefix="reject"),
         # an overpayment is not approved but asked back (過払い返還)
@@ -317,7 +327,7 @@ def approve(request, number):
         number,
         ApproveForm(request.POST),
         lambda claim, data: payouts.payout_approve(
-            claim=claim, by=request.user, amount=data["amount"]
+            claim=claim, by=request.user, amount=data["amount"], version=data["version"]
         ),
         "{claim.number} の支払を承認しました。",
         "approve_form",

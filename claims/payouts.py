@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Sum
 from django.forms.models import model_to_dict
 from django.utils import timezone
 
@@ -205,24 +205,13 @@ def next_payment(claim, assessment) -> NextPayment:
     )
 
 
-def four_eyes_conflict(*, claim, user) -> str | None:
-    """Why `user` may not approve `claim` (handled it, filed it, entered or changed an item),
-    or None. Item history counts too, so a deleted or since-overwritten edit still binds."""
-    if claim.handler_id == user.pk:
-        return "ご自身が担当している事故は承認できません (四つの目の原則)。"
-    if claim.created_by_id == user.pk:
-        return "ご自身が登録した事故は承認できません (四つの目の原則)。"
-    touched = Q(created_by=user) | Q(updated_by=user)
-    for model in ITEM_MODELS:
-        if (
-            model.objects.filter(claim_id=claim.pk).filter(touched).exists()
-            or model.history.filter(claim_id=claim.pk, history_user=user).exists()
-        ):
-            return (
-                f"ご自身が入力・変更した{model._meta.verbose_name}がある事故は承認できません"
-                " (四つの目の原則)。"
-            )
-    return None
+def four_eyes_conflict(*, claim, user, action: str = "承認") -> str | None:
+    """Why `user` may not take the money decision `action` on `claim` (they handled it
+    ever, filed it, changed its facts or items, uploaded its documents, sent it to approval,
+    asked a refund of it), or None. One answer for every money action: claims.four_eyes."""
+    from claims import four_eyes
+
+    return four_eyes.four_eyes_conflict(claim=claim, user=user, action=action)
 
 
 def authority_limit(user) -> int | None:
@@ -437,12 +426,16 @@ def _lock(claim) -> Claim:
 # --- services --------------------------------------------------------------------------
 
 
-def payout_approve(*, claim, by, amount) -> Payout:
+def payout_approve(*, claim, by, amount, version: str | None = None) -> Payout:
     """Approve the claim's payable amount, once, freezing the assessment with the payout.
 
     `amount` is what the supervisor saw and confirmed; if the claim changed since (so the
     engine now says otherwise) the approval is refused rather than paying a stale figure.
+    `version` (claims.versions.claim_version of the page they read; the approval form always
+    sends it) binds the approval to everything they saw: a claim changed since, even to the
+    same total, or sent back and sent again, is refused.
     """
+    from claims.versions import CHANGED, claim_version
     from coverage.adapters import claim_assessment
 
     try:
@@ -465,6 +458,8 @@ def payout_approve(*, claim, by, amount) -> Payout:
                     f"この事故には既に未払いの支払承認 ({unpaid.amount:,}円) があります。"
                     "二重に承認することはできません。"
                 )
+            if version is not None and version != claim_version(locked):
+                raise ClaimError(CHANGED)
             ca = claim_assessment(locked)
             assessment = ca.assessment
             problems = approval_blockers(claim=locked, assessment=assessment)
@@ -535,6 +530,9 @@ def claim_send_back(*, claim, by, reason) -> Claim:
     locked = _lock(claim)
     if locked.status != S.AWAITING_APPROVAL:
         raise ClaimError(f"この事故は「{locked.get_status_display()}」のため差し戻せません。")
+    conflict = four_eyes_conflict(claim=locked, user=by, action="差戻し")
+    if conflict:
+        raise ClaimError(conflict)
     claim_transition(claim=locked, to=S.UNDER_ASSESSMENT, by=by, reason=reason)
     claim.refresh_from_db()
     return claim
@@ -565,7 +563,7 @@ def recovery_problems(*, claim, by, assessment, due: NextPayment | None = None) 
     pending = pending_items(assessment)
     if pending:
         problems.append(f"保留中の項目が {pending} 件あります (Q5 の証憑待ち)。")
-    conflict = four_eyes_conflict(claim=claim, user=by)
+    conflict = four_eyes_conflict(claim=claim, user=by, action="返還請求")
     if conflict:
         problems.append(conflict)
     due = due or next_payment(claim, assessment)
@@ -625,10 +623,31 @@ def recovery_request(*, claim, by, amount, reason) -> Recovery:
     return recovery
 
 
+def waiver_problem(*, recovery, by) -> str | None:
+    """Why `by` may not waive `recovery` (免除: the insured keeps the money, a money decision
+    like an approval): supervisors only, four eyes against whoever asked for it and the
+    claim's history, and the amount within their approval authority."""
+    if not permissions.is_supervisor(by):
+        return "返還の免除は監督者のみが行えます。"
+    conflict = four_eyes_conflict(claim=recovery.claim, user=by, action="返還の免除")
+    if conflict:
+        return conflict
+    limit = authority_limit(by)
+    if limit is None:
+        return "承認権限が登録されていないため、返還を免除できません。"
+    if recovery.amount > limit:
+        return (
+            f"免除額 {recovery.amount:,}円 はあなたの承認権限額 {limit:,}円 を超えています。"
+            "権限を持つ別の監督者が免除してください。"
+        )
+    return None
+
+
 @transaction.atomic
 def recovery_settle(*, recovery, by, outcome, on, note) -> Recovery:
     """Record an open refund request as received (on a date, with the bank reference) or
-    waived (with the reason): supervisors only, once."""
+    waived (with the reason, see waiver_problem), once. The claim row is locked first, as
+    an approval locks it: a waiver changes what the claim's next approval pays."""
     _require_supervisor(by, "返還の記録")
     on = _as_date(on, "日付")
     note = (note or "").strip()
@@ -638,9 +657,15 @@ def recovery_settle(*, recovery, by, outcome, on, note) -> Recovery:
         raise ClaimError("免除の理由を入力してください。")
     if on > timezone.localdate():
         raise ClaimError("未来の日付は記録できません。")
+    claim = _lock(recovery.claim)
     locked = Recovery.objects.select_for_update().get(pk=recovery.pk)
     if locked.status != Recovery.Status.REQUESTED:
         raise ClaimError(f"この返還請求は既に「{locked.get_status_display()}」です。")
+    if outcome == Recovery.Status.WAIVED:
+        locked.claim = claim
+        problem = waiver_problem(recovery=locked, by=by)
+        if problem:
+            raise ClaimError(problem)
     locked.status = outcome
     locked.settled_by, locked.settled_on, locked.settled_note = by, on, note[:300]
     locked._history_user = by
@@ -704,6 +729,9 @@ def payout_mark_paid(*, claim, by, paid_on, reference) -> Payout:
         raise ClaimError(
             f"この事故は「{locked.get_status_display()}」です。承認済みの事故のみ支払済みにできます。"
         )
+    conflict = four_eyes_conflict(claim=locked, user=by, action="支払済みの記録")
+    if conflict:
+        raise ClaimError(conflict)
     payout = (
         Payout.objects.select_for_update()
         .filter(claim=locked, status=Payout.Status.APPROVED)
