@@ -263,7 +263,7 @@ def authority_problem(
     if others_paid:
         what = (
             f"この証券の累計支払額 {total:,}円 (この事故の{'累計' if previously_paid else ''}"
-            f"査定額 {amount:,}円 + 他の事故{' ' + others if others else ''}の既払額 "
+            f"査定額 {amount:,}円 + 他の事故{' ' + others + ' ' if others else ''}の既払額 "
             f"{others_paid:,}円)"
         )
         policy_note = (

@@ -133,7 +133,7 @@ class PolicyUsage:
             why = (
                 f"{label}: 査定額 {wanted:,}円 のうち、この証券の残りの限度額 {remaining:,}円 "
                 f"までお支払いします (限度額 {limit:,}円 のうち他の事故"
-                f"{' ' + self.other_numbers() if self.other_numbers() else ''}で"
+                f"{' ' + self.other_numbers() + ' ' if self.other_numbers() else ''}で"
                 f" {used:,}円 使用済み、Q6)。"
             )
         return {

@@ -113,7 +113,7 @@ def test_two_claims_of_one_policy_never_pay_more_than_its_liability_limit(
     assert "20,000,000円" in html  # what is left, and what the claim now pays
     assert (
         f"賠償責任: 査定額 70,000,000円 のうち、この証券の残りの限度額 20,000,000円 までお支払い"
-        f"します (限度額 100,000,000円 のうち他の事故 {first.number}で 80,000,000円 使用済み、Q6)"
+        f"します (限度額 100,000,000円 のうち他の事故 {first.number} で 80,000,000円 使用済み、Q6)"
     ) in html
     assert 'data-total="payable" id="total-payable">20,000,000円' in html
 
@@ -301,7 +301,7 @@ def test_authority_is_judged_on_the_policys_total(client, alice, carol, erin):
         payouts.payout_approve(claim=second, by=carol, amount=6_000_000)
     message = str(refused.value)
     assert "この証券の累計支払額 12,000,000円" in message
-    assert f"他の事故 {first.number}の既払額 6,000,000円" in message
+    assert f"他の事故 {first.number} の既払額 6,000,000円" in message
     assert "承認権限は証券ごとの累計で判定します" in message
     assert "承認権限額 10,000,000円 を超えています" in message
 
