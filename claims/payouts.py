@@ -7,6 +7,12 @@ status inside the lock, and the database's `payout_one_unpaid_per_claim` and
 if a caller skipped the lock. Every refusal is a `ClaimError` with a Japanese message; an
 IntegrityError never escapes to a view.
 
+Limits per policy (Q6, claims.policy_limits): a claim is assessed against what its policy
+has left after its other claims' live payouts. Every service that creates, voids or refunds
+a payout locks the policy row first, then the claim row (always in that order), so
+approvals on one policy are serialized and each recomputes what is due under the lock.
+Authority is judged on the policy's total: its other claims' payouts plus this claim's.
+
 Supplementary payments (追加支払): a paid claim can be closed and reopened when more comes in
 (a client's late damage claim, say). It is then assessed again as a whole, limits and all,
 and its next approval pays the difference between that total and what earlier payouts paid,

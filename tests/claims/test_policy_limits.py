@@ -7,6 +7,7 @@ pays at most its 100,000,000 yen liability limit, and the second claim says why 
 
 import pytest
 from django.db.models import Sum
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
@@ -157,6 +158,10 @@ def test_stored_total_and_settlement_pdf_use_the_policy_limits(alice, erin):
         "限度額 100,000,000円 / 他の事故で使用済み 80,000,000円 / 残り 20,000,000円"
     )
     assert [row["key"] for row in context["limit_cuts"]] == ["liability"]
+    html = render_to_string("documents/pdf/settlement_summary.html", context)
+    assert "賠償責任 限度額 (証券ごと)" in html
+    assert "他の事故で使用済み 80,000,000円 / 残り 20,000,000円" in html
+    assert "限度額の残りによる減額" in html and "までお支払いします" in html
     assert sibling_claim_ids(policy, exclude=first) == [second.pk]
 
 
