@@ -273,7 +273,10 @@ def _approval_context(request, claim, **forms_):
             claim=claim, by=request.user, assessment=ca.assessment, due=due, usage=ca.usage
         )
     live = payouts.decided_payout(claim)
+    from claims.policy_limits import open_siblings
+
     return {
+        "open_siblings": open_siblings(claim) if claim.status == S.AWAITING_APPROVAL else [],
         "marks": _item_marks(claim, ca) if due.is_supplementary and live is None else {},
         "claim": claim,
         "live": live,

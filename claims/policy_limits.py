@@ -315,3 +315,16 @@ def usage_from_snapshot(snapshot: dict) -> PolicyUsage | None:
         # the numbers only (the split per claim was not kept): enough for the wording
         others=tuple(OtherClaimUse(0, str(n), 0, 1) for n in numbers),
     )
+
+
+def open_siblings(claim) -> list:
+    """The policy's other claims still awaiting approval: whichever is approved first
+    takes from the limits the others are assessed against (the approval page says so)."""
+    from claims.models import Claim
+
+    return list(
+        Claim.objects.filter(policy_id=claim.policy_id, status=Claim.Status.AWAITING_APPROVAL)
+        .exclude(pk=claim.pk)
+        .only("number", "total_payable")
+        .order_by("number")
+    )

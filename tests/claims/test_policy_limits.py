@@ -95,6 +95,9 @@ def test_two_claims_of_one_policy_never_pay_more_than_its_liability_limit(
     second = file_claim(client, bob, policy, mk_incident, 70_000_000, "株式会社B工業")
 
     client.force_login(erin)
+    # before either is approved, each approval page names the other one waiting
+    page = client.get(reverse("approvals:detail", args=[first.number])).content.decode()
+    assert f"同じ証券の承認待ちの事故: {second.number} (支払見込額 70,000,000円)" in page
     response = approve_post(client, first, 80_000_000)
     assert "の支払を承認しました" in " ".join(messages_of(response))
     # paid, so the second claim no longer even looks like a duplicate of an open one
