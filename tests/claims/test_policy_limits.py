@@ -165,6 +165,14 @@ def test_stored_total_and_settlement_pdf_use_the_policy_limits(alice, erin):
     assert "賠償責任 限度額 (証券ごと)" in html
     assert "他の事故で使用済み 80,000,000円 / 残り 20,000,000円" in html
     assert "限度額の残りによる減額" in html and "までお支払いします" in html
+
+    # approved: the PDF prints the usage the payout froze, not today's
+    payouts.payout_approve(claim=second, by=erin, amount=20_000_000)
+    payouts.payout_void_and_reopen(claim=first, by=erin, reason="承認の誤り")
+    context = settlement_context(second)
+    assert context["payout"] is not None and context["total_payable"] == 20_000_000
+    assert context["liability_policy"]["used"] == 80_000_000
+    assert f"他の事故 {first.number} で" in context["limit_cuts"][0]["why"]
     assert sibling_claim_ids(policy, exclude=first) == [second.pk]
 
 
