@@ -179,6 +179,23 @@ def approval_queue(request):
         .annotate(total=Sum("amount"))
         .values("total")[:1]
     )
+    # Authority follows the policy: what its other claims were paid counts too.
+    policy_paid = (
+        Payout.objects.filter(claim__policy=OuterRef("policy"), status__in=payouts.LIVE)
+        .exclude(claim=OuterRef("pk"))
+        .order_by()
+        .values("claim__policy")
+        .annotate(total=Sum("amount"))
+        .values("total")[:1]
+    )
+    policy_back = (
+        Recovery.objects.filter(claim__policy=OuterRef("policy"), status__in=payouts.RECOVERED)
+        .exclude(claim=OuterRef("pk"))
+        .order_by()
+        .values("claim__policy")
+        .annotate(total=Sum("amount"))
+        .values("total")[:1]
+    )
     claims = (
         Claim.objects.filter(permissions.visible_claims_q(request.user))
         .filter(status=S.AWAITING_APPROVAL)
@@ -187,6 +204,8 @@ def approval_queue(request):
             submitted_at=Subquery(submitted),
             paid_before=Subquery(paid_before),
             asked_back=Subquery(asked_back),
+            policy_paid=Subquery(policy_paid),
+            policy_back=Subquery(policy_back),
         )
         .order_by("submitted_at", "reported_at", "id")
     )
@@ -204,7 +223,9 @@ def approval_queue(request):
             {
                 "claim": claim,
                 "clock": clock.payment_clock(claim, today=today),
-                "over_limit": limit is None or claim.total_payable > limit,
+                "over_limit": limit is None
+                or claim.total_payable + (claim.policy_paid or 0) - (claim.policy_back or 0)
+                > limit,
                 "top_up": top_up,
                 "overpaid": -top_up if top_up is not None and top_up < 0 else 0,
                 "four_eyes": four_eyes.message(touched[claim.pk][request.user.pk])
@@ -258,10 +279,13 @@ def _approval_context(request, claim, **forms_):
     problems = []
     if claim.status == S.AWAITING_APPROVAL:
         problems = payouts.approval_problems(
-            claim=claim, by=request.user, assessment=ca.assessment, due=due
+            claim=claim, by=request.user, assessment=ca.assessment, due=due, usage=ca.usage
         )
     live = payouts.decided_payout(claim)
+    from claims.policy_limits import open_siblings
+
     return {
+        "open_siblings": open_siblings(claim) if claim.status == S.AWAITING_APPROVAL else [],
         "marks": _item_marks(claim, ca) if due.is_supplementary and live is None else {},
         "claim": claim,
         "live": live,

@@ -7,6 +7,12 @@ status inside the lock, and the database's `payout_one_unpaid_per_claim` and
 if a caller skipped the lock. Every refusal is a `ClaimError` with a Japanese message; an
 IntegrityError never escapes to a view.
 
+Limits per policy (Q6, claims.policy_limits): a claim is assessed against what its policy
+has left after its other claims' live payouts. Every service that creates, voids or refunds
+a payout locks the policy row first, then the claim row (always in that order), so
+approvals on one policy are serialized and each recomputes what is due under the lock.
+Authority is judged on the policy's total: its other claims' payouts plus this claim's.
+
 Supplementary payments (追加支払): a paid claim can be closed and reopened when more comes in
 (a client's late damage claim, say). It is then assessed again as a whole, limits and all,
 and its next approval pays the difference between that total and what earlier payouts paid,
@@ -44,6 +50,7 @@ from claims.models import (
     Payout,
     Recovery,
 )
+from claims.policy_limits import lock_policy
 from claims.services import ClaimError, claim_transition
 
 logger = logging.getLogger(__name__)
@@ -219,38 +226,84 @@ def authority_limit(user) -> int | None:
     return None if row is None else row.limit
 
 
-def authority_problem(*, user, amount: int, previously_paid: int = 0) -> str | None:
+def authority_problem(
+    *, user, amount: int, previously_paid: int = 0, others_paid: int = 0, others: str = ""
+) -> str | None:
     """Why `user`'s approval authority does not cover `amount`, naming who would, or None.
 
     `amount` is the claim's cumulative total; `previously_paid` (earlier payouts, part of
-    it) only changes the wording."""
+    it) only changes the wording. Authority follows the policy (issue 15 item 8):
+    `others_paid`, what the policy's other claims were paid (`others`: their numbers), is
+    added, so a loss split into several claims needs the authority its total needs."""
     limit = authority_limit(user)
     if limit is None:
         return "承認権限が登録されていないため、承認できません。管理者に承認権限の設定を依頼してください。"
-    if amount <= limit:
+    total = amount + others_paid
+    if total <= limit:
         return None
-    others = (
-        ApprovalAuthority.objects.filter(limit__gte=amount, user__is_active=True)
+    others_q = (
+        ApprovalAuthority.objects.filter(limit__gte=total, user__is_active=True)
         .exclude(user=user)
         .select_related("user")
         .order_by("limit")
     )
     names = "、".join(
-        f"{a.user.get_full_name() or a.user.username} ({a.limit:,}円)" for a in others[:5]
+        f"{a.user.get_full_name() or a.user.username} ({a.limit:,}円)" for a in others_q[:5]
     )
     who = (
         f" 承認できる監督者: {names}"
         if names
         else " 該当する監督者がいません。管理者に相談してください。"
     )
-    what = (
-        f"累計支払額 {amount:,}円 (既払額 {previously_paid:,}円 を含む)"
-        if previously_paid
-        else f"支払額 {amount:,}円"
-    )
+    if others_paid:
+        what = (
+            f"この証券の累計支払額 {total:,}円 (この事故の{'累計' if previously_paid else ''}"
+            f"査定額 {amount:,}円 + 他の事故{' ' + others + ' ' if others else ''}の既払額 "
+            f"{others_paid:,}円)"
+        )
+        policy_note = (
+            " 承認権限は証券ごとの累計で判定します (一つの損害を複数の事故に分けても、"
+            "合計額に見合う権限が必要です)。"
+        )
+    elif previously_paid:
+        what = f"累計支払額 {amount:,}円 (既払額 {previously_paid:,}円 を含む)"
+        policy_note = ""
+    else:
+        what = f"支払額 {amount:,}円"
+        policy_note = ""
     return (
-        f"{what} はあなたの承認権限額 {limit:,}円 を超えています。"
-        f"{amount:,}円 以上の承認権限を持つ別の監督者の承認が必要です。{who}"
+        f"{what} はあなたの承認権限額 {limit:,}円 を超えています。{policy_note}"
+        f"{total:,}円 以上の承認権限を持つ別の監督者の承認が必要です。{who}"
+    )
+
+
+def policy_authority_problem(*, user, claim, assessment, due, usage=None) -> str | None:
+    """authority_problem on the policy's total: this claim's cumulative assessment plus
+    what the policy's other claims were paid (net of refunds)."""
+    if usage is None:
+        from coverage.adapters import policy_usage
+
+        usage = policy_usage(claim)
+    return authority_problem(
+        user=user,
+        amount=assessment.total_payable,
+        previously_paid=due.previously_paid,
+        others_paid=usage.used_total,
+        others=usage.other_numbers(),
+    )
+
+
+def limit_exhausted(usage, assessment, due) -> str | None:
+    """When nothing is due because the policy's other claims used up its limits: say so."""
+    if usage is None or due.amount > 0 or due.overpayment or not usage.any_used:
+        return None
+    cuts = [row for row in usage.pots(assessment) if row["reduced"]]
+    if not cuts:
+        return None
+    return (
+        "この証券の限度額は他の事故の支払で使い切られているため、支払額は0円です。"
+        + " ".join(row["why"] for row in cuts)
+        + " 不支払として終了してください。"
     )
 
 
@@ -272,9 +325,12 @@ def approval_blockers(*, claim, assessment) -> list[str]:
     return problems
 
 
-def approval_problems(*, claim, by, assessment, due: NextPayment | None = None) -> list[str]:
+def approval_problems(
+    *, claim, by, assessment, due: NextPayment | None = None, usage=None
+) -> list[str]:
     """Every reason `by` may not approve `claim` now; empty means approval is possible.
-    `due` is next_payment(claim, assessment) if the caller already has it."""
+    `due` is next_payment(claim, assessment) and `usage` the policy's usage by other claims
+    (claims.policy_limits) if the caller already has them."""
     problems = []
     if not permissions.is_supervisor(by):
         problems.append("支払の承認は監督者のみが行えます。")
@@ -288,11 +344,15 @@ def approval_problems(*, claim, by, assessment, due: NextPayment | None = None) 
     if conflict:
         problems.append(conflict)
     due = due or next_payment(claim, assessment)
-    nothing_due = due.problem()
+    if usage is None:
+        from coverage.adapters import policy_usage
+
+        usage = policy_usage(claim)
+    nothing_due = limit_exhausted(usage, assessment, due) or due.problem()
     if nothing_due and not blockers:
         problems.append(nothing_due)
-    authority = authority_problem(
-        user=by, amount=assessment.total_payable, previously_paid=due.previously_paid
+    authority = policy_authority_problem(
+        user=by, claim=claim, assessment=assessment, due=due, usage=usage
     )
     if authority and permissions.is_supervisor(by):
         problems.append(authority)
@@ -393,6 +453,9 @@ def _snapshot(claim, ca, due: NextPayment) -> dict:
                 "expenses": due.expenses,
                 "amount": due.amount,
             },
+            # the policy's limits, what its other claims had used, and this claim's
+            # payment per expense category (claims.policy_limits reads it for sub-limits)
+            "policy_limits": ca.usage.to_json(ca.assessment) if ca.usage is not None else None,
             "taken_at": timezone.now(),
         }
     )
@@ -410,6 +473,16 @@ def _queue_settlement_pdf(claim_pk: int, user_pk: int):
     claim = Claim.objects.get(pk=claim_pk)
     user = get_user_model().objects.get(pk=user_pk)
     enqueue_render(claim=claim, kind="settlement_summary", by=user)
+
+
+def _why_changed(ca) -> str:
+    """The approval's amount moved: say whether the policy's other claims took its limit."""
+    cuts = ca.limit_cuts
+    if cuts:
+        return "同じ証券の他の事故の支払により限度額の残りが減りました。" + " ".join(
+            row["why"] for row in cuts
+        )
+    return "事故の内容が変更されています。"
 
 
 def _lock(claim) -> Claim:
@@ -446,6 +519,9 @@ def payout_approve(*, claim, by, amount, version: str | None = None) -> Payout:
         raise ClaimError("支払の承認は監督者のみが行えます。")
     try:
         with transaction.atomic():
+            # Policy first, then the claim: approvals on one policy are serialized, so the
+            # limits its other claims left are read after every earlier approval committed.
+            lock_policy(claim)
             locked = _lock(claim)
             if locked.status != S.AWAITING_APPROVAL:
                 raise ClaimError(
@@ -473,14 +549,14 @@ def payout_approve(*, claim, by, amount, version: str | None = None) -> Payout:
                 raise ClaimError(
                     f"承認しようとした金額 {amount:,}円 は現在の"
                     f"{'追加支払額' if due.is_supplementary else '査定額'} {due.amount:,}円 と"
-                    "異なります。事故の内容が変更されています。"
+                    f"異なります。{_why_changed(ca)}"
                     "最新の査定を確認してから承認してください。"
                 )
-            nothing_due = due.problem()
+            nothing_due = limit_exhausted(ca.usage, assessment, due) or due.problem()
             if nothing_due:
                 raise ClaimError(nothing_due)
-            problem = authority_problem(
-                user=by, amount=assessment.total_payable, previously_paid=due.previously_paid
+            problem = policy_authority_problem(
+                user=by, claim=locked, assessment=assessment, due=due, usage=ca.usage
             )
             if problem:
                 raise ClaimError(problem)
@@ -588,6 +664,7 @@ def recovery_request(*, claim, by, amount, reason) -> Recovery:
         raise ClaimError("返還請求額が正しくありません。") from exc
     try:
         with transaction.atomic():
+            lock_policy(claim)  # a refund frees limit for the policy's other claims
             locked = _lock(claim)
             assessment = claim_assessment(locked).assessment
             due = next_payment(locked, assessment)
@@ -657,6 +734,7 @@ def recovery_settle(*, recovery, by, outcome, on, note) -> Recovery:
         raise ClaimError("免除の理由を入力してください。")
     if on > timezone.localdate():
         raise ClaimError("未来の日付は記録できません。")
+    lock_policy(recovery.claim)  # received or waived changes what the policy has left
     claim = _lock(recovery.claim)
     locked = Recovery.objects.select_for_update().get(pk=recovery.pk)
     if locked.status != Recovery.Status.REQUESTED:
@@ -679,6 +757,7 @@ def payout_void_and_reopen(*, claim, by, reason) -> Payout:
     """Void an approved (unpaid) payout and reopen the claim for assessment."""
     reason = _require_reason(reason)
     _require_supervisor(by, "承認の取消")
+    lock_policy(claim)  # voiding frees limit for the policy's other claims
     locked = _lock(claim)
     if locked.status != S.APPROVED:
         raise ClaimError(
