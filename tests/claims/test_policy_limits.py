@@ -5,6 +5,8 @@ One insured, one policy, two claims (80,000,000 and 70,000,000 yen of liability)
 pays at most its 100,000,000 yen liability limit, and the second claim says why it pays less.
 """
 
+import re
+
 import pytest
 from django.db.models import Sum
 from django.template.loader import render_to_string
@@ -18,7 +20,7 @@ from claims.services import ClaimError, claim_refresh_totals, claim_transition
 from coverage import vocab
 from coverage.adapters import claim_assessment
 from coverage.models import ExpenseSublimit
-from tests.conftest import make_claim, make_policy
+from tests.conftest import make_claim, make_policy, make_user
 
 pytestmark = pytest.mark.django_db
 S = Claim.Status
@@ -79,10 +81,16 @@ def file_claim(client, handler, policy, incident, amount, client_name):
     return claim
 
 
+def page_version(client, claim) -> str:
+    """The claim version the approval page hands its form (what the supervisor saw)."""
+    page = client.get(reverse("approvals:detail", args=[claim.number])).content.decode()
+    return re.search(r'name="version" value="([^"]+)"', page).group(1)
+
+
 def approve_post(client, claim, amount):
     return client.post(
         reverse("approvals:approve", args=[claim.number]),
-        {"amount": str(amount), "confirm": "on"},
+        {"amount": str(amount), "confirm": "on", "version": page_version(client, claim)},
         follow=True,
     )
 
@@ -262,9 +270,11 @@ def test_a_refund_frees_the_limit_again_and_a_waiver_does_not(alice, erin):
     )
     assert due_of(second).amount == 50_000_000  # 100M − (80M paid − 30M asked back)
 
+    # a waiver is a second supervisor's money decision (four eyes against the requester)
+    grace = make_user("grace", "supervisor", limit=200_000_000)
     payouts.recovery_settle(
         recovery=recovery,
-        by=erin,
+        by=grace,
         outcome=Recovery.Status.WAIVED,
         on=timezone.localdate(),
         note="少額のため免除",

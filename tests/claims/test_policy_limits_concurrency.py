@@ -9,6 +9,7 @@ from django.db.models import Sum
 from claims import payouts
 from claims.models import Claim, Payout
 from claims.services import ClaimError
+from claims.versions import claim_version
 from coverage.adapters import claim_assessment
 from tests.claims.approval_helpers import awaiting_claim
 from tests.claims.test_payouts_concurrency import _race, _supervisors, on_postgres  # noqa: F401
@@ -87,9 +88,11 @@ def test_twenty_approve_posts_on_one_policy_give_no_500_and_stay_within_the_limi
     def post(i, barrier):
         client = Client()
         client.force_login(sups[i])
+        version = claim_version(claims[i])  # what each supervisor's approval page showed
         barrier.wait()
         response = client.post(
-            f"/approvals/{claims[i].number}/approve/", {"amount": EACH, "confirm": "on"}
+            f"/approvals/{claims[i].number}/approve/",
+            {"amount": EACH, "confirm": "on", "version": version},
         )
         notes = [(m.level_tag, str(m)) for m in get_messages(response.wsgi_request)]
         return (response.status_code, notes)
