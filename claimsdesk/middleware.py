@@ -26,7 +26,9 @@ _SANE = re.compile(r"^[A-Za-z0-9._:@/+=-]{1,128}$")
 
 
 def _client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR", "") if request is not None else ""
+    from claimsdesk.accounts import client_ip
+
+    return client_ip(request)
 
 
 class RequestIdMiddleware:

@@ -5,6 +5,7 @@ project with Celery tasks run eagerly, so `make run` and `manage.py` need no set
 Production sets DEBUG=False, and then refuses to start without SECRET_KEY and ALLOWED_HOSTS.
 """
 
+import datetime
 from pathlib import Path
 
 import environ
@@ -44,6 +45,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_filters",
     "simple_history",
+    "axes",
     "claims",
     "coverage",
     "documents",
@@ -61,6 +63,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a locked-out sign-in into its page
 ]
 
 ROOT_URLCONF = "claimsdesk.urls"
@@ -103,6 +106,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "claimsdesk.accounts.RomanisedNameValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
@@ -132,6 +136,26 @@ STORAGES = {
 # Uploaded documents: outside the static root, served only through permission-checked views.
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 MEDIA_URL = ""  # no public URL: documents are served only by views that check access
+
+# --- Sign-in throttling (django-axes, claimsdesk.accounts) -------------------------------
+# AxesBackend first: a locked-out account or address is refused before the password is
+# checked. Failures count per account and, separately, per client address; at the limit
+# both lock for the cool-off (a failure during the lock restarts it). Success does not
+# reset the counts (an insider could otherwise clear a colleague's by signing in himself).
+AUTHENTICATION_BACKENDS = [
+    "claimsdesk.accounts.AxesBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=10)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=30))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = False
+AXES_LOCKOUT_CALLABLE = "claimsdesk.accounts.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "claimsdesk.accounts.client_ip"
+AXES_USERNAME_CALLABLE = "claimsdesk.accounts.axes_username"
+AXES_ENABLE_ACCESS_FAILURE_LOG = True  # each failure kept (address, agent, time) for audit
+AXES_VERBOSE = False  # claimsdesk.security logs failures and lockouts, once each
+AXES_ENABLE_ADMIN = True  # attempts listed (read-only) in admin for superusers
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "claims:queue"
@@ -212,6 +236,7 @@ LOGGING = {
         # "Forbidden"/"Not Found" warnings would say the same thing twice.
         "django.request": {"level": "ERROR"},
         "claimsdesk.security": {"level": "INFO"},
+        "axes": {"level": "WARNING"},  # claimsdesk.security says it once, with the request id
     },
 }
 

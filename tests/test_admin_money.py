@@ -13,9 +13,11 @@ import datetime
 from html.parser import HTMLParser
 
 import pytest
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.contrib.auth.models import Group, Permission, User
 from django.db import models
+from django.test import Client
 from django.urls import reverse
 
 from claims import payouts
@@ -47,8 +49,14 @@ REFERENCE = {Insured, Policy, Incident, Plan, ExpenseSublimit}
 PROTECTED = [
     Claim, ClientDamage, Expense, OvertimeEntry, StatusChange, Payout, Recovery,
     PaymentExtension, ClaimNote, ApprovalAuthority, Document, DocumentRequest, RenderJob,
+    AccessAttempt, AccessLog, AccessFailureLog,
 ]  # fmt: skip
 SKIP_NAMES = {"csrfmiddlewaretoken", "_save", "_continue", "_addanother", "_saveasnew"}
+
+
+@pytest.fixture(autouse=True)
+def _fast_hasher(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
@@ -74,6 +82,9 @@ def world(alice, carol, dave, settings, tmp_path):
     ExpenseSublimit.objects.create(
         plan=Plan.objects.get(code="cyber_standard"), category="call_center", limit=5_000_000
     )
+    browser = Client()  # a failed and a good sign-in: axes' attempt and log rows
+    browser.post(reverse("login"), {"username": "alice", "password": "wrong"})
+    browser.post(reverse("login"), {"username": "alice", "password": "pw-alice"})
     if not RenderJob.objects.exists():
         RenderJob.objects.create(claim=claim, kind="settlement_summary", version=1)
     return claim
