@@ -1,7 +1,7 @@
 """Forms of the handler's desk. Every field validates server-side with a Japanese message.
 
-Money fields accept "1,234", "１２３４" and "1,234円" (commas, full-width digits and a trailing
-円 are stripped explicitly); anything else that is not a whole, non-negative number of yen
+Money fields accept "1,234", "１２３４" and "1,234円" (commas every three digits, full-width
+digits and a trailing 円; "1,5" is refused, not read as 15); anything else that is not a whole, non-negative number of yen
 is refused next to the field.
 """
 
@@ -30,12 +30,18 @@ from coverage import vocab
 _DIGITS = re.compile(r"^[0-9]+$")
 
 
+_GROUPED = re.compile(r"^[-−]?[0-9]{1,3}(?:[, ][0-9]{3})+$")
+
+
 def _normalize_number(value) -> str:
+    """NFKC, no 円, no thousands separators; None when a separator is misplaced ("1,5" is
+    a typo, not 15, and "1,500" is 1500)."""
     text = unicodedata.normalize("NFKC", str(value or "")).strip()
-    text = text.replace(",", "").replace(" ", "")
     if text.endswith("円"):
-        text = text[:-1]
-    return text
+        text = text[:-1].rstrip()
+    if ("," in text or " " in text) and not _GROUPED.match(text):
+        return None
+    return text.replace(",", "").replace(" ", "")
 
 
 class YenField(forms.Field):
@@ -50,6 +56,8 @@ class YenField(forms.Field):
         "negative": "金額にマイナスは入力できません。",
         "fraction": "円未満の端数は入力できません。整数で入力してください。",
         "too_large": f"金額は {MAX_YEN:,} 円以下で入力してください。",
+        "separator": "桁区切りのカンマの位置が正しくありません。3桁ごとに区切るか、"
+        "区切らずに入力してください (例: 1,500 または 1500)。",
     }
 
     def __init__(self, *, max_value=MAX_YEN, **kwargs):
@@ -58,6 +66,8 @@ class YenField(forms.Field):
 
     def to_python(self, value):
         text = _normalize_number(value)
+        if text is None:
+            raise forms.ValidationError(self.error_messages["separator"], code="separator")
         if text in self.empty_values:
             return None
         if text.startswith("-") or text.startswith("−"):
@@ -91,6 +101,7 @@ class MinutesField(YenField):
         "negative": "時間にマイナスは入力できません。",
         "fraction": "分未満の端数は入力できません。整数で入力してください。",
         "too_large": f"時間は 0〜{MAX_MINUTES:,} 分の範囲で入力してください。",
+        "separator": "桁区切りのカンマの位置が正しくありません (例: 1,500 または 1500)。",
     }
 
     def __init__(self, **kwargs):
