@@ -25,6 +25,7 @@ from claims.models import (
     Policy,
 )
 from claims.services import FACT_FIELDS
+from claimsdesk.text import PlainTextForm
 from coverage import vocab
 
 _DIGITS = re.compile(r"^[0-9]+$")
@@ -130,7 +131,7 @@ class FutureDateField(forms.DateField):
             raise forms.ValidationError("今日以降の日付を入力してください。", code="past")
 
 
-class NextActionForm(forms.Form):
+class NextActionForm(PlainTextForm, forms.Form):
     """The claim's diary: the day to pick it up again and what for."""
 
     on = FutureDateField(label="次回対応日")
@@ -171,7 +172,7 @@ class PolicyChoiceField(forms.ModelChoiceField):
         return f"{insured.name} (登録番号 {insured.registration_number}) / 証券 {obj.number} / {obj.plan.name}"
 
 
-class ClaimIntakeForm(forms.Form):
+class ClaimIntakeForm(PlainTextForm, forms.Form):
     """The Q1 accident report (事故連絡票)."""
 
     policy = PolicyChoiceField(
@@ -241,7 +242,7 @@ def policy_search(query: str, limit: int = 30):
     return list(qs[:limit])
 
 
-class ClaimFactsForm(forms.ModelForm):
+class ClaimFactsForm(PlainTextForm, forms.ModelForm):
     noticed_on = PastDateField(label="事故を知った日")
 
     class Meta:
@@ -259,7 +260,7 @@ class ClaimFactsForm(forms.ModelForm):
         return data
 
 
-class ClaimNoteForm(forms.Form):
+class ClaimNoteForm(PlainTextForm, forms.Form):
     """A contact-log entry (経過記録). Who and when are the server's, not the form's."""
 
     channel = JapaneseChoiceField(label="手段", choices=ClaimNote.Channel.choices)
@@ -291,7 +292,7 @@ class ClaimNoteForm(forms.Form):
 # --- line items --------------------------------------------------------------------------
 
 
-class _ItemForm(forms.ModelForm):
+class _ItemForm(PlainTextForm, forms.ModelForm):
     cause = JapaneseChoiceField(
         label="原因", choices=vocab.choices(vocab.CAUSES), initial=vocab.CAUSE_PROVIDER_ATTACK
     )
@@ -412,7 +413,7 @@ ITEM_FORMS = {"damages": DamageForm, "expenses": ExpenseForm, "overtime": Overti
 # --- status and assignment ---------------------------------------------------------------
 
 
-class TransitionForm(forms.Form):
+class TransitionForm(PlainTextForm, forms.Form):
     action = forms.CharField()
     reason = forms.CharField(required=False, max_length=2000, widget=forms.Textarea)
 

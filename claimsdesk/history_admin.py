@@ -13,8 +13,16 @@
 from django.core.exceptions import PermissionDenied
 from simple_history.admin import SimpleHistoryAdmin
 
+from claimsdesk.text import add_bidi_validator
+
 
 class HistoryAdmin(SimpleHistoryAdmin):
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if field is not None:
+            add_bidi_validator([field])
+        return field
+
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         if request.method != "GET":
             raise PermissionDenied("履歴からの復元はできません。")
