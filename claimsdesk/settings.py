@@ -1,8 +1,9 @@
 """claimsdesk settings: one module, every deploy-specific value read from the environment.
 
-With nothing set, the app runs in development mode (DEBUG on) on a SQLite file under the
-project with Celery tasks run eagerly, so `make run` and `manage.py` need no set-up.
-Production sets DEBUG=False, and then refuses to start without SECRET_KEY and ALLOWED_HOSTS.
+DEBUG is off unless set: with DEBUG off (production) the app refuses to start without
+SECRET_KEY and ALLOWED_HOSTS. Development sets DEBUG=true (`make run` does, and so do the
+tests and CI's checks) and then needs nothing else: a SQLite file under the project, Celery
+tasks run eagerly. docs/deploy.md lists every variable.
 """
 
 import datetime
@@ -17,16 +18,19 @@ env = environ.Env()
 if (BASE_DIR / ".env").exists():
     environ.Env.read_env(BASE_DIR / ".env")
 
-DEBUG = env.bool("DEBUG", default=True)
+# Off unless set: a deploy that forgets DEBUG runs as production, and then refuses to start
+# without SECRET_KEY and ALLOWED_HOSTS. Development sets DEBUG=true (`make run` does).
+DEBUG = env.bool("DEBUG", default=False)
+_DEV_HINT = " (for development on this machine, set DEBUG=true: `make run` does)"
 
 _DEV_SECRET = "dev-only-insecure-secret-key-not-for-production-use-0123456789"  # noqa: S105
 SECRET_KEY = env.str("SECRET_KEY", default=_DEV_SECRET if DEBUG else "")
 if not SECRET_KEY:
-    raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off")
+    raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off" + _DEV_HINT)
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 if not ALLOWED_HOSTS:
-    raise ImproperlyConfigured("ALLOWED_HOSTS must be set when DEBUG is off")
+    raise ImproperlyConfigured("ALLOWED_HOSTS must be set when DEBUG is off" + _DEV_HINT)
 # Origins allowed to POST (scheme + host). Default: https:// on each named allowed host.
 CSRF_TRUSTED_ORIGINS = env.list(
     "CSRF_TRUSTED_ORIGINS",
@@ -55,6 +59,7 @@ MIDDLEWARE = [
     "claimsdesk.middleware.RequestIdMiddleware",  # first: every log line carries the id
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "claimsdesk.middleware.SecurityHeadersMiddleware",  # after WhiteNoise: static keeps caching
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -63,6 +68,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "claimsdesk.middleware.DatabaseBusyMiddleware",  # lock/statement timeout → Japanese 503
     "axes.middleware.AxesMiddleware",  # last: turns a locked-out sign-in into its page
 ]
 
@@ -101,6 +107,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # A row lock held elsewhere (an approval in progress, a stuck import) or a runaway query
+    # ends the statement with an error, answered as a Japanese 503 page
+    # (claimsdesk.middleware.DatabaseBusyMiddleware), well before gunicorn kills the worker.
+    # 0 turns either off (e.g. DB_STATEMENT_TIMEOUT_MS=0 for a long one-off migration).
+    _lock_ms = env.int("DB_LOCK_TIMEOUT_MS", default=5_000)
+    _statement_ms = env.int("DB_STATEMENT_TIMEOUT_MS", default=30_000)
+    DATABASES["default"].setdefault("OPTIONS", {})
+    DATABASES["default"]["OPTIONS"]["options"] = (
+        f"-c lock_timeout={_lock_ms} -c statement_timeout={_statement_ms}"
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -204,6 +220,15 @@ SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 315
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
 SECURE_REFERRER_POLICY = "same-origin"
+# Every HTML page (claimsdesk.middleware.SecurityHeadersMiddleware): scripts only from our
+# own /static/ (vendored Bootstrap and htmx, static/js), no inline script or handlers.
+# Inline *styles* stay allowed: Django admin's templates and htmx's indicator rule use them,
+# and a style cannot run code.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; "
+    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # container health checks speak plain http
 # Behind a TLS-terminating proxy (nginx, a load balancer) that sets X-Forwarded-Proto:
 # trust it, so request.is_secure() is right and the https redirect does not loop.
