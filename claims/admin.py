@@ -1,5 +1,13 @@
+"""Django admin for the claims app.
+
+Reference data (insured, policies, incidents) is edited here by the admin group; approval
+authorities by superusers only (the admin group holds view permission, claims 0009).
+Everything the services own is view-only, for superusers too: claims and their items,
+payouts, recoveries, status records, extensions, the contact log. History revert is refused
+everywhere (claimsdesk.history_admin).
+"""
+
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
 from claims.models import (
     ApprovalAuthority,
@@ -16,10 +24,11 @@ from claims.models import (
     Recovery,
     StatusChange,
 )
+from claimsdesk.history_admin import HistoryAdmin, ReadOnlyHistoryAdmin, ReadOnlyMixin
 
 
 @admin.register(Insured)
-class InsuredAdmin(SimpleHistoryAdmin):
+class InsuredAdmin(HistoryAdmin):
     list_display = ["name", "registration_number", "kind", "contact_person", "phone"]
     list_filter = ["kind"]
     search_fields = ["name", "registration_number", "contact_person", "email"]
@@ -27,7 +36,7 @@ class InsuredAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Policy)
-class PolicyAdmin(SimpleHistoryAdmin):
+class PolicyAdmin(HistoryAdmin):
     list_display = ["number", "insured", "plan", "period_start", "period_end"]
     list_filter = ["plan", "provides_cloud_service"]
     search_fields = ["number", "insured__name", "insured__registration_number"]
@@ -37,12 +46,12 @@ class PolicyAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Incident)
-class IncidentAdmin(SimpleHistoryAdmin):
+class IncidentAdmin(HistoryAdmin):
     list_display = ["title", "provider_name", "occurred_on", "leak_or_threat"]
     search_fields = ["title", "provider_name"]
 
 
-class _ItemInline(admin.TabularInline):
+class _ItemInline(ReadOnlyMixin, admin.TabularInline):
     extra = 0
     show_change_link = True
     readonly_fields = ["created_by", "updated_by"]
@@ -60,18 +69,15 @@ class OvertimeInline(_ItemInline):
     model = OvertimeEntry
 
 
-class StatusChangeInline(admin.TabularInline):
+class StatusChangeInline(ReadOnlyMixin, admin.TabularInline):
     model = StatusChange
     extra = 0
     can_delete = False
     readonly_fields = ["from_status", "to_status", "reason", "by", "at"]
 
-    def has_add_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Claim)
-class ClaimAdmin(SimpleHistoryAdmin):
+class ClaimAdmin(ReadOnlyHistoryAdmin):
     list_display = [
         "number",
         "policy",
@@ -85,17 +91,14 @@ class ClaimAdmin(SimpleHistoryAdmin):
     list_filter = ["status", "incident", "policy__plan", "handler"]
     search_fields = ["number", "policy__insured__name", "policy__insured__registration_number"]
     list_select_related = ["policy__insured", "policy__plan", "incident", "handler"]
-    # Statuses change only through claims.services: read-only here.
-    readonly_fields = ["status", "number", "total_claimed", "total_payable", "pending_items"]
-    autocomplete_fields = ["policy"]
-    raw_id_fields = ["handler", "created_by"]
+    # Statuses, handler, clock, totals and items change only through claims.services.
     inlines = [DamageInline, ExpenseInline, OvertimeInline, StatusChangeInline]
     date_hierarchy = "reported_at"
     show_full_result_count = False
 
 
 @admin.register(ClientDamage)
-class ClientDamageAdmin(SimpleHistoryAdmin):
+class ClientDamageAdmin(ReadOnlyHistoryAdmin):
     list_display = ["claim", "client_name", "kind", "claimed", "recognized"]
     search_fields = ["claim__number", "client_name"]
     list_select_related = ["claim"]
@@ -104,7 +107,7 @@ class ClientDamageAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Expense)
-class ExpenseAdmin(SimpleHistoryAdmin):
+class ExpenseAdmin(ReadOnlyHistoryAdmin):
     list_display = ["claim", "category", "description", "amount"]
     list_filter = ["category"]
     search_fields = ["claim__number", "description"]
@@ -114,7 +117,7 @@ class ExpenseAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(OvertimeEntry)
-class OvertimeEntryAdmin(SimpleHistoryAdmin):
+class OvertimeEntryAdmin(ReadOnlyHistoryAdmin):
     list_display = ["claim", "employee", "work_date", "minutes", "hourly_rate", "premium", "task"]
     search_fields = ["claim__number", "employee"]
     list_select_related = ["claim"]
@@ -123,14 +126,14 @@ class OvertimeEntryAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ApprovalAuthority)
-class ApprovalAuthorityAdmin(SimpleHistoryAdmin):
+class ApprovalAuthorityAdmin(HistoryAdmin):
     list_display = ["user", "limit"]
     list_select_related = ["user"]
     raw_id_fields = ["user"]
 
 
 @admin.register(Payout)
-class PayoutAdmin(SimpleHistoryAdmin):
+class PayoutAdmin(ReadOnlyHistoryAdmin):
     list_display = [
         "claim",
         "sequence",
@@ -147,19 +150,16 @@ class PayoutAdmin(SimpleHistoryAdmin):
     readonly_fields = [f.name for f in Payout._meta.fields]
     show_full_result_count = False
 
-    def has_add_permission(self, request):
-        return False
-
 
 @admin.register(PaymentExtension)
-class PaymentExtensionAdmin(admin.ModelAdmin):
+class PaymentExtensionAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ["claim", "new_due_on", "by", "at"]
     list_select_related = ["claim", "by"]
     raw_id_fields = ["claim"]
 
 
 @admin.register(ClaimNote)
-class ClaimNoteAdmin(admin.ModelAdmin):
+class ClaimNoteAdmin(ReadOnlyMixin, admin.ModelAdmin):
     """The contact log is append-only: read here, written on the claim page."""
 
     list_display = ["claim", "at", "channel", "party", "by", "summary"]
@@ -172,18 +172,9 @@ class ClaimNoteAdmin(admin.ModelAdmin):
     def summary(self, note):
         return note.body if len(note.body) <= 60 else note.body[:59] + "…"
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Recovery)
-class RecoveryAdmin(SimpleHistoryAdmin):
+class RecoveryAdmin(ReadOnlyHistoryAdmin):
     """Refunds asked back are decided on the approval page and settled in the payout panel;
     here they are read."""
 
@@ -192,9 +183,3 @@ class RecoveryAdmin(SimpleHistoryAdmin):
     list_select_related = ["claim", "requested_by"]
     search_fields = ["claim__number"]
     readonly_fields = [f.name for f in Recovery._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

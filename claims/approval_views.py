@@ -21,6 +21,7 @@ from claims import clock, four_eyes, payouts, permissions
 from claims.models import Claim, Payout, Recovery, StatusChange
 from claims.services import ClaimError
 from claims.versions import CHANGED, claim_version
+from claimsdesk.text import PlainTextForm
 
 S = Claim.Status
 QUEUE_PAGE_SIZE = 100
@@ -43,7 +44,7 @@ class ApproveForm(forms.Form):
     )
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(PlainTextForm, forms.Form):
     reason = forms.CharField(
         label="理由",
         max_length=2000,
@@ -70,7 +71,7 @@ class RecoverForm(ReasonForm):
     )
 
 
-class SettleRecoveryForm(forms.Form):
+class SettleRecoveryForm(PlainTextForm, forms.Form):
     """A refund received (date, bank reference) or waived (date, reason)."""
 
     outcome = forms.ChoiceField(
@@ -89,7 +90,7 @@ class SettleRecoveryForm(forms.Form):
     note = forms.CharField(label="入金参照番号・免除理由", max_length=300, required=False)
 
 
-class MarkPaidForm(forms.Form):
+class MarkPaidForm(PlainTextForm, forms.Form):
     paid_on = forms.DateField(
         label="支払日",
         widget=forms.DateInput(attrs={"type": "date"}),

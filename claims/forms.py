@@ -1,7 +1,7 @@
 """Forms of the handler's desk. Every field validates server-side with a Japanese message.
 
-Money fields accept "1,234", "１２３４" and "1,234円" (commas, full-width digits and a trailing
-円 are stripped explicitly); anything else that is not a whole, non-negative number of yen
+Money fields accept "1,234", "１２３４" and "1,234円" (commas every three digits, full-width
+digits and a trailing 円; "1,5" is refused, not read as 15); anything else that is not a whole, non-negative number of yen
 is refused next to the field.
 """
 
@@ -25,17 +25,24 @@ from claims.models import (
     Policy,
 )
 from claims.services import FACT_FIELDS
+from claimsdesk.text import PlainTextForm
 from coverage import vocab
 
 _DIGITS = re.compile(r"^[0-9]+$")
 
 
+_GROUPED = re.compile(r"^[-−]?[0-9]{1,3}(?:[, ][0-9]{3})+$")
+
+
 def _normalize_number(value) -> str:
+    """NFKC, no 円, no thousands separators; None when a separator is misplaced ("1,5" is
+    a typo, not 15, and "1,500" is 1500)."""
     text = unicodedata.normalize("NFKC", str(value or "")).strip()
-    text = text.replace(",", "").replace(" ", "")
     if text.endswith("円"):
-        text = text[:-1]
-    return text
+        text = text[:-1].rstrip()
+    if ("," in text or " " in text) and not _GROUPED.match(text):
+        return None
+    return text.replace(",", "").replace(" ", "")
 
 
 class YenField(forms.Field):
@@ -50,6 +57,8 @@ class YenField(forms.Field):
         "negative": "金額にマイナスは入力できません。",
         "fraction": "円未満の端数は入力できません。整数で入力してください。",
         "too_large": f"金額は {MAX_YEN:,} 円以下で入力してください。",
+        "separator": "桁区切りのカンマの位置が正しくありません。3桁ごとに区切るか、"
+        "区切らずに入力してください (例: 1,500 または 1500)。",
     }
 
     def __init__(self, *, max_value=MAX_YEN, **kwargs):
@@ -58,6 +67,8 @@ class YenField(forms.Field):
 
     def to_python(self, value):
         text = _normalize_number(value)
+        if text is None:
+            raise forms.ValidationError(self.error_messages["separator"], code="separator")
         if text in self.empty_values:
             return None
         if text.startswith("-") or text.startswith("−"):
@@ -91,6 +102,7 @@ class MinutesField(YenField):
         "negative": "時間にマイナスは入力できません。",
         "fraction": "分未満の端数は入力できません。整数で入力してください。",
         "too_large": f"時間は 0〜{MAX_MINUTES:,} 分の範囲で入力してください。",
+        "separator": "桁区切りのカンマの位置が正しくありません (例: 1,500 または 1500)。",
     }
 
     def __init__(self, **kwargs):
@@ -119,7 +131,7 @@ class FutureDateField(forms.DateField):
             raise forms.ValidationError("今日以降の日付を入力してください。", code="past")
 
 
-class NextActionForm(forms.Form):
+class NextActionForm(PlainTextForm, forms.Form):
     """The claim's diary: the day to pick it up again and what for."""
 
     on = FutureDateField(label="次回対応日")
@@ -160,7 +172,7 @@ class PolicyChoiceField(forms.ModelChoiceField):
         return f"{insured.name} (登録番号 {insured.registration_number}) / 証券 {obj.number} / {obj.plan.name}"
 
 
-class ClaimIntakeForm(forms.Form):
+class ClaimIntakeForm(PlainTextForm, forms.Form):
     """The Q1 accident report (事故連絡票)."""
 
     policy = PolicyChoiceField(
@@ -230,7 +242,7 @@ def policy_search(query: str, limit: int = 30):
     return list(qs[:limit])
 
 
-class ClaimFactsForm(forms.ModelForm):
+class ClaimFactsForm(PlainTextForm, forms.ModelForm):
     noticed_on = PastDateField(label="事故を知った日")
 
     class Meta:
@@ -248,7 +260,7 @@ class ClaimFactsForm(forms.ModelForm):
         return data
 
 
-class ClaimNoteForm(forms.Form):
+class ClaimNoteForm(PlainTextForm, forms.Form):
     """A contact-log entry (経過記録). Who and when are the server's, not the form's."""
 
     channel = JapaneseChoiceField(label="手段", choices=ClaimNote.Channel.choices)
@@ -280,7 +292,7 @@ class ClaimNoteForm(forms.Form):
 # --- line items --------------------------------------------------------------------------
 
 
-class _ItemForm(forms.ModelForm):
+class _ItemForm(PlainTextForm, forms.ModelForm):
     cause = JapaneseChoiceField(
         label="原因", choices=vocab.choices(vocab.CAUSES), initial=vocab.CAUSE_PROVIDER_ATTACK
     )
@@ -401,7 +413,7 @@ ITEM_FORMS = {"damages": DamageForm, "expenses": ExpenseForm, "overtime": Overti
 # --- status and assignment ---------------------------------------------------------------
 
 
-class TransitionForm(forms.Form):
+class TransitionForm(PlainTextForm, forms.Form):
     action = forms.CharField()
     reason = forms.CharField(required=False, max_length=2000, widget=forms.Textarea)
 

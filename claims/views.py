@@ -34,6 +34,7 @@ from claims.services import ClaimError
 from claims.templatetags.claims_extras import person
 from claimsdesk.formdata import ids as form_ids
 from claimsdesk.formdata import is_id, safe_next
+from claimsdesk.text import BIDI_MESSAGE, has_bidi_controls
 from coverage import vocab
 from coverage.adapters import claim_assessment
 from documents import followup
@@ -489,6 +490,8 @@ def claim_action(request, number):
         return _back_to_claim(request, claim)
     if action not in allowed and not permissions.can_edit(request.user, claim):
         raise PermissionDenied
+    if has_bidi_controls(request.POST.get("reason", "")):
+        return _refused(request, claim, ClaimError(BIDI_MESSAGE))
     try:
         services.claim_desk_action(
             claim=claim,

@@ -1,6 +1,6 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
+from claimsdesk.history_admin import HistoryAdmin
 from coverage.models import ExpenseSublimit, Plan
 
 
@@ -10,7 +10,7 @@ class ExpenseSublimitInline(admin.TabularInline):
 
 
 @admin.register(Plan)
-class PlanAdmin(SimpleHistoryAdmin):
+class PlanAdmin(HistoryAdmin):
     list_display = ["code", "name", "liability_limit", "expense_limit", "leak_only"]
     search_fields = ["code", "name"]
     inlines = [ExpenseSublimitInline]
@@ -18,7 +18,7 @@ class PlanAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ExpenseSublimit)
-class ExpenseSublimitAdmin(SimpleHistoryAdmin):
+class ExpenseSublimitAdmin(HistoryAdmin):
     list_display = ["plan", "category", "limit"]
     list_filter = ["plan"]
     list_select_related = ["plan"]

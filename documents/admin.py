@@ -1,11 +1,14 @@
-from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
+"""Documents, requests and render jobs are written by documents.services: view-only here
+(a document's claim, kind or uploader decides the checklist and the payment clock)."""
 
+from django.contrib import admin
+
+from claimsdesk.history_admin import ReadOnlyHistoryAdmin, ReadOnlyMixin
 from documents.models import Document, DocumentRequest, RenderJob
 
 
 @admin.register(Document)
-class DocumentAdmin(SimpleHistoryAdmin):
+class DocumentAdmin(ReadOnlyHistoryAdmin):
     list_display = [
         "claim",
         "kind",
@@ -24,14 +27,14 @@ class DocumentAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(DocumentRequest)
-class DocumentRequestAdmin(admin.ModelAdmin):
+class DocumentRequestAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ["claim", "requested_by", "requested_at", "fulfilled_at"]
     list_select_related = ["claim", "requested_by"]
     raw_id_fields = ["claim"]
 
 
 @admin.register(RenderJob)
-class RenderJobAdmin(admin.ModelAdmin):
+class RenderJobAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ["claim", "kind", "version", "status", "attempts", "updated_at"]
     list_filter = ["status", "kind"]
     list_select_related = ["claim"]

@@ -95,6 +95,7 @@ def _check(upload) -> _Checked:
             f"ファイルが大きすぎます (上限 {max_mb(settings.DOCUMENT_MAX_BYTES)})。"
         )
     sniffed = filecheck.sniff(upload, name=name)
+    name = filecheck.name_for_type(name, sniffed.content_type)
     digest = hashlib.sha256()
     upload.seek(0)
     for chunk in upload.chunks():
