@@ -11,7 +11,7 @@ from django.db import connection, connections
 from django.utils import timezone
 
 from claims import importer
-from claims.models import Claim, ClientDamage, Expense, OvertimeEntry
+from claims.models import Claim, ClientDamage, Expense
 from tests.claims import test_import, test_payouts_concurrency
 from tests.claims.test_import import HEADER, MK, run, write
 
@@ -204,6 +204,7 @@ def test_two_concurrent_imports_of_one_file_import_it_once(on_postgres, tmp_path
         t.join()
     assert failures == []
     assert sorted((r.created, r.existing) for r in results) == [(0, 300), (300, 0)]
+    assert waited == [1]  # the second one was told it waits for the first
     assert Claim.objects.count() == 300 == len(records)
     assert connection.vendor == "postgresql"
-    assert OvertimeEntry.objects.count() == 0
+    assert ClientDamage.objects.count() == 300  # each claim's one damage, once
