@@ -139,7 +139,7 @@ FUTURE_REFUSED = {"noticed_on", "incurred_on", "work_date"}
 # reader sees on the claim page and in PDFs.
 BIDI_CONTROLS = {chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))}
 # Free text that may span lines; every other value is one line.
-MULTILINE = {"description"}
+MULTILINE = {"description", "item_description"}
 MAX_JSON_DEPTH = 4  # line object -> items list -> item -> evidence list
 # One import at a time: a PostgreSQL advisory lock key (any 64-bit number, fixed).
 IMPORT_LOCK_KEY = 0x434C41494D53  # "CLAIMS"
