@@ -94,9 +94,7 @@ def test_rerunning_the_same_file_creates_nothing_new(tmp_path, alice, policies):
     assert ClientDamage.objects.count() == 1
 
 
-def test_skip_invalid_names_the_row_and_column_and_skips_the_whole_claim(
-    tmp_path, alice, policies
-):
+def test_skip_invalid_names_the_row_and_column_and_skips_the_whole_claim(tmp_path, alice, policies):
     path = write(
         tmp_path,
         "bad.csv",
