@@ -112,7 +112,8 @@ class ExtensionForm(ReasonForm):
             "invalid": "日付が不正です。",
         },
     )
-    field_order = ["new_due_on", "reason"]
+    correct = forms.BooleanField(label="誤った延長の訂正として記録する", required=False)
+    field_order = ["new_due_on", "reason", "correct"]
 
 
 # --- helpers -----------------------------------------------------------------------------
@@ -491,8 +492,8 @@ def extend(request, number):
         request,
         number,
         ExtensionForm(request.POST, prefix="extend"),
-        lambda claim, data: payouts.payment_extend(
-            claim=claim, by=request.user, new_due_on=data["new_due_on"], reason=data["reason"]
-        ),
+        lambda claim, data: (
+            payouts.payment_extension_correct if data["correct"] else payouts.payment_extend
+        )(claim=claim, by=request.user, new_due_on=data["new_due_on"], reason=data["reason"]),
         "支払期限の延長を記録しました。",
     )

@@ -836,28 +836,95 @@ def payout_mark_paid(*, claim, by, paid_on, reference) -> Payout:
     return payout
 
 
-@transaction.atomic
-def payment_extend(*, claim, by, new_due_on, reason) -> PaymentExtension:
-    """Record the written notice that more investigation is needed: a later due date."""
+# 保険法21条 allows a later payment only for the investigations it lists (and the policy
+# repeats), each with its own outer limit; the longest is 180 days after the documents
+# were complete. An extension beyond that, or one without a reason a reader can check, is
+# no extension.
+EXTENSION_MAX_DAYS = 180
+EXTENSION_REASON_MIN = 10
+CORRECTION_PREFIX = "【訂正】"
+
+
+def statutory_due_on(claim) -> datetime.date | None:
+    """The due date the law sets: 30 days after the documents were complete."""
+    from claims import clock
+
+    if claim.documents_complete_on:
+        return clock.due_date(claim.documents_complete_on)
+    return claim.payment_due_on
+
+
+def _extension_checks(locked, by, new_due_on, reason, what) -> tuple[str, datetime.date]:
     reason = _require_reason(reason)
     new_due_on = _as_date(new_due_on, "新しい支払期限")
-    if not (permissions.can_edit(by, claim) or permissions.is_supervisor(by)):
-        raise ClaimError("この事故の支払期限を延長する権限がありません。")
-    locked = _lock(claim)
+    if not permissions.is_supervisor(by):
+        raise ClaimError(f"支払期限の{what}は監督者のみが行えます。")
+    if len(reason) < EXTENSION_REASON_MIN:
+        raise ClaimError(
+            f"{what}の理由は、必要な調査の内容と理由を {EXTENSION_REASON_MIN} 文字以上で"
+            "具体的に入力してください (保険法21条)。"
+        )
     if locked.status in {S.PAID, S.CLOSED, S.WITHDRAWN, S.DRAFT}:
-        raise ClaimError(f"「{locked.get_status_display()}」の事故の支払期限は延長できません。")
+        raise ClaimError(f"「{locked.get_status_display()}」の事故の支払期限は{what}できません。")
     if locked.payment_due_on is None:
         raise ClaimError("書類が揃っていないため、支払期限はまだ始まっていません。")
-    if new_due_on <= locked.payment_due_on:
+    statutory = statutory_due_on(locked)
+    latest = statutory + datetime.timedelta(days=EXTENSION_MAX_DAYS)
+    if new_due_on > latest:
         raise ClaimError(
-            f"新しい支払期限は現在の期限 ({locked.payment_due_on:%Y年%m月%d日}) より後の日付にしてください。"
+            f"支払期限は法定の期限 ({statutory:%Y年%m月%d日}) から {EXTENSION_MAX_DAYS} 日以内"
+            f" ({latest:%Y年%m月%d日}まで) にしてください。"
         )
+    return reason, new_due_on
+
+
+def _record_extension(locked, claim, by, new_due_on, reason, change_reason):
     extension = PaymentExtension(claim=locked, new_due_on=new_due_on, reason=reason, by=by)
     extension.full_clean()
     extension.save()
     locked.payment_due_on = new_due_on
-    locked._change_reason = f"支払期限の延長: {reason}"
+    locked._change_reason = change_reason
     locked._history_user = by
     locked.save(update_fields=["payment_due_on", "updated_at"])
     claim.refresh_from_db()
     return extension
+
+
+@transaction.atomic
+def payment_extend(*, claim, by, new_due_on, reason) -> PaymentExtension:
+    """Record the written notice that more investigation is needed: a later due date.
+
+    A supervisor's decision, with a reason of substance, at most EXTENSION_MAX_DAYS after
+    the statutory due date."""
+    locked = _lock(claim)
+    reason, new_due_on = _extension_checks(locked, by, new_due_on, reason, "延長")
+    if new_due_on <= locked.payment_due_on:
+        raise ClaimError(
+            f"新しい支払期限は現在の期限 ({locked.payment_due_on:%Y年%m月%d日}) より後の日付にしてください。"
+        )
+    return _record_extension(locked, claim, by, new_due_on, reason, f"支払期限の延長: {reason}")
+
+
+@transaction.atomic
+def payment_extension_correct(*, claim, by, new_due_on, reason) -> PaymentExtension:
+    """A supervisor corrects a wrong extension: a new extension row (marked 【訂正】) sets
+    the due date again, earlier or later, never before the statutory date; the wrong one
+    stays in the history with who corrected it and why."""
+    locked = _lock(claim)
+    reason, new_due_on = _extension_checks(locked, by, new_due_on, reason, "訂正")
+    if not PaymentExtension.objects.filter(claim=locked).exists():
+        raise ClaimError("訂正する延長がありません。")
+    statutory = statutory_due_on(locked)
+    if new_due_on < statutory:
+        raise ClaimError(f"支払期限は法定の期限 ({statutory:%Y年%m月%d日}) より前にはできません。")
+    if new_due_on == locked.payment_due_on:
+        raise ClaimError("現在の支払期限と同じ日付です。")
+    before = locked.payment_due_on
+    return _record_extension(
+        locked,
+        claim,
+        by,
+        new_due_on,
+        f"{CORRECTION_PREFIX}{before:%Y-%m-%d} → {new_due_on:%Y-%m-%d}: {reason}",
+        f"支払期限の延長の訂正 ({before:%Y-%m-%d} → {new_due_on:%Y-%m-%d}): {reason}",
+    )

@@ -69,7 +69,7 @@ def claim_payout_panel(context, claim):
     may_extend = (
         claim.payment_due_on is not None
         and claim.status not in {S.PAID, S.CLOSED, S.WITHDRAWN, S.DRAFT}
-        and (permissions.can_edit(user, claim) or permissions.is_supervisor(user))
+        and permissions.is_supervisor(user)  # a supervisor's decision (保険法21条)
     )
     recoveries = list(claim.recoveries.select_related("requested_by", "settled_by"))
     four_eyes_note = None

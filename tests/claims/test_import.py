@@ -94,7 +94,7 @@ def test_rerunning_the_same_file_creates_nothing_new(tmp_path, alice, policies):
     assert ClientDamage.objects.count() == 1
 
 
-def test_errors_name_the_row_and_column_and_skip_the_whole_claim(tmp_path, alice, policies):
+def test_skip_invalid_names_the_row_and_column_and_skips_the_whole_claim(tmp_path, alice, policies):
     path = write(
         tmp_path,
         "bad.csv",
@@ -106,7 +106,7 @@ def test_errors_name_the_row_and_column_and_skip_the_whole_claim(tmp_path, alice
         + f"BAD,NOPE,{MK},2023/06/06,,damage,乙社,bogus,2000,3000,,,,,,\n"
         + f"BIG,IMP-3,{MK},2023-06-06,,overtime,,,,,,,山田,60,1000000000001,foo\n",
     )
-    ok, out, err = run(path)
+    ok, out, err = run(path, "--skip-invalid")
     assert not ok
     assert "新規 1 件" in out and "エラーで除外 3 件" in out
     assert "4行目 [HALF] amount:" in err
@@ -120,7 +120,7 @@ def test_errors_name_the_row_and_column_and_skip_the_whole_claim(tmp_path, alice
     assert Expense.objects.count() == 1
 
 
-def test_atomic_imports_nothing_when_any_claim_has_an_error(tmp_path, alice, policies):
+def test_one_error_imports_nothing_by_default(tmp_path, alice, policies):
     path = write(
         tmp_path,
         "bad.csv",
@@ -128,9 +128,12 @@ def test_atomic_imports_nothing_when_any_claim_has_an_error(tmp_path, alice, pol
         + f"GOOD,IMP-1,{MK},2023-06-06,,expense,,,,,call_center,5000,,,,\n"
         + f"BAD,IMP-2,{MK},2023-06-06,,expense,,,,,call_center,-1,,,,\n",
     )
-    ok, _, err = run(path, "--atomic")
-    assert not ok and "--atomic" in err and "3行目 [BAD] amount:" in err
+    ok, out, err = run(path)
+    assert not ok and "1件も取り込みませんでした" in err and "3行目 [BAD] amount:" in err
+    assert "新規 0 件" in out
     assert not Claim.objects.exists()
+    ok, _, err = run(path, "--atomic")  # the old flag still means the same
+    assert not ok and not Claim.objects.exists()
 
 
 def test_dry_run_validates_and_writes_nothing(tmp_path, alice, policies):
@@ -166,7 +169,7 @@ def test_jsonl_import_and_its_errors_name_line_and_item(tmp_path, alice, policie
         "damages": [{"client_name": "乙社", "kind": "information_leak", "claimed": 1.5}],
     }
     lines = [json.dumps(good, ensure_ascii=False), json.dumps(bad), "{not json", json.dumps(good)]
-    ok, _, err = run(write(tmp_path, "c.jsonl", "\n".join(lines) + "\n"))
+    ok, _, err = run(write(tmp_path, "c.jsonl", "\n".join(lines) + "\n"), "--skip-invalid")
     assert not ok
     assert "2行目 [J-2] damages[0].claimed:" in err
     assert "2行目 [J-2] damages[0].recognized: 必須です" in err
