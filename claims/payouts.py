@@ -332,8 +332,21 @@ def snapshot_rows(snapshot: dict, before: dict | None = None) -> list[dict]:
                 text = f"{vocab.EXPENSE_CATEGORIES.get(category, category)} {row.get('description', '')}"
             else:
                 text = f"{row.get('employee', '')} {row.get('minutes', '')}分"
+            cut = {}
+            if section == "damages":
+                claimed, recognized = row.get("claimed"), row.get("recognized")
+                cut = {
+                    "claimed": claimed,
+                    "recognized": recognized,
+                    "cut": max(int(claimed or 0) - int(recognized or 0), 0),
+                    "cut_reason": vocab.cut_reason_text(
+                        row.get("cut_reason_code", ""), row.get("cut_reason", "")
+                    ),
+                }
             out.append(
                 {
+                    **cut,
+                    "section_code": section,
                     "section": {"damages": "損害", "expenses": "費用", "overtime": "超過勤務"}.get(
                         section, section
                     ),

@@ -327,6 +327,14 @@ def claim_start_assessment(*, claim: Claim, by, reason: str = "") -> Claim:
     return claim_transition(claim=claim, to=S.UNDER_ASSESSMENT, by=by, reason=reason)
 
 
+def unexplained_cuts(claim: Claim) -> list:
+    """Client damages recognized below what was claimed with no written reason (rows older
+    than the rule, or written past the form): each cut needs its basis before approval."""
+    from django.db.models import F
+
+    return list(claim.damages.filter(recognized__lt=F("claimed"), cut_reason=""))
+
+
 @transaction.atomic
 def claim_send_to_approval(*, claim: Claim, by, reason: str = "") -> Claim:
     """Under assessment -> awaiting approval, only when there is something to approve."""
@@ -349,6 +357,13 @@ def claim_send_to_approval(*, claim: Claim, by, reason: str = "") -> Claim:
         raise ClaimError(
             f"保留中の項目が {locked.pending_items} 件あります (超過勤務の証憑不足)。"
             "証憑が揃ってから承認に回してください。"
+        )
+    cuts = unexplained_cuts(locked)
+    if cuts:
+        raise ClaimError(
+            "認定額が請求額を下回る損害に減額の理由がありません: "
+            + "、".join(f"{d.client_name} ({d.claimed:,}円 → {d.recognized:,}円)" for d in cuts)
+            + "。理由を入力してから承認に回してください。"
         )
     return claim_transition(claim=claim, to=S.AWAITING_APPROVAL, by=by, reason=reason)
 
