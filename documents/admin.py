@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from documents.models import Document, DocumentRequest, RenderJob
+from documents.models import ChecklistOverride, Document, DocumentRequest, RenderJob
 
 
 @admin.register(Document)
@@ -36,3 +36,22 @@ class RenderJobAdmin(admin.ModelAdmin):
     list_filter = ["status", "kind"]
     list_select_related = ["claim"]
     raw_id_fields = ["claim", "document"]
+
+
+@admin.register(ChecklistOverride)
+class ChecklistOverrideAdmin(admin.ModelAdmin):
+    """Append-only: who moved a claim on without a complete Q1 stage, and why."""
+
+    list_display = ["claim", "stage", "by", "at"]
+    list_filter = ["stage"]
+    list_select_related = ["claim", "by"]
+    search_fields = ["claim__number"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -82,6 +82,7 @@ def awaiting_claim(*, handler, liability=1_200_000, expense=48_000, pending=Fals
     claim.documents_complete_on = datetime.date(2023, 7, 1)
     claim.payment_due_on = datetime.date(2023, 7, 31)
     claim.save()
+    file_documents(claim, by=handler)  # Q1: what it was sent on with, and what payment needs
     claim_refresh_totals(claim=claim)
     return claim
 
