@@ -67,7 +67,8 @@ def claim_transition(*, claim: Claim, to: str, by, reason: str = "") -> Claim:
     locked.status = to
     if to == S.REPORTED and locked.reported_at is None:
         locked.reported_at = timezone.now()
-    locked._change_reason = reason or f"status → {to}"
+    # the history row keeps 100 characters; the StatusChange row keeps the whole reason
+    locked._change_reason = (reason or f"status → {to}")[:100]
     locked.save()
     claim.refresh_from_db()
     return claim
