@@ -42,7 +42,8 @@ def _describe(section, row) -> tuple[str, str]:
             why = vocab.cut_reason_text(
                 _get(row, "cut_reason_code", "") or "", _get(row, "cut_reason", "") or ""
             )
-            kind = f"{kind} ／ 減額 {cut:,}円 理由: {why or '未記録'}"
+            # (the amounts cell prints 請求額 over 認定額: the cut itself needs no figure here)
+            kind = f"{kind} ／ 減額理由: {why or '未記録'}"
         return main, kind
     if section == vocab.SECTION_EXPENSES:
         category = vocab.EXPENSE_CATEGORIES.get(_get(row, "category"), _get(row, "category"))
@@ -74,9 +75,6 @@ def _line(section, no, row, *, claimed, amount, decision, reasons, covered, miss
     reasons = [vocab.REASONS[c] for c in reasons if c in vocab.REASONS]
     missing = [vocab.EVIDENCE_KINDS.get(m, m) for m in missing]
     reason_text = _reason_text(reasons, missing)
-    basis = vocab.covered_basis(section) if decision == vocab.DECISION_COVERED else None
-    if basis is not None and not reason_text:  # a covered line cites what it rests on
-        reason_text = f"根拠: {basis.title} ({basis.qa})"
     return {
         "no": no,
         "pk": _get(row, "pk"),
@@ -234,6 +232,8 @@ def settlement_context(claim, *, version=None) -> dict:
             groups.append(
                 {
                     "title": SECTION_TITLES[section],
+                    # what its covered lines rest on: once per group, not a line per item
+                    "basis": vocab.covered_basis(section),
                     "lines": lines,
                     "claimed": sum(int(ln["claimed"] or 0) for ln in lines),
                     "amount": sum(int(ln["amount"] or 0) for ln in lines),

@@ -240,12 +240,13 @@ def test_the_pdf_prints_the_reason_in_the_lines_own_cell_and_keeps_its_rows(alic
     ).count("<tr")
     context = settlement_context(claim)
     (line,) = context["groups"][0]["lines"]
-    assert "減額 50,000円" in line["detail"]
-    assert "重複請求 (Q1): 6月分の遅延損害金が二重に計上されていたため" in line["detail"]
-    assert line["reason_text"] == "根拠: 法律上の損害賠償責任 (Q2, Q3)"
-    (expense_line,) = context["groups"][1]["lines"]
-    assert expense_line["reason_text"] == "根拠: 約款に列挙された費用 (Q4)"
+    assert line["detail"].endswith(
+        "／ 減額理由: 重複請求 (Q1): 6月分の遅延損害金が二重に計上されていたため"
+    )
     html = render_to_string("documents/pdf/settlement_summary.html", context)
+    # covered lines cite their basis once per group, in the group's heading row
+    assert "顧問先の損害 (賠償責任) — 支払対象の根拠: 法律上の損害賠償責任 (Q2, Q3)" in html
+    assert "費用 — 支払対象の根拠: 約款に列挙された費用 (Q4)" in html
     row = html[html.index("株式会社山田製作所") :]
     row = row[: row.index("</tr>")]
     assert "6月分の遅延損害金が二重に計上されていたため" in row  # same row, same cell count
