@@ -101,6 +101,12 @@ class MarkPaidForm(PlainTextForm, forms.Form):
         max_length=100,
         error_messages={"required": "振込番号などの参照番号を入力してください。"},
     )
+    override_reason = forms.CharField(
+        label="保険金請求書類が不足のまま支払済みにする理由",
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class ExtensionForm(ReasonForm):
@@ -270,6 +276,24 @@ def _item_marks(claim, ca) -> dict[str, dict]:
     return marks
 
 
+def _q1_context(claim) -> dict:
+    """The Q1 checklist for the approver: both stages, what is missing, and every override
+    (who moved the claim on without a complete stage, when and why)."""
+    from documents.checklist import STAGE_CLAIM, STAGE_SUBSTANTIATION, claim_checklist
+
+    checklist = claim_checklist(claim)
+
+    def missing(code):
+        return [i for i in checklist.stage(code).items if not i.satisfied]
+
+    return {
+        "checklist": checklist,
+        "substantiation_missing": missing(STAGE_SUBSTANTIATION),
+        "claim_missing": missing(STAGE_CLAIM),
+        "overrides": list(claim.checklist_overrides.select_related("by")),
+    }
+
+
 APPROVAL_NOTES_SHOWN = 5  # the latest contact-log entries; the claim page has them all
 
 
@@ -288,6 +312,7 @@ def _approval_context(request, claim, **forms_):
 
     return {
         "open_siblings": open_siblings(claim) if claim.status == S.AWAITING_APPROVAL else [],
+        "q1": _q1_context(claim),
         "marks": _item_marks(claim, ca) if due.is_supplementary and live is None else {},
         "claim": claim,
         "live": live,
@@ -445,7 +470,11 @@ def mark_paid(request, number):
         number,
         MarkPaidForm(request.POST, prefix="paid"),
         lambda claim, data: payouts.payout_mark_paid(
-            claim=claim, by=request.user, paid_on=data["paid_on"], reference=data["reference"]
+            claim=claim,
+            by=request.user,
+            paid_on=data["paid_on"],
+            reference=data["reference"],
+            override_reason=data["override_reason"],
         ),
         "支払済みとして記録しました。",
     )

@@ -310,6 +310,20 @@ class DamageForm(_ItemForm):
     )
     claimed = YenField(label="請求額 (円)")
     recognized = YenField(label="認定額 (円)", required=False, help_text="空欄なら請求額と同額")
+    cut_reason_code = JapaneseChoiceField(
+        label="減額理由の区分",
+        choices=[("", "(任意)"), *vocab.choices(vocab.CUT_REASONS)],
+        required=False,
+    )
+    cut_reason = forms.CharField(
+        label="減額の理由",
+        max_length=500,
+        required=False,
+        help_text="認定額が請求額を下回るときは必須",
+        error_messages={
+            "max_length": "500 文字以内で入力してください (現在 %(show_value)d 文字)。"
+        },
+    )
 
     class Meta:
         model = ClientDamage
@@ -319,6 +333,8 @@ class DamageForm(_ItemForm):
             "description",
             "claimed",
             "recognized",
+            "cut_reason_code",
+            "cut_reason",
             "legally_liable",
             "activity",
             "cause",
@@ -333,6 +349,10 @@ class DamageForm(_ItemForm):
             data["recognized"] = recognized = claimed
         if claimed is not None and recognized is not None and recognized > claimed:
             self.add_error("recognized", "認定額は請求額を超えられません。")
+        # 認定額 < 請求額 without a reason: ClientDamage.clean() puts the error on cut_reason
+        elif claimed is not None and recognized == claimed:
+            # nothing cut: a reason left from an earlier cut would explain nothing
+            data["cut_reason"], data["cut_reason_code"] = "", ""
         return data
 
 

@@ -33,6 +33,7 @@ from django.utils import timezone
 
 from claims import permissions
 from claims.models import (
+    CUT_REASON_REQUIRED,
     Claim,
     ClientDamage,
     Expense,
@@ -75,6 +76,8 @@ ITEM_COLUMNS = {
         "description": "description",
         "claimed": "claimed",
         "recognized": "recognized",
+        "cut_reason_code": "cut_reason_code",
+        "cut_reason": "cut_reason",
         "legally_liable": "legally_liable",
         "activity": "activity",
         **_COMMON_ITEM,
@@ -667,6 +670,17 @@ def _validate_item(record: Record, item: Item, by):
     ):
         column = f"{label}.recognized" if label else "recognized"
         record.error(item.line, column, "認定額は請求額以下にしてください。")
+    elif (
+        item.section == vocab.SECTION_DAMAGES
+        and isinstance(obj.claimed, int)
+        and isinstance(obj.recognized, int)
+        and obj.recognized < obj.claimed
+        and not (obj.cut_reason or "").strip()
+    ):
+        column = f"{label}.cut_reason" if label else "cut_reason"
+        record.error(
+            item.line, column, CUT_REASON_REQUIRED.format(cut=obj.claimed - obj.recognized)
+        )
     premium = getattr(obj, "premium", None)
     if isinstance(premium, Decimal) and premium > MAX_PREMIUM and "premium" in usable:
         column = f"{label}.premium" if label else "premium"

@@ -227,6 +227,11 @@ class _Item(models.Model):
         ordering = ["id"]
 
 
+CUT_REASON_REQUIRED = (
+    "認定額が請求額を {cut:,}円 下回っています。減額の理由を入力してください (区分は任意)。"
+)
+
+
 class ClientDamage(_Item):
     """A damage an advisory client (顧問先) claims from the insured."""
 
@@ -236,6 +241,12 @@ class ClientDamage(_Item):
     description = models.CharField("内容", max_length=300, blank=True)
     claimed = models.PositiveBigIntegerField("請求額 (円)", validators=yen_validators)
     recognized = models.PositiveBigIntegerField("認定額 (円)", validators=yen_validators)
+    # A recognized amount below the claimed one needs a written reason (clean(); the form
+    # and the importer say so per field); the standard code is optional.
+    cut_reason_code = models.CharField(
+        "減額理由の区分", max_length=30, choices=vocab.choices(vocab.CUT_REASONS), blank=True
+    )
+    cut_reason = models.CharField("減額の理由", max_length=500, blank=True)
     legally_liable = models.BooleanField("法律上の賠償責任あり", default=True)
     activity = models.CharField(
         "業務の性質",
@@ -258,6 +269,27 @@ class ClientDamage(_Item):
 
     def __str__(self):
         return f"{self.client_name} {self.description}"
+
+    @property
+    def cut(self) -> int:
+        """請求額 − 認定額 (0 when nothing was cut)."""
+        return max((self.claimed or 0) - (self.recognized or 0), 0)
+
+    @property
+    def cut_reason_text(self) -> str:
+        return vocab.cut_reason_text(self.cut_reason_code, self.cut_reason)
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        super().clean()
+        self.cut_reason = (self.cut_reason or "").strip()
+        if self.claimed is None or self.recognized is None:
+            return
+        if self.recognized < self.claimed and not self.cut_reason:
+            raise ValidationError(
+                {"cut_reason": CUT_REASON_REQUIRED.format(cut=self.claimed - self.recognized)}
+            )
 
 
 class Expense(_Item):

@@ -381,8 +381,21 @@ def snapshot_rows(snapshot: dict, before: dict | None = None) -> list[dict]:
                 text = f"{vocab.EXPENSE_CATEGORIES.get(category, category)} {row.get('description', '')}"
             else:
                 text = f"{row.get('employee', '')} {row.get('minutes', '')}分"
+            cut = {}
+            if section == "damages":
+                claimed, recognized = row.get("claimed"), row.get("recognized")
+                cut = {
+                    "claimed": claimed,
+                    "recognized": recognized,
+                    "cut": max(int(claimed or 0) - int(recognized or 0), 0),
+                    "cut_reason": vocab.cut_reason_text(
+                        row.get("cut_reason_code", ""), row.get("cut_reason", "")
+                    ),
+                }
             out.append(
                 {
+                    **cut,
+                    "section_code": section,
                     "section": {"damages": "損害", "expenses": "費用", "overtime": "超過勤務"}.get(
                         section, section
                     ),
@@ -793,9 +806,23 @@ def _as_date(value, field_label) -> datetime.date:
         raise ClaimError(f"{field_label}を正しい日付で入力してください。") from exc
 
 
+def claim_documents_missing(claim) -> list:
+    """The Q1 claim documents (保険金請求書類: 保険金請求書, 示談書 or 示談確認書, 支払明細)
+    not yet on file for `claim`: documents.checklist items, empty when all are in."""
+    from documents.checklist import STAGE_CLAIM, claim_checklist
+
+    return [i for i in claim_checklist(claim).stage(STAGE_CLAIM).items if not i.satisfied]
+
+
 @transaction.atomic
-def payout_mark_paid(*, claim, by, paid_on, reference) -> Payout:
-    """Record that the approved amount was paid (date and bank reference); the claim is paid."""
+def payout_mark_paid(*, claim, by, paid_on, reference, override_reason: str = "") -> Payout:
+    """Record that the approved amount was paid (date and bank reference); the claim is paid.
+
+    Q1 pays against the claim documents (保険金請求書類): with any missing, a supervisor
+    must give `override_reason`, recorded with who and when (ChecklistOverride)."""
+    from claims.services import missing_documents_text, record_checklist_override
+    from documents.checklist import STAGE_CLAIM
+
     _require_supervisor(by, "支払の記録")
     paid_on = _as_date(paid_on, "支払日")
     reference = (reference or "").strip()
@@ -822,6 +849,18 @@ def payout_mark_paid(*, claim, by, paid_on, reference) -> Payout:
         raise ClaimError("支払日に未来の日付は入力できません。")
     if paid_on < timezone.localtime(payout.approved_at).date():
         raise ClaimError("支払日は承認日より前にできません。")
+    reason = f"支払済み (参照番号 {reference})"
+    missing = claim_documents_missing(locked)
+    if missing:
+        if not (override_reason or "").strip():
+            raise ClaimError(
+                f"保険金請求書類 (Q1) が揃っていません: {missing_documents_text(missing)}。"
+                "書類を登録してから支払済みにするか、監督者として理由を記入して例外として"
+                "支払済みにしてください。"
+            )
+        reason += " " + record_checklist_override(
+            claim=locked, stage=STAGE_CLAIM, missing=missing, by=by, reason=override_reason
+        )
     payout.status = Payout.Status.PAID
     payout.paid_on = paid_on
     payout.payment_reference = reference
@@ -831,7 +870,7 @@ def payout_mark_paid(*, claim, by, paid_on, reference) -> Payout:
     locked.paid_on = paid_on
     locked._history_user = by
     locked.save(update_fields=["paid_on", "updated_at"])
-    claim_transition(claim=locked, to=S.PAID, by=by, reason=f"支払済み (参照番号 {reference})")
+    claim_transition(claim=locked, to=S.PAID, by=by, reason=reason)
     claim.refresh_from_db()
     return payout
 

@@ -337,8 +337,13 @@ def _claim_context(
     due = None
     if claim.status not in payouts.DECIDED:
         due = payouts.next_payment(claim, assessment.assessment)
+    actions = services.desk_actions(claim, request.user)
     return {
         "claim": claim,
+        # Q1: what 承認に回す still lacks; the button then asks for an override reason
+        "send_missing": _send_missing(claim)
+        if any(a == "send_to_approval" for a, *_ in actions)
+        else [],
         "assessment": assessment,
         "result": assessment.assessment,
         "due": due if due and due.previously_paid else None,
@@ -347,7 +352,7 @@ def _claim_context(
         "add_forms": forms,
         "editing": editing,
         "facts_form": facts_form or ClaimFactsForm(instance=claim, prefix="facts"),
-        "actions": services.desk_actions(claim, request.user),
+        "actions": actions,
         "duplicates": selectors.possible_duplicates(claim=claim, user=request.user),
         "section_titles": SECTION_TITLES,
         "vocab": vocab,
@@ -363,6 +368,13 @@ def _claim_context(
         "supervisor_edits": editable and permissions.is_supervisor(request.user),
         **_assign_context(request.user, claim),
     }
+
+
+def _send_missing(claim) -> list:
+    from documents.checklist import STAGE_SUBSTANTIATION, claim_checklist
+
+    stage = claim_checklist(claim).stage(STAGE_SUBSTANTIATION)
+    return [i for i in stage.items if not i.satisfied]
 
 
 def _assign_context(user, claim) -> dict:
@@ -498,6 +510,7 @@ def claim_action(request, number):
             action=action,
             by=request.user,
             reason=request.POST.get("reason", "").replace("\x00", "")[:2000],
+            override_reason=request.POST.get("override", "").replace("\x00", "")[:2000],
         )
     except ClaimError as exc:
         return _refused(request, claim, exc)

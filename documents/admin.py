@@ -4,7 +4,7 @@
 from django.contrib import admin
 
 from claimsdesk.history_admin import ReadOnlyHistoryAdmin, ReadOnlyMixin
-from documents.models import Document, DocumentRequest, RenderJob
+from documents.models import ChecklistOverride, Document, DocumentRequest, RenderJob
 
 
 @admin.register(Document)
@@ -39,3 +39,13 @@ class RenderJobAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_filter = ["status", "kind"]
     list_select_related = ["claim"]
     raw_id_fields = ["claim", "document"]
+
+
+@admin.register(ChecklistOverride)
+class ChecklistOverrideAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """Append-only: who moved a claim on without a complete Q1 stage, and why."""
+
+    list_display = ["claim", "stage", "by", "at"]
+    list_filter = ["stage"]
+    list_select_related = ["claim", "by"]
+    search_fields = ["claim__number"]

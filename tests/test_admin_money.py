@@ -38,7 +38,7 @@ from claims.models import (
 )
 from coverage.models import ExpenseSublimit, Plan
 from documents import services as doc_services
-from documents.models import Document, DocumentRequest, RenderJob
+from documents.models import ChecklistOverride, Document, DocumentRequest, RenderJob
 from tests.claims.approval_helpers import awaiting_claim
 from tests.documents.doc_helpers import pdf
 
@@ -49,6 +49,7 @@ REFERENCE = {Insured, Policy, Incident, Plan, ExpenseSublimit}
 PROTECTED = [
     Claim, ClientDamage, Expense, OvertimeEntry, StatusChange, Payout, Recovery,
     PaymentExtension, ClaimNote, ApprovalAuthority, Document, DocumentRequest, RenderJob,
+    ChecklistOverride,
     AccessAttempt, AccessLog, AccessFailureLog,
 ]  # fmt: skip
 SKIP_NAMES = {"csrfmiddlewaretoken", "_save", "_continue", "_addanother", "_saveasnew"}
@@ -66,7 +67,10 @@ def world(alice, carol, dave, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     claim = awaiting_claim(handler=alice)
     payouts.payment_extend(
-        claim=claim, by=carol, new_due_on=datetime.date(2023, 8, 31), reason="調査のため"
+        claim=claim,
+        by=carol,
+        new_due_on=datetime.date(2023, 8, 31),
+        reason="顧問先の損害額の追加調査のため",
     )
     payouts.payout_approve(claim=claim, by=carol, amount=claim.total_payable)
     doc_services.document_upload(claim=claim, by=alice, files=[pdf()], kind="claim_form")
@@ -85,6 +89,9 @@ def world(alice, carol, dave, settings, tmp_path):
     browser = Client()  # a failed and a good sign-in: axes' attempt and log rows
     browser.post(reverse("login"), {"username": "alice", "password": "wrong"})
     browser.post(reverse("login"), {"username": "alice", "password": "pw-alice"})
+    ChecklistOverride.objects.create(
+        claim=claim, stage="claim_documents", missing=["示談書"], reason="後日提出", by=carol
+    )
     if not RenderJob.objects.exists():
         RenderJob.objects.create(claim=claim, kind="settlement_summary", version=1)
     return claim

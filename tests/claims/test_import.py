@@ -52,8 +52,8 @@ def test_csv_import_creates_reported_claims_with_items_and_engine_totals(
     path = write(
         tmp_path,
         "ok.csv",
-        HEADER
-        + f"R-1,IMP-1,{MK},2023-06-06,bob,damage,甲社,business_interruption,350000,300000,,,,,,\n"
+        HEADER.replace("evidence\n", "evidence,cut_reason\n")  # a cut needs its reason
+        + f"R-1,IMP-1,{MK},2023-06-06,bob,damage,甲社,business_interruption,350000,300000,,,,,,,重複請求分\n"
         + "R-1,,,,,,expense,,,,,customer_notification,48000,,,,\n"
         + "R-1,,,,,,overtime,,,,,,,山本,180,2400,attendance_record;wage_basis\n"
         + f"R-2,IMP-2,{MK},2023-06-07,,,,,,,,,,,,\n",
@@ -229,8 +229,8 @@ def test_imported_items_have_a_creation_history_row_so_a_later_edit_shows_the_ol
     path = write(
         tmp_path,
         "hist.csv",
-        HEADER
-        + f"H-1,IMP-1,{MK},2023-06-06,bob,damage,甲社,business_interruption,350000,300000,,,,,,\n"
+        HEADER.replace("evidence\n", "evidence,cut_reason\n")
+        + f"H-1,IMP-1,{MK},2023-06-06,bob,damage,甲社,business_interruption,350000,300000,,,,,,,重複請求分\n"
         + "H-1,,,,,,expense,,,,,customer_notification,48000,,,,\n",
     )
     ok, _, err = run(path)

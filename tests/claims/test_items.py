@@ -17,6 +17,7 @@ DAMAGE = {
     "add-damages-description": "遅延損害金",
     "add-damages-claimed": "120,000",
     "add-damages-recognized": "100000",
+    "add-damages-cut_reason": "遅延損害金の重複計上分",  # 認定額 < 請求額 needs its reason
     "add-damages-legally_liable": "on",
     "add-damages-activity": "it_user_act",
     "add-damages-cause": "provider_attack",

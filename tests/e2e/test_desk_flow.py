@@ -47,6 +47,7 @@ def test_alice_files_a_report_and_sees_overtime_go_from_pending_to_covered(page,
     form.locator("[name=add-damages-kind]").select_option("business_interruption")
     form.locator("[name=add-damages-claimed]").fill("120,000")
     form.locator("[name=add-damages-recognized]").fill("100,000")
+    form.locator("[name=add-damages-cut_reason]").fill("遅延損害金の重複計上分")  # a cut's reason
     form.locator("button.btn-primary").click()
     page.locator("#damages tr[data-row]").wait_for()
     assert page.locator("#total-payable").inner_text() == "100,000円"

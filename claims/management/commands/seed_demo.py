@@ -90,6 +90,13 @@ STATUS_MIX = (
 DEMO_POLICY_PREFIX = "DEMO-"
 
 
+# The reason of the demo's cuts (a few thousand yen off a client's itemised claim).
+DEMO_CUT = {
+    "cut_reason_code": vocab.CUT_EXCESSIVE,
+    "cut_reason": "顧問先の請求明細のうち、事務手数料の重複計上分を減額",
+}
+
+
 class Command(BaseCommand):
     help = "Load demo data (idempotent) and print the logins."
 
@@ -403,6 +410,8 @@ class Command(BaseCommand):
             description="給与振込遅延に伴う従業員への立替利息 (支払後に追加請求)",
             claimed=420_000,
             recognized=380_000,
+            cut_reason_code=vocab.CUT_NO_CAUSATION,
+            cut_reason="立替利息のうち本件の振込遅延と関係のない期間 (7月分) を除外",
             created_by=handler,
             updated_by=handler,
         )
@@ -446,7 +455,7 @@ class Command(BaseCommand):
         leak_only = claim.policy.plan.leak_only
         for _ in range(rng.randint(1, 3)):
             claimed = rng.choice([55_000, 120_000, 380_000, 1_250_000, 2_400_000])
-            ClientDamage.objects.create(
+            damage = ClientDamage.objects.create(
                 claim=claim,
                 client_name=rng.choice(CLIENTS),
                 kind=vocab.KIND_INFORMATION_LEAK
@@ -469,6 +478,8 @@ class Command(BaseCommand):
                 created_by=user,
                 updated_by=user,
             )
+            if damage.recognized < damage.claimed:  # every cut has its reason (no rng draw)
+                ClientDamage.objects.filter(pk=damage.pk).update(**DEMO_CUT)
         for category, desc, amount in rng.sample(
             [
                 (vocab.CATEGORY_CUSTOMER_NOTIFICATION, "顧問先へのお詫び状 印刷・郵送", 48_000),
