@@ -210,8 +210,11 @@ class _Item(models.Model):
         choices=vocab.choices(vocab.CAUSES),
         default=vocab.CAUSE_PROVIDER_ATTACK,
     )
+    # Not edited any more and not read by the assessment: the free-promotion exception
+    # follows the claim's own_cloud_service_free_promotional (claims.facts). Kept so old rows
+    # and snapshots stay readable; `manage.py fact_conflicts` lists rows that disagree.
     own_service_free_promotional = models.BooleanField(
-        "自社サービスは広告・販促目的の無償提供", default=False
+        "(旧) 自社サービスは広告・販促目的の無償提供", default=False, editable=False
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
@@ -225,6 +228,23 @@ class _Item(models.Model):
     class Meta:
         abstract = True
         ordering = ["id"]
+
+    def clean(self):
+        """An item cannot contradict its claim's own-cloud-service fact (claims.facts)."""
+        from django.core.exceptions import ValidationError
+
+        from claims.facts import item_conflicts
+
+        super().clean()
+        if self.claim_id is None:
+            return
+        errors = item_conflicts(
+            own_cloud_service=self.claim.own_cloud_service,
+            cause=self.cause,
+            activity=getattr(self, "activity", None),
+        )
+        if errors:
+            raise ValidationError(errors)
 
 
 class ClientDamage(_Item):
@@ -293,10 +313,11 @@ class OvertimeEntry(_Item):
         "超過勤務 (分)", validators=[MaxValueValidator(MAX_MINUTES)]
     )
     hourly_rate = models.PositiveBigIntegerField("時間単価 (円)", validators=yen_validators)
+    # What the `assess` contract accepts: at least 1, below 1000, up to 12 decimals.
     premium = models.DecimalField(
         "割増率",
-        max_digits=4,
-        decimal_places=2,
+        max_digits=15,
+        decimal_places=12,
         default=Decimal(vocab.DEFAULT_PREMIUM),
         validators=[MinValueValidator(Decimal("1"))],
     )
@@ -312,6 +333,13 @@ class OvertimeEntry(_Item):
     evidence = models.JSONField(
         "確認済みの証憑", default=list, blank=True, help_text="Q5 (1)-(3) のうち確認済みのもの"
     )
+    # Evidence confirmed by a tick with no file of that kind linked needs a note (how it was
+    # checked); who wrote it and when, for the approver (claims.evidence).
+    evidence_note = models.TextField("ファイルなしで確認した証憑の確認方法", blank=True, default="")
+    evidence_note_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    evidence_note_at = models.DateTimeField(null=True, blank=True)
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta(_Item.Meta):

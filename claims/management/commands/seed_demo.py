@@ -501,6 +501,10 @@ class Command(BaseCommand):
                 if rng.random() < 0.2
                 else vocab.TASK_INCIDENT_RESPONSE,
                 evidence=evidence,
+                # the demo's ticks have no files: how they were checked (claims.evidence)
+                evidence_note="原本を来社時に確認 (デモデータ)" if evidence else "",
+                evidence_note_by=user if evidence else None,
+                evidence_note_at=timezone.now() if evidence else None,
                 created_by=user,
                 updated_by=user,
             )
