@@ -337,9 +337,14 @@ class OvertimeEntry(_Item):
     # checked); who wrote it and when, for the approver (claims.evidence).
     evidence_note = models.TextField("ファイルなしで確認した証憑の確認方法", blank=True, default="")
     evidence_note_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name="確認方法の記録者",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
-    evidence_note_at = models.DateTimeField(null=True, blank=True)
+    evidence_note_at = models.DateTimeField("確認方法の記録日時", null=True, blank=True)
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta(_Item.Meta):

@@ -23,7 +23,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="historicalovertimeentry",
             name="evidence_note_at",
-            field=models.DateTimeField(blank=True, null=True),
+            field=models.DateTimeField(blank=True, null=True, verbose_name="確認方法の記録日時"),
         ),
         migrations.AddField(
             model_name="historicalovertimeentry",
@@ -35,6 +35,7 @@ class Migration(migrations.Migration):
                 on_delete=django.db.models.deletion.DO_NOTHING,
                 related_name="+",
                 to=settings.AUTH_USER_MODEL,
+                verbose_name="確認方法の記録者",
             ),
         ),
         migrations.AddField(
@@ -47,7 +48,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="overtimeentry",
             name="evidence_note_at",
-            field=models.DateTimeField(blank=True, null=True),
+            field=models.DateTimeField(blank=True, null=True, verbose_name="確認方法の記録日時"),
         ),
         migrations.AddField(
             model_name="overtimeentry",
@@ -58,6 +59,7 @@ class Migration(migrations.Migration):
                 on_delete=django.db.models.deletion.PROTECT,
                 related_name="+",
                 to=settings.AUTH_USER_MODEL,
+                verbose_name="確認方法の記録者",
             ),
         ),
     ]

@@ -132,6 +132,15 @@ def test_ticking_without_a_file_needs_a_note_which_is_recorded(client, alice):
     assert entry.evidence_note_by == alice and entry.evidence_note_at is not None
     claim.refresh_from_db()
     assert (claim.pending_items, claim.total_payable) == (0, 6_563)
+    # the audit trail keeps it, in Japanese
+    page = client.get(reverse("claims:detail", args=[claim.number])).content.decode()
+    timeline = page.split('id="timeline"', 1)[1]
+    note = 'ファイルなしで確認した証憑の確認方法: <span class="text-muted">—</span> → <strong>'
+    assert note + "日報・賃金台帳を来社時に原本確認" in timeline
+    assert (
+        '確認方法の記録者: <span class="text-muted">—</span> → <strong>佐藤愛子 (alice)' in timeline
+    )
+    assert "evidence note" not in timeline
 
 
 def test_the_service_refuses_a_tick_without_a_file_or_note(alice):

@@ -138,3 +138,23 @@ def test_the_importer_takes_the_contracts_premiums_and_refuses_the_rest(
     # 90 × 2,001 × 1.3333 ÷ 60 = 4,001.93... -> 4,002, as `assess` says (no evidence: pending)
     claim = Claim.objects.get(external_ref="P-1")
     assert claim.total_claimed == assess_total("1.3333", 90, 2001) == 4_002
+
+
+def test_the_history_shows_the_premium_as_typed(client, alice):
+    """Changing 1.25 to 1.255 reads so in the claim's audit trail."""
+    claim = make_claim(created_by=alice, handler=alice, status=S.UNDER_ASSESSMENT)
+    client.force_login(alice)
+    client.post(
+        reverse("claims:item_add", args=[claim.number, "overtime"]),
+        overtime_form("1.25", 60, 100),
+    )
+    entry = OvertimeEntry.objects.get(claim=claim)
+    data = {k.replace("add-", "edit-"): v for k, v in overtime_form("1.255", 60, 100).items()}
+    response = client.post(
+        reverse("claims:item_edit", args=[claim.number, "overtime", entry.pk]), data
+    )
+    assert response.status_code == 302
+    page = client.get(reverse("claims:detail", args=[claim.number])).content.decode()
+    timeline = page.split('id="timeline"', 1)[1]
+    assert '割増率: <span class="text-muted">1.25</span> → <strong>1.255</strong>' in timeline
+    assert "1.255000000000" not in page
