@@ -436,14 +436,9 @@ class OvertimeForm(_ItemForm):
         return [kind for kind in vocab.EVIDENCE_KINDS if kind in chosen]
 
     def clean(self):
-        from claims.evidence import note_required_message, unfiled_ticks
-
+        # A tick with no file needs a note: OvertimeEntry.clean() says so next to the field.
         data = super().clean()
         data["evidence_note"] = (data.get("evidence_note") or "").strip()
-        if "evidence" in data and not data["evidence_note"]:
-            unfiled = unfiled_ticks(self.instance, ticked=data["evidence"])
-            if unfiled:
-                self.add_error("evidence_note", note_required_message(unfiled))
         return data
 
 

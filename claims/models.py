@@ -361,6 +361,20 @@ class OvertimeEntry(_Item):
     def __str__(self):
         return f"{self.employee} {self.minutes}分"
 
+    def clean(self):
+        """Evidence ticked with no file of that kind linked needs a note (claims.evidence):
+        the forms, the item services and the admin all ask for it."""
+        from django.core.exceptions import ValidationError
+
+        from claims.evidence import note_required_message, unfiled_ticks
+
+        super().clean()
+        self.evidence_note = (self.evidence_note or "").strip()
+        if isinstance(self.evidence, list) and not self.evidence_note:
+            unfiled = unfiled_ticks(self)
+            if unfiled:
+                raise ValidationError({"evidence_note": note_required_message(unfiled)})
+
 
 class StatusChange(models.Model):
     """A readable trace of every status change, with the reason where one is required."""

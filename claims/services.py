@@ -263,17 +263,12 @@ def _refuse_contradicted_items(claim: Claim) -> None:
 
 
 def _check_evidence_note(item, by) -> None:
-    """Overtime evidence ticked with no file of that kind linked needs a note (how it was
-    checked); a new or changed note records who wrote it and when (claims.evidence)."""
-    from claims.evidence import note_required_message, unfiled_ticks
+    """A new or changed evidence note records who wrote it and when (claims.evidence). That a
+    tick with no file needs one at all is OvertimeEntry.clean()'s rule (run by _full_clean)."""
     from claims.models import OvertimeEntry
 
     if not isinstance(item, OvertimeEntry):
         return
-    item.evidence_note = (item.evidence_note or "").strip()
-    unfiled = unfiled_ticks(item)
-    if unfiled and not item.evidence_note:
-        raise ClaimError(note_required_message(unfiled))
     before = ""
     if item.pk is not None:
         before = (

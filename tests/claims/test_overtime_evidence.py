@@ -7,6 +7,7 @@ A tick with no file of that kind needs a note; the approval page lists those in 
 
 import datetime
 import re
+from decimal import Decimal
 
 import pytest
 from django.core.files.base import ContentFile
@@ -184,3 +185,33 @@ def test_the_approval_page_warns_of_evidence_confirmed_without_a_file(client, al
     assert "勤怠・賃金台帳・日報を来社時に原本確認 (コピー不可)" in panel
     assert "佐藤 愛子" in panel or "佐藤愛子" in panel  # who confirmed
     assert "鈴木" not in panel  # on file: not listed
+
+
+def test_the_admin_cannot_tick_evidence_without_a_file_or_note_either(client, alice, dave):
+    claim = make_claim(created_by=alice, handler=alice, status=S.UNDER_ASSESSMENT)
+    entry = entry_of(claim, alice, minutes=60, hourly_rate=2000)
+    client.force_login(dave)
+    url = reverse("admin:claims_overtimeentry_change", args=[entry.pk])
+    data = {
+        "claim": claim.pk,
+        "cause": "provider_attack",
+        "employee": "山田花子",
+        "minutes": "60",
+        "hourly_rate": "2000",
+        "premium": "1.255",
+        "task": "incident_response",
+        "overtime_eligible": "on",
+        "evidence": '["wage_basis"]',
+        "evidence_note": "",
+        "created_by": alice.pk,
+        "updated_by": alice.pk,
+    }
+    response = client.post(url, data)
+    assert response.status_code == 200  # the form again, with the error
+    assert "賃金根拠 はファイルが登録されていません" in response.content.decode()
+    entry.refresh_from_db()
+    assert entry.evidence == []
+    response = client.post(url, dict(data, evidence_note="原本確認"))
+    assert response.status_code == 302
+    entry.refresh_from_db()
+    assert (entry.evidence, entry.premium) == (["wage_basis"], Decimal("1.255"))
