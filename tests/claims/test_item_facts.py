@@ -279,3 +279,10 @@ def test_the_importer_refuses_items_that_contradict_the_claim(tmp_path, alice, m
     imported = Claim.objects.get()
     assert imported.external_ref == "F-3"
     assert imported.total_payable == 250_000  # the claim's free-promotion fact applies
+
+
+def test_the_demo_data_contradicts_no_claim():
+    call_command("seed_demo", "--password", "pw-Example-123", stdout=StringIO())
+    out = StringIO()
+    call_command("fact_conflicts", stdout=out)  # exits 1 (SystemExit) on any contradiction
+    assert "矛盾はありません。" in out.getvalue()
