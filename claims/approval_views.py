@@ -308,11 +308,14 @@ def _approval_context(request, claim, **forms_):
             claim=claim, by=request.user, assessment=ca.assessment, due=due, usage=ca.usage
         )
     live = payouts.decided_payout(claim)
+    from claims.evidence import unfiled_confirmations
     from claims.policy_limits import open_siblings
 
     return {
         "open_siblings": open_siblings(claim) if claim.status == S.AWAITING_APPROVAL else [],
         "q1": _q1_context(claim),
+        # Q5 evidence confirmed by a tick with no file: the approver sees each, with its note
+        "unfiled_evidence": unfiled_confirmations(row for row, _ in ca.overtime),
         "marks": _item_marks(claim, ca) if due.is_supplementary and live is None else {},
         "claim": claim,
         "live": live,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from decimal import Decimal
 from itertools import groupby
 
 from django.contrib.auth import get_user_model
@@ -124,6 +125,8 @@ def _display(f: models.Field, value, users: dict) -> str:
         return "はい" if value else "いいえ"
     if isinstance(value, int):
         return f"{value:,}"
+    if isinstance(value, Decimal):  # the overtime premium, as typed (1.255, not 1.255000…)
+        return format(value.normalize(), "f")
     text = str(value)
     return text if len(text) <= _MAX_TEXT else text[: _MAX_TEXT - 1] + "…"
 

@@ -157,6 +157,33 @@ class NextActionForm(PlainTextForm, forms.Form):
         )
 
 
+class PremiumField(forms.Field):
+    """The overtime premium as the `assess` contract takes it (claims.premium): "1.25",
+    "1.255", "1.3333", "1.250"; at least 1, up to 12 decimals."""
+
+    widget = forms.TextInput(
+        attrs={"inputmode": "decimal", "class": "text-end", "autocomplete": "off"}
+    )
+    default_error_messages = {"required": "割増率を入力してください (例: 1.25)。"}
+
+    def to_python(self, value):
+        from claims.premium import PremiumError, parse_premium
+
+        if value in self.empty_values or not str(value).strip():
+            return None
+        try:
+            return parse_premium(value)
+        except PremiumError as exc:
+            raise forms.ValidationError(str(exc), code="invalid") from None
+
+    def prepare_value(self, value):
+        from claims.premium import format_premium
+
+        if isinstance(value, Decimal):
+            return format_premium(value)
+        return value
+
+
 class JapaneseChoiceField(forms.ChoiceField):
     default_error_messages = {"invalid_choice": "選択肢から選んでください。"}
 
@@ -293,12 +320,34 @@ class ClaimNoteForm(PlainTextForm, forms.Form):
 
 
 class _ItemForm(PlainTextForm, forms.ModelForm):
+    """An item of `claim`. The claim's own-cloud-service facts decide (claims.facts): a cause
+    or activity that presupposes a service the insured does not provide is a field error,
+    and there is no per-item free-promotion box (the claim's fact applies)."""
+
     cause = JapaneseChoiceField(
         label="原因", choices=vocab.choices(vocab.CAUSES), initial=vocab.CAUSE_PROVIDER_ATTACK
     )
 
+    def __init__(self, *args, claim=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if claim is not None:
+            # The model's clean() judges the item against its claim's facts (claims.facts);
+            # a new item knows its claim from here, so the refusal lands on the field.
+            if self.instance.claim_id is None:
+                self.instance.claim = claim
+            self.fields["cause"].help_text = _service_fact_text(claim)
+
     def item_data(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+def _service_fact_text(claim) -> str:
+    """What the claim says about the insured's own cloud service, next to the cause field."""
+    if not claim.own_cloud_service:
+        return "この事故: 被保険者はクラウドサービスを提供していません (「自社クラウド停止」は選べません)。"
+    if claim.own_cloud_service_free_promotional:
+        return "この事故: 被保険者のクラウドサービスは広告・販促目的の無償提供です (Q2〜Q4: 対象)。"
+    return "この事故: 被保険者は顧問先へクラウドサービスを提供しています (停止に起因する損害は対象外)。"
 
 
 class DamageForm(_ItemForm):
@@ -338,7 +387,6 @@ class DamageForm(_ItemForm):
             "legally_liable",
             "activity",
             "cause",
-            "own_service_free_promotional",
         ]
         error_messages = {"client_name": {"required": "顧問先を入力してください。"}}
 
@@ -369,31 +417,13 @@ class ExpenseForm(_ItemForm):
             "amount",
             "incurred_on",
             "cause",
-            "own_service_free_promotional",
         ]
 
 
 class OvertimeForm(_ItemForm):
     minutes = MinutesField(label="超過勤務 (分)")
     hourly_rate = YenField(label="時間単価 (円)")
-    premium = forms.DecimalField(
-        label="割増率",
-        min_value=Decimal("1"),
-        max_value=Decimal("9.99"),
-        max_digits=4,
-        decimal_places=2,
-        initial=Decimal(vocab.DEFAULT_PREMIUM),
-        widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "text-end"}),
-        error_messages={
-            "required": "割増率を入力してください (例: 1.25)。",
-            "invalid": "割増率は 1.25 のような数で入力してください。",
-            "min_value": "割増率は 1 以上で入力してください。",
-            "max_value": "割増率は 9.99 以下で入力してください。",
-            "max_digits": "割増率は 1.25 のように小数第2位までで入力してください。",
-            "max_decimal_places": "割増率は小数第2位までで入力してください。",
-            "max_whole_digits": "割増率は 9.99 以下で入力してください。",
-        },
-    )
+    premium = PremiumField(label="割増率", initial=Decimal(vocab.DEFAULT_PREMIUM))
     task = JapaneseChoiceField(
         label="業務内容", choices=vocab.choices(vocab.TASKS), initial=vocab.TASK_INCIDENT_RESPONSE
     )
@@ -404,6 +434,17 @@ class OvertimeForm(_ItemForm):
         widget=forms.CheckboxSelectMultiple,
         required=False,
         error_messages={"invalid_choice": "証憑の種類を選択肢から選んでください。"},
+        help_text="ファイルを登録した種類はチェック不要です (登録済みとして数えます)。",
+    )
+    evidence_note = forms.CharField(
+        label="ファイルなしで確認した証憑の確認方法",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="ファイルのない証憑にチェックする場合は必須 (例: 賃金台帳の原本を来社時に確認)。",
+        error_messages={
+            "max_length": "2,000 文字以内で入力してください (現在 %(show_value)d 文字)。"
+        },
     )
 
     class Meta:
@@ -417,14 +458,20 @@ class OvertimeForm(_ItemForm):
             "task",
             "overtime_eligible",
             "evidence",
+            "evidence_note",
             "cause",
-            "own_service_free_promotional",
         ]
         error_messages = {"employee": {"required": "従業員名を入力してください。"}}
 
     def clean_evidence(self):
         chosen = set(self.cleaned_data.get("evidence") or [])
         return [kind for kind in vocab.EVIDENCE_KINDS if kind in chosen]
+
+    def clean(self):
+        # A tick with no file needs a note: OvertimeEntry.clean() says so next to the field.
+        data = super().clean()
+        data["evidence_note"] = (data.get("evidence_note") or "").strip()
+        return data
 
 
 ITEM_FORMS = {"damages": DamageForm, "expenses": ExpenseForm, "overtime": OvertimeForm}

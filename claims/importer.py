@@ -23,7 +23,6 @@ import secrets
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
@@ -98,9 +97,13 @@ ITEM_COLUMNS = {
         "task": "task",
         "overtime_eligible": "overtime_eligible",
         "evidence": "evidence",
+        "evidence_note": "evidence_note",
         **_COMMON_ITEM,
     },
 }
+# Evidence the file says was seen arrives without its files: recorded as confirmed without a
+# file (claims.evidence), with this note unless the file gives its own `evidence_note`.
+IMPORT_EVIDENCE_NOTE = "一括取込 (import_claims) で確認済みとして受領 (ファイルなし)"
 REQUIRED = {
     vocab.SECTION_DAMAGES: ("client_name", "kind", "claimed", "recognized"),
     vocab.SECTION_EXPENSES: ("category", "amount"),
@@ -135,7 +138,6 @@ _TRUE = {"true", "1", "yes", "y", "t", "はい"}
 _FALSE = {"false", "0", "no", "n", "f", "いいえ"}
 _INT_RE = re.compile(r"^-?\d+$")
 # The desk's forms refuse these; the import refuses them too.
-MAX_PREMIUM = Decimal("9.99")
 MAX_DESCRIPTION = 5000  # the intake form's 事故の概要
 FUTURE_REFUSED = {"noticed_on", "incurred_on", "work_date"}
 # Bidi embedding/override/isolate controls (U+202A-E, U+2066-9): they reorder what a
@@ -532,7 +534,13 @@ def _coerce(record: Record, line: int, label: str, name: str, value):
             return None
         return kinds
     if name == "premium":
-        return _text(value)
+        from claims.premium import PremiumError, parse_premium
+
+        try:  # what the `assess` contract accepts: "1.25", "1.255", "1.3333", "1.250"
+            return parse_premium(_text(value))
+        except PremiumError as exc:
+            record.error(line, column, f"「{value}」: {exc}")
+            return None
     return value if isinstance(value, str) else _text(value)
 
 
@@ -681,12 +689,38 @@ def _validate_item(record: Record, item: Item, by):
         record.error(
             item.line, column, CUT_REASON_REQUIRED.format(cut=obj.claimed - obj.recognized)
         )
-    premium = getattr(obj, "premium", None)
-    if isinstance(premium, Decimal) and premium > MAX_PREMIUM and "premium" in usable:
-        column = f"{label}.premium" if label else "premium"
-        record.error(item.line, column, f"割増率は 1〜{MAX_PREMIUM} で指定してください。")
     _refuse_future(record, item.line, label, obj)
     return obj
+
+
+def _follow_claim_facts(record: Record, item: Item, obj, claim: Claim, by) -> None:
+    """One truth per fact (claims.facts): an item cannot contradict the claim's own-cloud-
+    service facts, and the free-promotion exception is the claim's (an item's
+    `own_service_free_promotional`, if given, must agree with it)."""
+    from claims.facts import item_conflicts
+
+    def column(name):
+        return f"{item.label}.{name}" if item.label else name
+
+    for name, message in item_conflicts(
+        own_cloud_service=claim.own_cloud_service,
+        cause=obj.cause,
+        activity=getattr(obj, "activity", None),
+    ).items():
+        record.error(item.line, column(name), message)
+    free = bool(claim.own_cloud_service and claim.own_cloud_service_free_promotional)
+    given = item.data.get("own_service_free_promotional")
+    if _text(given) and obj.own_service_free_promotional != free:
+        record.error(
+            item.line,
+            column("own_service_free_promotional"),
+            "無償提供かどうかは事故の own_cloud_service_free_promotional に従います"
+            f" (この事故は{'無償提供' if free else '無償提供ではありません'})。品目ごとには指定できません。",
+        )
+    obj.own_service_free_promotional = free
+    if item.section == vocab.SECTION_OVERTIME and obj.evidence:
+        obj.evidence_note = (obj.evidence_note or "").strip() or IMPORT_EVIDENCE_NOTE
+        obj.evidence_note_by, obj.evidence_note_at = by, timezone.now()
 
 
 def assess_rows(claim: Claim, plan: Plan, terms, items: dict[str, list]) -> engine.Assessment:
@@ -721,7 +755,9 @@ def prepare_batch(records: list[Record], lookups: Lookups, *, by) -> BatchResult
         claim = _validate_claim(record, lookups, policies, by)
         items: dict[str, list] = {section: [] for section in ITEM_COLUMNS}
         for item in record.items:
-            items[item.section].append(_validate_item(record, item, by))
+            obj = _validate_item(record, item, by)
+            _follow_claim_facts(record, item, obj, claim, by)
+            items[item.section].append(obj)
         if record.errors:
             result.errors.extend(record.errors)
             result.rejected += 1

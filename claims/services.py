@@ -14,6 +14,15 @@ class ClaimError(Exception):
     """A business rule refused the change; the message is for the user (Japanese)."""
 
 
+class FactConflict(ClaimError):
+    """A change of the claim's facts that its items would contradict (claims.facts);
+    `field` is the fact's form field, for the view to show the refusal next to it."""
+
+    def __init__(self, message: str, *, field: str):
+        super().__init__(message)
+        self.field = field
+
+
 # from-status -> the statuses it may move to
 TRANSITIONS: dict[str, set[str]] = {
     S.DRAFT: {S.REPORTED, S.WITHDRAWN},
@@ -225,6 +234,7 @@ def claim_update_facts(*, claim: Claim, by, **facts) -> Claim:
         setattr(locked, name, value)
     if not locked.own_cloud_service:
         locked.own_cloud_service_free_promotional = False
+        _refuse_contradicted_items(locked)
     _full_clean(locked)
     locked._change_reason = "facts changed"
     locked._history_user = by  # four eyes: whoever changed the facts (claims.four_eyes)
@@ -232,6 +242,44 @@ def claim_update_facts(*, claim: Claim, by, **facts) -> Claim:
     claim_refresh_totals(claim=locked)
     claim.refresh_from_db()
     return claim
+
+
+def _refuse_contradicted_items(claim: Claim) -> None:
+    """One truth per fact: turning 「自社でクラウドサービスを提供」 off while items say the
+    insured's service stopped (自社クラウド停止) or the client did IT業務 on it would leave two
+    truths. Refused, naming the items, so the handler corrects them first (nothing is changed
+    behind their back: whether such an item is now a provider-attack item or an IT-user act
+    is a judgement only they can make)."""
+    from claims.facts import claim_conflicts
+
+    conflicts = claim_conflicts(claim, own_cloud_service=False, blocking_only=True)
+    if conflicts:
+        listed = "、".join(f"{c.item} ({c.what.split('だが')[0]})" for c in conflicts[:10])
+        more = f" ほか{len(conflicts) - 10}件" if len(conflicts) > 10 else ""
+        raise FactConflict(
+            "「自社でクラウドサービスを提供」をオフにできません。次の項目が被保険者自身の"
+            f"クラウドサービスを前提としています: {listed}{more}。"
+            "先にこれらの項目の原因・業務の性質を直してください (Q2〜Q4)。",
+            field="own_cloud_service",
+        )
+
+
+def _check_evidence_note(item, by) -> None:
+    """A new or changed evidence note records who wrote it and when (claims.evidence). That a
+    tick with no file needs one at all is OvertimeEntry.clean()'s rule (run by _full_clean)."""
+    from claims.models import OvertimeEntry
+
+    if not isinstance(item, OvertimeEntry):
+        return
+    before = ""
+    if item.pk is not None:
+        before = (
+            OvertimeEntry.objects.filter(pk=item.pk).values_list("evidence_note", flat=True).first()
+            or ""
+        )
+    if item.evidence_note != before:
+        item.evidence_note_by = by if item.evidence_note else None
+        item.evidence_note_at = timezone.now() if item.evidence_note else None
 
 
 def next_action_refusal(user, claim) -> str | None:
@@ -545,6 +593,7 @@ def item_create(*, claim: Claim, section: str, by, data: dict):
     locked = _lock_for_edit(claim, by)
     item = model(claim=locked, created_by=by, updated_by=by, **data)
     _full_clean(item)
+    _check_evidence_note(item, by)
     item.save()
     _after_item_change(locked)
     return item
@@ -558,6 +607,7 @@ def item_update(*, item, by, data: dict):
         setattr(item, name, value)
     item.updated_by = by
     _full_clean(item)
+    _check_evidence_note(item, by)
     item.save()
     _after_item_change(locked)
     return item

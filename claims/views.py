@@ -319,7 +319,7 @@ def _claim_context(
     )
     add_forms = add_forms or {}
     forms = {
-        section: add_forms.get(section) or form_class(prefix=f"add-{section}")
+        section: add_forms.get(section) or form_class(prefix=f"add-{section}", claim=claim)
         for section, form_class in ITEM_FORMS.items()
     }
     assessment = claim_assessment(claim)
@@ -444,6 +444,11 @@ def claim_facts(request, number):
         services.claim_update_facts(
             claim=claim, by=request.user, **{k: form.cleaned_data[k] for k in form.Meta.fields}
         )
+    except services.FactConflict as exc:
+        # items say otherwise: refused next to the fact, with what was typed kept
+        form.add_error(exc.field, str(exc))
+        fresh = selectors.claim_for_page(number=number, user=request.user)
+        return _render_claim(request, fresh, facts_form=form, status=400)
     except ClaimError as exc:
         return _refused(request, claim, exc)
     messages.success(request, "事故の内容を更新しました。")
@@ -540,7 +545,7 @@ def _item_or_404(claim, section, pk):
 def item_add(request, number, section):
     form_class = _section_or_404(section)
     claim = _claim_for_change(request, number)
-    form = form_class(request.POST, prefix=f"add-{section}")
+    form = form_class(request.POST, prefix=f"add-{section}", claim=claim)
     if not form.is_valid():
         return _render_claim(request, claim, add_forms={section: form}, status=400)
     try:
@@ -566,11 +571,11 @@ def item_edit(request, number, section, pk):
             raise PermissionDenied
         if claim.status not in services.EDITABLE_STATUSES:
             return _refused(request, claim, ClaimError(_read_only_reason(request.user, claim)))
-        form = form_class(instance=item, prefix=f"edit-{section}")
+        form = form_class(instance=item, prefix=f"edit-{section}", claim=claim)
         return _render_claim(request, claim, editing={"section": section, "pk": pk, "form": form})
     claim = _claim_for_change(request, number)
     item = _item_or_404(claim, section, pk)
-    form = form_class(request.POST, instance=item, prefix=f"edit-{section}")
+    form = form_class(request.POST, instance=item, prefix=f"edit-{section}", claim=claim)
     if not form.is_valid():
         fresh = selectors.claim_for_page(number=number, user=request.user)
         return _render_claim(

@@ -24,16 +24,23 @@ DAMAGE_KINDS = {
 
 CAUSE_PROVIDER_ATTACK = "provider_attack"
 CAUSE_OWN_SERVICE_STOPPAGE = "own_service_stoppage"
+# Labels say the Q2-Q4 condition: the own-service exclusion and the IT-business rider
+# presuppose a cloud service the insured itself provides (the claim's fact decides; an item
+# of a claim whose insured provides none cannot choose them, claims.facts).
 CAUSES = {
     CAUSE_PROVIDER_ATTACK: "クラウド事業者へのサイバー攻撃に起因",
-    CAUSE_OWN_SERVICE_STOPPAGE: "自社が顧問先に提供するクラウドサービスの停止に起因",
+    CAUSE_OWN_SERVICE_STOPPAGE: (
+        "自社クラウド停止 (被保険者自身が顧問先へ提供するクラウドサービスの停止に起因)"
+    ),
 }
 
 ACTIVITY_IT_USER_ACT = "it_user_act"
 ACTIVITY_IT_BUSINESS = "it_business"
 ACTIVITIES = {
     ACTIVITY_IT_USER_ACT: "ITユーザ行為",
-    ACTIVITY_IT_BUSINESS: "IT業務 (顧問先が自己完結的に計算・給与支払)",
+    ACTIVITY_IT_BUSINESS: (
+        "IT業務 (被保険者が提供したクラウドサービスで顧問先自身が給与計算等を行った)"
+    ),
 }
 
 # --- expenses --------------------------------------------------------------------------
@@ -75,6 +82,13 @@ EVIDENCE_KINDS = {
     EVIDENCE_ATTENDANCE_RECORD: "就労データ (勤怠記録等)",
     EVIDENCE_WAGE_BASIS: "時間単価の計算根拠 (賃金台帳・給与計算資料)",
     EVIDENCE_TASK_RECORD: "事故対応従事の記録 (業務日報・タスク管理表等)",
+}
+
+# Short names of the Q5 kinds, for the overtime row's evidence marks.
+EVIDENCE_SHORT = {
+    EVIDENCE_ATTENDANCE_RECORD: "勤怠記録",
+    EVIDENCE_WAGE_BASIS: "賃金根拠",
+    EVIDENCE_TASK_RECORD: "業務記録",
 }
 
 DEFAULT_PREMIUM = "1.25"

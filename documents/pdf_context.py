@@ -13,6 +13,7 @@ from collections.abc import Mapping
 
 from django.utils import timezone
 
+from claims.premium import format_premium
 from coverage import engine, vocab
 from documents import followup
 from documents.models import DocumentKind
@@ -54,7 +55,7 @@ def _describe(section, row) -> tuple[str, str]:
     minutes = int(_get(row, "minutes") or 0)
     detail = (
         f"{work_date or '日付なし'} {minutes // 60}時間{minutes % 60:02d}分 × "
-        f"時給{int(_get(row, 'hourly_rate') or 0):,}円 × {_get(row, 'premium')}"
+        f"時給{int(_get(row, 'hourly_rate') or 0):,}円 × {format_premium(_get(row, 'premium'))}"
     )
     task = vocab.TASKS.get(_get(row, "task"), "")
     return f"{_get(row, 'employee', '')} ({task})", detail

@@ -1,6 +1,7 @@
 """manage.py import_claims: row-numbered errors, no half claims, idempotent re-runs."""
 
 import json
+from decimal import Decimal
 from io import StringIO
 from pathlib import Path
 
@@ -177,7 +178,7 @@ def test_jsonl_import_and_its_errors_name_line_and_item(tmp_path, alice, policie
     assert "4行目 [J-1] external_ref: 1行目と重複" in err
     claim = Claim.objects.get()
     assert claim.external_ref == "J-1"
-    assert str(OvertimeEntry.objects.get(claim=claim).premium) == "1.50"
+    assert OvertimeEntry.objects.get(claim=claim).premium == Decimal("1.5")
 
 
 def test_handler_must_be_a_desk_user(tmp_path, alice, dave, policies):

@@ -90,13 +90,13 @@ def test_future_dates_and_premiums_the_forms_refuse_are_refused(tmp_path, alice,
         "external_ref,policy_number,incident_provider,incident_date,noticed_on,item_type,"
         "employee,minutes,hourly_rate,premium,work_date\n"
         f"F-1,IMP-1,{MK},{tomorrow},,,,,,\n"
-        f"F-2,IMP-2,{MK},2023-06-06,overtime,山田,60,2000,12.5,{tomorrow}\n"
+        f"F-2,IMP-2,{MK},2023-06-06,overtime,山田,60,2000,1000,{tomorrow}\n"
         f"F-3,IMP-3,{MK},2023-06-06,overtime,山田,100001,2000,1.25,\n",
     )
     ok, _, err = run(path)
     assert not ok and not Claim.objects.exists()
     assert "2行目 [F-1] noticed_on: 未来の日付は指定できません。" in err
-    assert "3行目 [F-2] premium: 割増率は 1〜9.99 で指定してください。" in err
+    assert "3行目 [F-2] premium: 割増率は 1000 未満で入力してください。" in err
     assert "3行目 [F-2] work_date: 未来の日付は指定できません。" in err
     assert "4行目 [F-3] minutes:" in err
 

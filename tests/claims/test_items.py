@@ -38,6 +38,7 @@ OVERTIME = {
     "add-overtime-task": "incident_response",
     "add-overtime-overtime_eligible": "on",
     "add-overtime-evidence": ["attendance_record", "wage_basis"],
+    "add-overtime-evidence_note": "勤怠記録・賃金台帳の原本を来社時に確認",
     "add-overtime-cause": "provider_attack",
 }
 

@@ -100,7 +100,12 @@ def test_ticking_the_last_evidence_starts_the_payment_clock(alice):
             uploaded_by=alice,
         )
     services.item_update(
-        item=entry, by=alice, data={"evidence": ["attendance_record", "wage_basis", "task_record"]}
+        item=entry,
+        by=alice,
+        data={
+            "evidence": ["attendance_record", "wage_basis", "task_record"],
+            "evidence_note": "原本を来社時に確認",  # ticked with no file: a note is required
+        },
     )
     claim.refresh_from_db()
     assert claim.pending_items == 0

@@ -472,8 +472,10 @@ class Command(BaseCommand):
                 recognized=claimed - rng.choice([0, 0, 5_000, 20_000])
                 if claimed > 20_000
                 else claimed,
+                # IT業務 only where the insured provides the service (claims.facts); the draw
+                # is made either way so the rest of the demo stays the same
                 activity=vocab.ACTIVITY_IT_BUSINESS
-                if rng.random() < 0.1
+                if rng.random() < 0.1 and claim.own_cloud_service
                 else vocab.ACTIVITY_IT_USER_ACT,
                 created_by=user,
                 updated_by=user,
@@ -512,6 +514,10 @@ class Command(BaseCommand):
                 if rng.random() < 0.2
                 else vocab.TASK_INCIDENT_RESPONSE,
                 evidence=evidence,
+                # the demo's ticks have no files: how they were checked (claims.evidence)
+                evidence_note="原本を来社時に確認 (デモデータ)" if evidence else "",
+                evidence_note_by=user if evidence else None,
+                evidence_note_at=timezone.now() if evidence else None,
                 created_by=user,
                 updated_by=user,
             )
