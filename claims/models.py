@@ -168,6 +168,14 @@ class Claim(models.Model):
                 include=["status", "created_by", "handler"],
             ),
             models.Index(fields=["-total_claimed", "-id"], name="claim_claimed_idx"),
+            # The queue's deadline-first default (支払期限, nulls last = PostgreSQL's ASC),
+            # covering the visibility filter like the index above; and the 次回対応日 sort.
+            models.Index(
+                fields=["payment_due_on", "id"],
+                name="claim_due_cover_idx",
+                include=["status", "created_by", "handler"],
+            ),
+            models.Index(fields=["next_action_on", "id"], name="claim_next_action_idx"),
         ]
         constraints = [
             models.UniqueConstraint(
