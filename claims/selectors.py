@@ -17,7 +17,7 @@ from claims.filters import (
     ClaimFilter,
     next_action_due_q,
 )
-from claims.models import IN_PROGRESS_STATUSES, Claim, Incident
+from claims.models import IN_PROGRESS_STATUSES, Claim, DuplicateClearance, Incident
 from coverage.models import ExpenseSublimit, Plan
 from documents import followup
 
@@ -215,7 +215,9 @@ def possible_duplicates(*, claim=None, user, policy_id=None, incident_id=None) -
         policy_id=policy_id, incident_id=incident_id, status__in=OPEN_STATUSES
     )
     if claim is not None:
-        qs = qs.exclude(pk=claim.pk)
+        # Pairs the desk decided are separate reports (重複ではない) warn no more.
+        cleared = DuplicateClearance.objects.filter(claim=claim).values("other_id")
+        qs = qs.exclude(pk=claim.pk).exclude(pk__in=cleared)
     return list(qs.order_by("-id").only("id", "number", "status")[:5])
 
 

@@ -17,6 +17,7 @@ urlpatterns = [
     path("<str:number>/action/", views.claim_action, name="action"),
     path("<str:number>/notes/", views.claim_note, name="note"),
     path("<str:number>/next/", views.claim_next_action, name="next_action"),
+    path("<str:number>/duplicates/", views.claim_duplicates, name="duplicates"),
     path("<str:number>/<str:section>/add/", views.item_add, name="item_add"),
     path("<str:number>/<str:section>/<int:pk>/edit/", views.item_edit, name="item_edit"),
     path("<str:number>/<str:section>/<int:pk>/delete/", views.item_delete, name="item_delete"),
