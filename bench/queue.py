@@ -364,6 +364,19 @@ def generate(n_claims: int, handlers, creator) -> float:
                     min(payable, claimed),
                     pending,
                     base_policy + rng.randrange(INSUREDS),
+                    # half the files have a payment date (documents complete), a fifth a
+                    # diary date: the queue's deadline-first default sorts on them
+                    (
+                        reported.date() + datetime.timedelta(days=30 + rng.randrange(30))
+                        if reported and rng.random() < 0.5
+                        else None
+                    ),
+                    (
+                        now.date() + datetime.timedelta(days=rng.randrange(-10, 20))
+                        if rng.random() < 0.2
+                        else None
+                    ),
+                    "",
                 )
             )
         copy_rows(
@@ -389,6 +402,9 @@ def generate(n_claims: int, handlers, creator) -> float:
                 "total_payable",
                 "pending_items",
                 "policy_id",
+                "payment_due_on",
+                "next_action_on",
+                "next_action",
             ],
             claim_rows,
         )
