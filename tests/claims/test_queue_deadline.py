@@ -127,3 +127,11 @@ def test_the_incident_column_only_when_the_rows_span_several_incidents(client, a
     two = client.get(QUEUE)
     assert two.context["queue"].show_incident
     assert '<th scope="col">インシデント</th>' in two.content.decode()
+
+
+def test_an_empty_open_queue_offers_the_closed_claims_too(client, alice, desk):
+    client.force_login(alice)
+    html = client.get(QUEUE, {"q": desk["closed"].number}).content.decode()
+    assert "該当する事故はありません" in html and "status=all" in html
+    found = numbers(client.get(QUEUE, {"q": desk["closed"].number, "status": "all"}))
+    assert found == [desk["closed"].number]
