@@ -6,7 +6,7 @@ import unicodedata
 
 import django_filters
 from django import forms
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 
 from claims import clock
 from claims.models import IN_PROGRESS_STATUSES, Claim, ClientDamage, Policy
@@ -14,14 +14,47 @@ from claimsdesk.formdata import is_id
 from documents import followup
 
 CLAIM_NUMBER = re.compile(r"^[A-Za-z]{1,3}[0-9]{0,2}-[0-9]*$")
+
+
+def _due(desc=False):
+    """支払期限 either way, claims without a date last in both directions."""
+    if desc:
+        return (F("payment_due_on").desc(nulls_last=True), "-id")
+    return (F("payment_due_on").asc(nulls_last=True), "id")
+
+
+def _next(desc=False):
+    if desc:
+        return (F("next_action_on").desc(nulls_last=True), "-id")
+    return (F("next_action_on").asc(nulls_last=True), "id")
+
+
 SORTS = {
+    "due": ("支払期限 (近い順)", _due()),
+    "-due": ("支払期限 (遠い順)", _due(desc=True)),
+    "next": ("次回対応日 (早い順)", _next()),
+    "-next": ("次回対応日 (遅い順)", _next(desc=True)),
     "-reported": ("受付日 (新しい順)", ("-reported_at", "-id")),
     "reported": ("受付日 (古い順)", ("reported_at", "id")),
     "-claimed": ("請求額 (大きい順)", ("-total_claimed", "-id")),
     "claimed": ("請求額 (小さい順)", ("total_claimed", "id")),
     "-payable": ("支払見込額 (大きい順)", ("-total_payable", "-id")),
+    "payable": ("支払見込額 (小さい順)", ("total_payable", "id")),
 }
-DEFAULT_SORT = "-reported"
+# Deadline first: the claims whose payment date (保険法21条) comes soonest on top.
+DEFAULT_SORT = "due"
+# The queue's sortable columns: (ascending key, descending key, first click) where
+# ascending means the value shown in the column grows down the page.
+SORT_COLUMNS = {
+    "days": ("-reported", "reported", "reported"),
+    "claimed": ("claimed", "-claimed", "-claimed"),
+    "payable": ("payable", "-payable", "-payable"),
+    "due": ("due", "-due", "due"),
+    "next": ("next", "-next", "next"),
+}
+ALL = "all"  # the 状態 / 担当者 choice that lifts the queue's default
+MINE_AND_POOL = "mine_pool"  # a handler's default: her claims and the unassigned pool
+
 # Not statuses but states of the file, offered in the same 状態 select: a document request
 # unanswered for too long (督促), the payment clock run out (保険法21条), the diary date come,
 # and every claim still being worked.
@@ -44,6 +77,7 @@ def status_choices() -> list[tuple[str, str]]:
     """The queue's 状態 options: 未完了, the statuses, then the states above (short labels:
     the filter bar must stay one row at 1366 px; the follow-up option's title says more)."""
     return [
+        (ALL, "すべての状態"),
         (OPEN, "未完了"),
         *Claim.Status.choices,
         (NEXT_ACTION_DUE, "対応日到来"),
@@ -78,6 +112,19 @@ class BoundedDateFilter(django_filters.DateFilter):
     field_class = BoundedDateField
 
 
+class QueueFilterForm(forms.Form):
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("reported_from"), data.get("reported_to")
+        if start and end and start > end:
+            raise forms.ValidationError(
+                f"受付日の期間が逆です: {start:%Y/%m/%d} 〜 {end:%Y/%m/%d}。"
+                "「から」には「まで」以前の日付を指定してください。",
+                code="reversed_range",
+            )
+        return data
+
+
 class ClaimFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="検索", method="search")
     status = django_filters.ChoiceFilter(
@@ -102,6 +149,7 @@ class ClaimFilter(django_filters.FilterSet):
     class Meta:
         model = Claim
         fields = ["q", "status", "handler", "incident", "plan", "reported_from", "reported_to"]
+        form = QueueFilterForm
 
     def __init__(self, *args, user=None, incidents=(), plans=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -152,6 +200,8 @@ class ClaimFilter(django_filters.FilterSet):
             return queryset.filter(next_action_due_q())
         if value == OPEN:
             return queryset.filter(status__in=IN_PROGRESS_STATUSES)
+        if value == ALL:
+            return queryset
         return queryset.filter(status=value)
 
     def filter_handler(self, queryset, name, value):
@@ -159,6 +209,10 @@ class ClaimFilter(django_filters.FilterSet):
             return queryset.filter(handler=self.user)
         if value == "unassigned":
             return queryset.filter(handler__isnull=True)
+        if value == MINE_AND_POOL:
+            return queryset.filter(Q(handler=self.user) | Q(handler__isnull=True))
+        if value == ALL:
+            return queryset
         if is_id(value):
             return queryset.filter(handler_id=int(value))
         return queryset.none()

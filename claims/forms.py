@@ -147,10 +147,13 @@ class NextActionForm(PlainTextForm, forms.Form):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("prefix", "next")
         super().__init__(*args, **kwargs)
-        self.fields["on"].widget.attrs.update({"class": "form-control form-control-sm"})
+        self.fields["on"].widget.attrs.update(
+            {"class": "form-control form-control-sm", "aria-label": "次回対応日"}
+        )
         self.fields["note"].widget.attrs.update(
             {
                 "class": "form-control form-control-sm",
+                "aria-label": "次回対応の内容",
                 "placeholder": "内容 (任意)",
                 "maxlength": 200,
             }

@@ -168,6 +168,14 @@ class Claim(models.Model):
                 include=["status", "created_by", "handler"],
             ),
             models.Index(fields=["-total_claimed", "-id"], name="claim_claimed_idx"),
+            # The queue's deadline-first default (支払期限, nulls last = PostgreSQL's ASC),
+            # covering the visibility filter like the index above; and the 次回対応日 sort.
+            models.Index(
+                fields=["payment_due_on", "id"],
+                name="claim_due_cover_idx",
+                include=["status", "created_by", "handler"],
+            ),
+            models.Index(fields=["next_action_on", "id"], name="claim_next_action_idx"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -622,3 +630,34 @@ class ClaimNote(models.Model):
 
     def __str__(self):
         return f"{self.claim_id}: {self.get_channel_display()} {self.at:%Y-%m-%d}"
+
+
+class DuplicateClearance(models.Model):
+    """A desk decision that two claims on the same policy and incident are not one accident
+    reported twice (重複ではない): who decided, when and why. Kept both ways (claim → other,
+    other → claim), so neither claim page warns about the pair again."""
+
+    claim = models.ForeignKey(
+        Claim, on_delete=models.CASCADE, related_name="duplicate_clearances", verbose_name="事故"
+    )
+    other = models.ForeignKey(
+        Claim, on_delete=models.CASCADE, related_name="+", verbose_name="重複の疑いがあった事故"
+    )
+    reason = models.TextField("重複ではない理由", max_length=1000)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="判断者"
+    )
+    at = models.DateTimeField("判断日時", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "重複ではない判断"
+        verbose_name_plural = "重複ではない判断"
+        constraints = [
+            models.UniqueConstraint(fields=["claim", "other"], name="duplicate_clearance_pair"),
+            models.CheckConstraint(
+                condition=~Q(claim=models.F("other")), name="duplicate_clearance_two_claims"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.claim_id} ≠ {self.other_id}"

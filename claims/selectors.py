@@ -7,14 +7,25 @@ from django.db.models import Prefetch
 from django.http import Http404
 
 from claims import permissions
-from claims.filters import DEFAULT_SORT, SORTS, ClaimFilter, next_action_due_q
-from claims.models import IN_PROGRESS_STATUSES, Claim, Incident
+from claims.filters import (
+    ALL,
+    DEFAULT_SORT,
+    MINE_AND_POOL,
+    OPEN,
+    SORT_COLUMNS,
+    SORTS,
+    ClaimFilter,
+    next_action_due_q,
+)
+from claims.models import IN_PROGRESS_STATUSES, Claim, DuplicateClearance, Incident
 from coverage.models import ExpenseSublimit, Plan
 from documents import followup
 
 PAGE_SIZES = (25, 50, 100)
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE = 10_000
+# The total is counted up to here: "全 N 件", or "10,000件以上" beyond (a bounded COUNT).
+COUNT_CAP = 10_000
 
 
 @dataclass
@@ -27,6 +38,38 @@ class QueuePage:
     has_next: bool
     incidents: list
     plans: list
+    total: int = 0  # counted up to COUNT_CAP + 1
+    params: dict = dataclasses.field(default_factory=dict)  # the filter in force
+
+    @property
+    def total_capped(self) -> bool:
+        return self.total > COUNT_CAP
+
+    @property
+    def count_cap(self) -> int:
+        return COUNT_CAP
+
+    @property
+    def show_incident(self) -> bool:
+        """The インシデント column only when the rows span several incidents."""
+        return len({row.incident_id for row in self.rows}) > 1
+
+    @property
+    def single_incident(self):
+        return self.rows[0].incident if self.rows and not self.show_incident else None
+
+    @property
+    def columns(self) -> dict:
+        """Each sortable column: its link's sort key, its aria-sort and arrow."""
+        out = {}
+        for name, (asc, desc, first) in SORT_COLUMNS.items():
+            if self.sort == asc:
+                out[name] = {"next": desc, "aria": "ascending", "arrow": "▲"}
+            elif self.sort == desc:
+                out[name] = {"next": asc, "aria": "descending", "arrow": "▼"}
+            else:
+                out[name] = {"next": first, "aria": None, "arrow": ""}
+        return out
 
     @property
     def has_previous(self) -> bool:
@@ -55,6 +98,22 @@ def queue_sort(params) -> str:
     return params.get("sort") if params.get("sort") in SORTS else DEFAULT_SORT
 
 
+def queue_params(*, user, params) -> dict:
+    """The query string with the queue's defaults filled in: open claims (未完了) and, for a
+    handler, her claims and the unassigned pool. An explicit value (すべて = "all") wins."""
+    effective = {key: params.get(key) for key in params}
+    if "status" not in effective:
+        effective["status"] = OPEN
+    elif effective["status"] == "":
+        effective["status"] = ALL
+    if "handler" not in effective:
+        handler_default = ALL if permissions.sees_all(user) else MINE_AND_POOL
+        effective["handler"] = handler_default if permissions.is_handler(user) else ALL
+    elif effective["handler"] == "":
+        effective["handler"] = ALL
+    return effective
+
+
 def _queue_base(user):
     """The claims `user` may see, with what a queue row shows joined or annotated."""
     return (
@@ -70,6 +129,7 @@ def queue_export(*, user, params):
     base = _queue_base(user)
     incidents = list(Incident.objects.order_by("-occurred_on", "id"))
     plans = list(Plan.objects.order_by("-liability_limit", "code"))
+    params = queue_params(user=user, params=params)
     claim_filter = ClaimFilter(params, queryset=base, user=user, incidents=incidents, plans=plans)
     if not claim_filter.is_valid():
         return None
@@ -79,8 +139,10 @@ def queue_export(*, user, params):
 def claim_queue(*, user, params) -> QueuePage:
     """One page of the triage queue for `user`, filtered and sorted from the query string.
 
-    No COUNT over the table: it fetches page_size + 1 rows to know whether a next page exists.
-    Queries: incidents, plans, the page (with policy, insured, plan, incident, handler joined).
+    It fetches page_size + 1 rows to know whether a next page exists; the total is a COUNT
+    capped at COUNT_CAP + 1 rows (a bounded index walk, never the whole table).
+    Queries: incidents, plans, the total, the page (policy, insured, plan, incident, handler
+    joined).
     """
     incidents = list(Incident.objects.order_by("-occurred_on", "id"))
     plans = list(Plan.objects.order_by("-liability_limit", "code"))
@@ -88,8 +150,11 @@ def claim_queue(*, user, params) -> QueuePage:
     page_size = _positive_int(params.get("size"), DEFAULT_PAGE_SIZE, allowed=PAGE_SIZES)
     sort = queue_sort(params)
     base = _queue_base(user)
+    params = queue_params(user=user, params=params)
     claim_filter = ClaimFilter(params, queryset=base, user=user, incidents=incidents, plans=plans)
-    qs = claim_filter.qs if claim_filter.is_valid() else base.none()
+    valid = claim_filter.is_valid()
+    qs = claim_filter.qs if valid else base.none()
+    total = qs.order_by().values("pk")[: COUNT_CAP + 1].count() if valid else 0
     start = (page - 1) * page_size
     order = SORTS[sort][1]
     if start:
@@ -109,6 +174,8 @@ def claim_queue(*, user, params) -> QueuePage:
         has_next=len(rows) > page_size,
         incidents=incidents,
         plans=plans,
+        total=total,
+        params=params,
     )
 
 
@@ -148,7 +215,9 @@ def possible_duplicates(*, claim=None, user, policy_id=None, incident_id=None) -
         policy_id=policy_id, incident_id=incident_id, status__in=OPEN_STATUSES
     )
     if claim is not None:
-        qs = qs.exclude(pk=claim.pk)
+        # Pairs the desk decided are separate reports (重複ではない) warn no more.
+        cleared = DuplicateClearance.objects.filter(claim=claim).values("other_id")
+        qs = qs.exclude(pk=claim.pk).exclude(pk__in=cleared)
     return list(qs.order_by("-id").only("id", "number", "status")[:5])
 
 

@@ -475,6 +475,76 @@ def claim_withdraw(*, claim: Claim, by, reason: str) -> Claim:
     return claim_transition(claim=claim, to=S.WITHDRAWN, by=by, reason=reason)
 
 
+def duplicate_refusal(user, claim) -> str | None:
+    """Why `user` may not resolve `claim`'s possible-duplicate warning, or None: the
+    claim's handler or a supervisor, while the claim is still open."""
+    from claims import permissions
+
+    if not (permissions.can_edit(user, claim) or permissions.sees_all(user)):
+        return "この事故の重複報告の警告を処理する権限がありません。"
+    if claim.status not in OPEN_STATUSES:
+        return f"「{claim.get_status_display()}」の事故では重複報告の警告を処理できません。"
+    return None
+
+
+def _duplicate_of(claim: Claim, by, other_ids) -> list[Claim]:
+    from claims import selectors
+
+    candidates = {c.pk: c for c in selectors.possible_duplicates(claim=claim, user=by)}
+    chosen = [candidates[pk] for pk in other_ids if pk in candidates]
+    if not chosen:
+        raise ClaimError("重複の疑いがある事故が見つかりません (すでに処理済みかもしれません)。")
+    return chosen
+
+
+@transaction.atomic
+def claim_clear_duplicates(*, claim: Claim, others, by, reason: str) -> list[Claim]:
+    """重複ではない: record that `claim` and each of `others` (ids of its possible
+    duplicates) are separate reports, with the reason, both ways; the warning goes for good
+    on both pages. A note in each file's 経過記録 says who decided and why."""
+    from claims.models import ClaimNote, DuplicateClearance
+
+    refusal = duplicate_refusal(by, claim)
+    if refusal:
+        raise ClaimError(refusal)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ClaimError("重複ではないと判断した理由を入力してください。")
+    if len(reason) > 1000:
+        raise ClaimError("理由は1000文字以内で入力してください。")
+    chosen = _duplicate_of(claim, by, others)
+    for other in chosen:
+        for a, b in ((claim, other), (other, claim)):
+            row = DuplicateClearance(claim=a, other=b, reason=reason, by=by)
+            _full_clean(row, validate_unique=False, validate_constraints=False)
+            DuplicateClearance.objects.get_or_create(
+                claim=a, other=b, defaults={"reason": reason, "by": by}
+            )
+            ClaimNote.objects.create(
+                claim=a,
+                channel=ClaimNote.Channel.INTERNAL,
+                party=ClaimNote.Party.INTERNAL,
+                body=f"重複報告の確認: {b.number} とは重複ではないと判断。理由: {reason}",
+                by=by,
+            )
+    return chosen
+
+
+@transaction.atomic
+def claim_withdraw_duplicate(*, claim: Claim, other: int, by, note: str = "") -> Claim:
+    """取下げ (重複): withdraw `claim` as a second report of the claim `other` (one of its
+    possible duplicates), the reason naming that claim."""
+    refusal = duplicate_refusal(by, claim)
+    if refusal:
+        raise ClaimError(refusal)
+    (original,) = _duplicate_of(claim, by, [other])
+    reason = f"重複報告のため取下げ ({original.number} と同一の事故)"
+    note = (note or "").strip()
+    if note:
+        reason = f"{reason}: {note[:500]}"
+    return claim_withdraw(claim=claim, by=by, reason=reason)
+
+
 @transaction.atomic
 def claim_close(*, claim: Claim, by, reason: str = "") -> Claim:
     """Close the file of a paid claim (終了). It can be reopened for a late claim."""

@@ -354,6 +354,7 @@ def _claim_context(
         "facts_form": facts_form or ClaimFactsForm(instance=claim, prefix="facts"),
         "actions": actions,
         "duplicates": selectors.possible_duplicates(claim=claim, user=request.user),
+        "can_resolve_duplicates": services.duplicate_refusal(request.user, claim) is None,
         "section_titles": SECTION_TITLES,
         "vocab": vocab,
         "evidence_kinds": vocab.EVIDENCE_KINDS,
@@ -493,6 +494,35 @@ def claim_next_action(request, number):
         messages.success(request, "次回対応を完了にしました。")
     else:
         messages.success(request, f"次回対応日を {on:%Y-%m-%d} に設定しました。")
+    return _back_to_claim(request, claim)
+
+
+@login_required
+@require_POST
+def claim_duplicates(request, number):
+    """Resolve the possible-duplicate warning: 重複ではない (with a reason, for the listed
+    claims) or 取下げ (重複) of this claim as a second report of one of them."""
+    claim = selectors.claim_for_page(number=number, user=request.user)
+    if services.duplicate_refusal(request.user, claim):
+        raise PermissionDenied
+    others = form_ids(request.POST.getlist("other"))[:20]
+    text = request.POST.get("reason", "").replace("\x00", "")
+    try:
+        if request.POST.get("decision") == "withdraw" and len(others) == 1:
+            services.claim_withdraw_duplicate(
+                claim=claim, other=others[0], by=request.user, note=text
+            )
+            messages.success(request, f"{claim.number} を重複報告として取り下げました。")
+        elif request.POST.get("decision") == "not_duplicate":
+            cleared = services.claim_clear_duplicates(
+                claim=claim, others=others, by=request.user, reason=text
+            )
+            listed = "、".join(c.number for c in cleared)
+            messages.success(request, f"{listed} とは重複ではないと記録しました。")
+        else:
+            messages.error(request, "重複報告の処理方法を選んでください。")
+    except ClaimError as exc:
+        return _refused(request, claim, exc)
     return _back_to_claim(request, claim)
 
 
