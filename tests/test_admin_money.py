@@ -74,7 +74,7 @@ def world(alice, carol, dave, settings, tmp_path):
     )
     payouts.payout_approve(claim=claim, by=carol, amount=claim.total_payable)
     doc_services.document_upload(claim=claim, by=alice, files=[pdf()], kind="claim_form")
-    doc_services.documents_request(claim=claim, by=alice)
+    DocumentRequest.objects.create(claim=claim, items=["保険金請求書"], requested_by=alice)
     payouts.payout_mark_paid(claim=claim, by=carol, paid_on=datetime.date.today(), reference="FB-1")
     OvertimeEntry.objects.create(
         claim=claim, employee="山田花子", minutes=60, hourly_rate=2000, created_by=alice

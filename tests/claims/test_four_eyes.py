@@ -21,7 +21,7 @@ from claims.services import (
 )
 from coverage import vocab
 from documents.services import document_upload
-from tests.claims.approval_helpers import awaiting_claim
+from tests.claims.approval_helpers import awaiting_claim, file_documents
 from tests.conftest import make_claim, make_policy
 from tests.documents.doc_helpers import pdf
 
@@ -52,6 +52,7 @@ def unassigned_claim(*, filer, liability=700_000, expense=78_000):
             updated_by=filer,
         )
     claim_refresh_totals(claim=claim)
+    file_documents(claim, by=filer)  # Q1: the substantiation and claim documents on file
     return claim
 
 
@@ -135,6 +136,7 @@ def test_carol_uploads_the_evidence_that_makes_overtime_payable_and_is_refused(a
         )
     claim.refresh_from_db()
     assert (claim.pending_items, claim.total_payable) == (0, 750_000)
+    file_documents(claim, by=alice)
     claim_send_to_approval(claim=claim, by=alice)
 
     with pytest.raises(ClaimError, match="ご自身が書類を登録・削除した事故の承認はできません"):
@@ -159,6 +161,7 @@ def test_a_claim_imported_with_carol_as_handler_then_reassigned_is_refused_to_he
     assert claim.handler == carol
     claim_assign(claim=claim, handler=bob, by=erin)  # reassigned: the row no longer names her
     claim_start_assessment(claim=claim, by=bob)
+    file_documents(claim, by=bob)
     claim_send_to_approval(claim=claim, by=bob)
 
     with pytest.raises(ClaimError, match="ご自身が以前担当していた事故の承認はできません"):
@@ -279,6 +282,7 @@ def resent_with_another_client(claim, handler, supervisor):
 
     payouts.claim_send_back(claim=claim, by=supervisor, reason="顧問先を確認してください")
     item_update(item=claim.damages.get(), by=handler, data={"client_name": "株式会社別会社"})
+    file_documents(claim, by=handler)  # the new client's claim and contract
     claim_send_to_approval(claim=claim, by=handler)
     claim.refresh_from_db()
 
@@ -296,6 +300,7 @@ def test_an_approval_from_the_page_before_a_same_total_change_is_refused(client,
             "recognized": 1_200_000,
         },
     )
+    file_documents(claim, by=alice)
     claim_send_to_approval(claim=claim, by=alice)
     client.force_login(erin)
     old_page = client.get(f"/approvals/{claim.number}/").content.decode()

@@ -20,6 +20,7 @@ from claims.services import ClaimError, claim_refresh_totals, claim_transition
 from coverage import vocab
 from coverage.adapters import claim_assessment
 from coverage.models import ExpenseSublimit
+from tests.claims.approval_helpers import file_documents
 from tests.conftest import make_claim, make_policy, make_user
 
 pytestmark = pytest.mark.django_db
@@ -75,6 +76,7 @@ def file_claim(client, handler, policy, incident, amount, client_name):
         },
     )
     assert response.status_code == 302
+    file_documents(claim, by=handler)  # Q1: substantiation and claim documents on file
     assert client.post(action, {"action": "send_to_approval"}).status_code == 302
     claim.refresh_from_db()
     assert claim.status == S.AWAITING_APPROVAL
@@ -210,6 +212,7 @@ def awaiting(handler, policy, *, liability=0, expenses=(), status=S.AWAITING_APP
             updated_by=handler,
         )
     claim_refresh_totals(claim=claim)
+    file_documents(claim, by=handler)  # Q1: substantiation and claim documents on file
     return claim
 
 
