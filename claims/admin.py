@@ -16,6 +16,8 @@ from claims.models import (
     Recovery,
     StatusChange,
 )
+from coverage.admin import queue_reassessment, reassess_help, with_reason_help
+from coverage.forms import ReasonRequiredOnChange, _reason_field
 
 
 @admin.register(Insured)
@@ -28,6 +30,9 @@ class InsuredAdmin(SimpleHistoryAdmin):
 
 @admin.register(Policy)
 class PolicyAdmin(SimpleHistoryAdmin):
+    """A policy moved to another plan re-assesses its claims at once, in the request (a policy
+    has few claims); its other columns are copied to claims at intake and assess nothing."""
+
     list_display = ["number", "insured", "plan", "period_start", "period_end"]
     list_filter = ["plan", "provides_cloud_service"]
     search_fields = ["number", "insured__name", "insured__registration_number"]
@@ -35,11 +40,80 @@ class PolicyAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["insured"]
     show_full_result_count = False
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "plan" in form.changed_data:
+            from claims.reassess import policy_claims_reassess_on_commit
+
+            policy_claims_reassess_on_commit(
+                policy_id=obj.pk,
+                cause=f"保険契約 {obj.number} のプラン変更 ({obj.plan.code})",
+                by=request.user,
+            )
+
+
+class IncidentAdminForm(ReasonRequiredOnChange):
+    change_reason = _reason_field()
+
+    class Meta:
+        model = Incident
+        fields = ["provider_name", "title", "occurred_on", "leak_or_threat", "notes"]
+
 
 @admin.register(Incident)
 class IncidentAdmin(SimpleHistoryAdmin):
+    """The leak determination (Q2) decides information-leak damages of every claim on the
+    incident: changing it asks for a reason and re-assesses them (a Celery task)."""
+
+    form = IncidentAdminForm
     list_display = ["title", "provider_name", "occurred_on", "leak_or_threat"]
     search_fields = ["title", "provider_name"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if obj is not None:
+            form = with_reason_help(form, reassess_help("incident", obj.pk, "この事故"))
+        return form
+
+    def save_model(self, request, obj, form, change):
+        reason = form.cleaned_data.get("change_reason", "")
+        obj._change_reason = reason
+        super().save_model(request, obj, form, change)
+        if change and "leak_or_threat" in form.changed_data:
+            verdict = "あり" if obj.leak_or_threat else "なし"
+            queue_reassessment(
+                request,
+                scope="incident",
+                pk=obj.pk,
+                cause=f"事故「{obj.title}」の情報漏えい判断の変更 (漏えい・そのおそれ{verdict})",
+                reason=reason,
+            )
+
+
+class _RefreshesClaim:
+    """Admin edits of a claim or its items bypass the services: re-assess the claim after."""
+
+    def _refresh(self, request, claim):
+        from claims.services import claim_refresh_totals
+
+        claim_refresh_totals(claim=claim, cause="管理画面での変更", by=request.user)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not isinstance(obj, Claim):
+            self._refresh(request, obj.claim)
+
+    def delete_model(self, request, obj):
+        claim = obj.claim if not isinstance(obj, Claim) else None
+        super().delete_model(request, obj)
+        if claim is not None:
+            self._refresh(request, claim)
+
+    def delete_queryset(self, request, queryset):
+        claims = {obj.claim for obj in queryset.select_related("claim")}
+        super().delete_queryset(request, queryset)
+        for claim in claims:
+            self._refresh(request, claim)
 
 
 class _ItemInline(admin.TabularInline):
@@ -71,7 +145,7 @@ class StatusChangeInline(admin.TabularInline):
 
 
 @admin.register(Claim)
-class ClaimAdmin(SimpleHistoryAdmin):
+class ClaimAdmin(_RefreshesClaim, SimpleHistoryAdmin):
     list_display = [
         "number",
         "policy",
@@ -93,9 +167,13 @@ class ClaimAdmin(SimpleHistoryAdmin):
     date_hierarchy = "reported_at"
     show_full_result_count = False
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        self._refresh(request, form.instance)
+
 
 @admin.register(ClientDamage)
-class ClientDamageAdmin(SimpleHistoryAdmin):
+class ClientDamageAdmin(_RefreshesClaim, SimpleHistoryAdmin):
     list_display = ["claim", "client_name", "kind", "claimed", "recognized"]
     search_fields = ["claim__number", "client_name"]
     list_select_related = ["claim"]
@@ -104,7 +182,7 @@ class ClientDamageAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Expense)
-class ExpenseAdmin(SimpleHistoryAdmin):
+class ExpenseAdmin(_RefreshesClaim, SimpleHistoryAdmin):
     list_display = ["claim", "category", "description", "amount"]
     list_filter = ["category"]
     search_fields = ["claim__number", "description"]
@@ -114,7 +192,7 @@ class ExpenseAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(OvertimeEntry)
-class OvertimeEntryAdmin(SimpleHistoryAdmin):
+class OvertimeEntryAdmin(_RefreshesClaim, SimpleHistoryAdmin):
     list_display = ["claim", "employee", "work_date", "minutes", "hourly_rate", "premium", "task"]
     search_fields = ["claim__number", "employee"]
     list_select_related = ["claim"]

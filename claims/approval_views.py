@@ -252,7 +252,10 @@ def _approval_context(request, claim, **forms_):
             claim=claim, by=request.user, assessment=ca.assessment, due=due
         )
     live = payouts.decided_payout(claim)
+    from claims.reassess import changed_since_submission
+
     return {
+        "since_submission": changed_since_submission(claim),
         "marks": _item_marks(claim, ca) if due.is_supplementary and live is None else {},
         "claim": claim,
         "live": live,

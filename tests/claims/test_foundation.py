@@ -176,6 +176,7 @@ def test_dave_edits_plan_limit_in_admin_and_history_records_it(client, dave):
             "sublimits-MAX_NUM_FORMS": "1000",
             "sublimits-0-category": "call_center",
             "sublimits-0-limit": "1000000",
+            "change_reason": "5M型の限度額改定",
         },
     )
     assert response.status_code == 302, response.content.decode()[:2000]

@@ -1,0 +1,363 @@
+"""Stored figures never go stale: re-assess the claims a change affects, and say so.
+
+A claim stores three figures the queue, its CSV, the workload page, the incident register
+and the approval queue read without running the engine: `total_claimed`, `total_payable`
+and `pending_items`. Anything that can change an assessment re-assesses the claims it
+touches and stores their new figures:
+
+- items and documents: in the request, one claim (claims.services, documents.services);
+- the policy, a payout or refund on another claim of the same policy: in the request,
+  after commit, the policy's other claims (`policy_claims_reassess_on_commit`);
+- a plan's limits or sub-limits, an incident's leak determination: wide, so a Celery task
+  (claims.tasks.reassess_claims) queued after commit works through them in batches of
+  `BATCH_SIZE` with a fixed number of queries per batch (`claims_reassess`).
+
+Every claim whose payable amount changed gets a FigureChange row (before → after, what
+caused it, the admin's reason), which its timeline shows. A decided claim (approved, paid or
+closed on a payout) keeps the figures frozen in its payout's snapshot: today's rules do not
+move them (`claim_figures`).
+
+`stale_figures` compares every stored figure with a fresh one (`manage.py check_figures`).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Prefetch, QuerySet
+
+from claims.models import Claim, FigureChange, Payout
+
+logger = logging.getLogger(__name__)
+
+S = Claim.Status
+BATCH_SIZE = 500
+# Statuses in which a claim stands decided on its latest live payout (claims.payouts.DECIDED).
+DECIDED = {S.APPROVED, S.PAID, S.CLOSED}
+LIVE = [Payout.Status.APPROVED, Payout.Status.PAID]
+# Claims that an admin's change re-assesses and counts in advance: not yet decided.
+OPEN_UNDECIDED = [
+    S.DRAFT,
+    S.REPORTED,
+    S.DOCUMENTS_REQUESTED,
+    S.UNDER_ASSESSMENT,
+    S.AWAITING_APPROVAL,
+]
+FIELDS = ("total_claimed", "total_payable", "pending_items")
+_LABELS = {
+    "total_claimed": "請求額合計",
+    "total_payable": "支払見込額",
+    "pending_items": "保留項目数",
+}
+
+
+@dataclass(frozen=True)
+class Figures:
+    total_claimed: int
+    total_payable: int
+    pending_items: int
+
+    @classmethod
+    def stored(cls, claim) -> Figures:
+        return cls(claim.total_claimed, claim.total_payable, claim.pending_items)
+
+
+# --- what the stored figures should say ---------------------------------------------------
+
+
+def _live_payouts(claim) -> list:
+    """The claim's live payouts, newest first: prefetched by `_batch` (to_attr), else read."""
+    cached = getattr(claim, "live_payouts", None)
+    if cached is not None:
+        return cached
+    return list(Payout.objects.filter(claim=claim, status__in=LIVE).order_by("-sequence"))
+
+
+def decided_snapshot(claim) -> dict | None:
+    """The approval snapshot a decided claim stands on, or None (undecided, or no snapshot)."""
+    if claim.status not in DECIDED:
+        return None
+    live = _live_payouts(claim)
+    if not live or not (live[0].snapshot or {}).get("assessment"):
+        return None
+    return live[0].snapshot
+
+
+def snapshot_figures(snapshot: dict) -> Figures:
+    """The figures a payout froze: claimed as the queue counts it (damages' claimed amounts,
+    expenses, overtime pay), the assessed total, the items held pending."""
+    result = snapshot.get("assessment") or {}
+    items = snapshot.get("items") or {}
+    claimed = sum(int(row.get("claimed") or 0) for row in items.get("damages") or ())
+    claimed += sum(int(row.get("amount") or 0) for row in items.get("expenses") or ())
+    decisions = result.get("items") or ()
+    claimed += sum(int(i.get("amount") or 0) for i in decisions if i.get("section") == "overtime")
+    pending = sum(1 for i in decisions if i.get("decision") == "pending")
+    return Figures(claimed, int(result.get("total_payable") or 0), pending)
+
+
+def claim_figures(claim) -> Figures:
+    """What the claim's stored figures should say now: its approval snapshot's when decided,
+    else a fresh assessment through the one assessment path (coverage.adapters)."""
+    snapshot = decided_snapshot(claim)
+    if snapshot is not None:
+        return snapshot_figures(snapshot)
+    from coverage.adapters import claim_assessment, summary_totals
+
+    assessed = claim_assessment(claim)
+    rows = {
+        "damages": [row for row, _ in assessed.damages],
+        "expenses": [row for row, _ in assessed.expenses],
+        "overtime": [row for row, _ in assessed.overtime],
+    }
+    return Figures(*summary_totals(rows, assessed.assessment))
+
+
+def figure_change(claim, before: Figures, after: Figures, *, cause, reason="", by=None):
+    """The unsaved timeline row of a changed payable amount, or None when it did not change."""
+    if before.total_payable == after.total_payable:
+        return None
+    return FigureChange(
+        claim=claim,
+        cause=cause[:200],
+        reason=reason or "",
+        old_payable=before.total_payable,
+        new_payable=after.total_payable,
+        old_claimed=before.total_claimed,
+        new_claimed=after.total_claimed,
+        old_pending=before.pending_items,
+        new_pending=after.pending_items,
+        by=by,
+    )
+
+
+# --- re-assessing many claims -------------------------------------------------------------
+
+
+@dataclass
+class Result:
+    claims: int = 0  # re-assessed
+    updated: int = 0  # stored figures rewritten
+    payable_changed: int = 0  # timeline rows written
+    batches: int = 0
+
+
+def _batch(ids: list[int], *, lock: bool = True) -> list[Claim]:
+    """One batch of claims (locked unless `lock=False`) with everything the assessment
+    reads: a fixed number of queries whatever the batch's size (claims; sub-limits; the
+    three item lists; overtime documents; live payouts)."""
+    claims = Claim.objects.filter(pk__in=ids)
+    if lock:
+        claims = claims.select_for_update(of=("self",))
+    return list(
+        claims.select_related("policy__plan", "incident")
+        .prefetch_related(
+            "policy__plan__sublimits",
+            "damages",
+            "expenses",
+            "overtime_entries__documents",
+            Prefetch(
+                "payouts",
+                queryset=Payout.objects.filter(status__in=LIVE).order_by("-sequence"),
+                to_attr="live_payouts",
+            ),
+        )
+        .order_by("pk")
+    )
+
+
+def _chunks(ids: list[int], size: int) -> Iterator[list[int]]:
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
+def claims_reassess(
+    *,
+    claims: QuerySet | Iterable[int],
+    cause: str,
+    reason: str = "",
+    by=None,
+    batch_size: int = BATCH_SIZE,
+) -> Result:
+    """Re-assess `claims` (a queryset or claim ids) and store the figures that changed, in
+    batches, each in its own transaction with its claims locked (an item edit waits, so a
+    batch never writes over a newer figure). Idempotent: run twice, the second run changes
+    nothing and writes no timeline row."""
+    if isinstance(claims, QuerySet):
+        ids = list(claims.order_by("pk").values_list("pk", flat=True))
+    else:
+        ids = sorted(set(claims))
+    result = Result()
+    for chunk in _chunks(ids, batch_size):
+        with transaction.atomic():
+            rows = _batch(chunk)
+            changed, entries = [], []
+            for claim in rows:
+                before = Figures.stored(claim)
+                after = claim_figures(claim)
+                if after != before:
+                    claim.total_claimed = after.total_claimed
+                    claim.total_payable = after.total_payable
+                    claim.pending_items = after.pending_items
+                    changed.append(claim)
+                    entry = figure_change(claim, before, after, cause=cause, reason=reason, by=by)
+                    if entry is not None:
+                        entries.append(entry)
+            if changed:
+                Claim.objects.bulk_update(changed, FIELDS, batch_size=len(changed))
+            if entries:
+                FigureChange.objects.bulk_create(entries)
+        result.claims += len(rows)
+        result.updated += len(changed)
+        result.payable_changed += len(entries)
+        result.batches += 1
+    logger.info(
+        "claims re-assessed",
+        extra={"cause": cause, "claims": result.claims, "updated": result.updated},
+    )
+    return result
+
+
+# --- which claims a change touches, and when they are re-assessed --------------------------
+
+SCOPES = {
+    "plan": "policy__plan_id",
+    "incident": "incident_id",
+    "policy": "policy_id",
+}
+
+
+def scope_claims(scope: str, pk: int, *, exclude: int | None = None) -> QuerySet:
+    """The claims a change of one plan, incident or policy can re-assess."""
+    claims = Claim.objects.filter(**{SCOPES[scope]: pk})
+    if exclude is not None:
+        claims = claims.exclude(pk=exclude)
+    return claims
+
+
+def open_claims_count(scope: str, pk: int) -> int:
+    """How many undecided claims a change would re-assess (what the admin is told first)."""
+    return scope_claims(scope, pk).filter(status__in=OPEN_UNDECIDED).count()
+
+
+def reassess_scope(
+    *, scope: str, pk: int, cause: str, reason: str = "", by=None, exclude=None
+) -> Result:
+    return claims_reassess(
+        claims=scope_claims(scope, pk, exclude=exclude), cause=cause, reason=reason, by=by
+    )
+
+
+def reassess_later(*, scope: str, pk: int, cause: str, reason: str = "", by=None) -> None:
+    """After commit, queue the Celery task that re-assesses a plan's or an incident's claims
+    (eager in development and tests: it runs at once)."""
+    from claims import tasks
+
+    by_id = getattr(by, "pk", None)
+    transaction.on_commit(
+        lambda: tasks.reassess_claims.delay(scope, pk, cause, reason, by_id), robust=True
+    )
+
+
+def policy_claims_reassess_on_commit(
+    *, policy_id: int, cause: str, reason: str = "", by=None, exclude: int | None = None
+) -> None:
+    """After commit, in the request: re-assess a policy's claims (but `exclude`), e.g. the
+    siblings of a claim whose payout or refund changed what the policy has left. Its own
+    transaction, so no lock is taken while the caller's locks are held."""
+    transaction.on_commit(
+        lambda: reassess_scope(
+            scope="policy", pk=policy_id, cause=cause, reason=reason, by=by, exclude=exclude
+        ),
+        robust=True,
+    )
+
+
+def sibling_payout_changed(*, claim, what: str, by=None) -> None:
+    """A payout or refund of `claim` changed: its policy's other claims are re-assessed."""
+    policy_claims_reassess_on_commit(
+        policy_id=claim.policy_id,
+        cause=f"同じ保険契約の事故 {claim.number} の{what}",
+        by=by,
+        exclude=claim.pk,
+    )
+
+
+# --- the check -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Stale:
+    number: str
+    field: str
+    label: str
+    stored: int
+    fresh: int
+
+
+def stale_figures(claims: QuerySet | None = None, *, batch_size: int = BATCH_SIZE) -> list[Stale]:
+    """Every stored figure that differs from a fresh assessment, claim by claim (read only)."""
+    claims = Claim.objects.all() if claims is None else claims
+    ids = list(claims.order_by("pk").values_list("pk", flat=True))
+    out = []
+    for chunk in _chunks(ids, batch_size):
+        rows = _batch(chunk, lock=False)
+        for claim in rows:
+            stored, fresh = Figures.stored(claim), claim_figures(claim)
+            for name in FIELDS:
+                if getattr(stored, name) != getattr(fresh, name):
+                    out.append(
+                        Stale(
+                            claim.number,
+                            name,
+                            _LABELS[name],
+                            getattr(stored, name),
+                            getattr(fresh, name),
+                        )
+                    )
+    return out
+
+
+# --- what the approver is told -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SinceSubmission:
+    """A claim awaiting approval whose payable amount changed after it was sent."""
+
+    submitted: int  # the payable amount when it was sent to approval
+    now: int
+    changes: list
+
+    @property
+    def difference(self) -> int:
+        return self.now - self.submitted
+
+
+def changed_since_submission(claim) -> SinceSubmission | None:
+    """For a claim awaiting approval: how its payable amount moved since it was sent (an
+    admin's limit change, a sibling's payout), or None when it did not. Two queries."""
+    from claims.models import StatusChange
+
+    if claim.status != S.AWAITING_APPROVAL:
+        return None
+    sent = (
+        StatusChange.objects.filter(claim=claim, to_status=S.AWAITING_APPROVAL)
+        .order_by("-at", "-id")
+        .first()
+    )
+    if sent is None:
+        return None
+    changes = list(
+        FigureChange.objects.filter(claim=claim, at__gte=sent.at)
+        .select_related("by")
+        .order_by("at", "id")
+    )
+    if not changes:
+        return None
+    return SinceSubmission(
+        submitted=changes[0].old_payable, now=changes[-1].new_payable, changes=changes
+    )
