@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import OuterRef, Subquery, Sum
+from django.db.models import Exists, OuterRef, Subquery, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -18,7 +18,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from claims import clock, payouts, permissions
-from claims.models import Claim, Payout, Recovery, StatusChange
+from claims.models import Claim, FigureChange, Payout, Recovery, StatusChange
 from claims.services import ClaimError
 
 S = Claim.Status
@@ -182,6 +182,11 @@ def approval_queue(request):
             submitted_at=Subquery(submitted),
             paid_before=Subquery(paid_before),
             asked_back=Subquery(asked_back),
+        )
+        .annotate(  # the payable amount moved after it was sent (claims.reassess)
+            changed_since=Exists(
+                FigureChange.objects.filter(claim=OuterRef("pk"), at__gte=OuterRef("submitted_at"))
+            )
         )
         .order_by("submitted_at", "reported_at", "id")
     )

@@ -174,6 +174,7 @@ def test_plan_limit_edit_reassesses_and_the_approver_sees_the_change(
     assert "承認依頼後に支払見込額が変わりました" in html
     assert "4,000,000円" in html and "3,000,000円" in html and "-1,000,000円" in html
     assert "5M型の賠償限度額を改定" in html
+    assert "依頼後に金額変更" in client.get("/approvals/").content.decode()
     # and the claim page's history says it too
     client.force_login(alice)
     html = client.get(f"/claims/{claim.number}/").content.decode()
