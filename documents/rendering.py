@@ -16,8 +16,9 @@ Render version (`claim_render_version`): the number of django-simple-history rec
 claim, its damages, expenses, overtime entries and payouts. Every save or delete of any of
 them adds a record, so the number grows whenever the claim or an item changes and stays put
 otherwise (rendering itself writes none of these rows). Changes to shared rows (the plan, the
-incident) do not bump it; approved claims print their payout snapshot, which those do not
-affect. Request letters use the DocumentRequest's id as their version: one letter a request.
+incident) bump it through the FigureChange rows they leave on each claim whose payable
+amount they changed (claims.reassess); approved claims print their payout snapshot, which
+those do not affect. Request letters use the DocumentRequest's id as their version: one letter a request.
 """
 
 from __future__ import annotations
@@ -61,9 +62,10 @@ def _setting(name, default):
 
 def claim_render_version(claim) -> int:
     """History records of the claim, its items and payouts (see the module docstring)."""
-    from claims.models import Claim, ClientDamage, Expense, OvertimeEntry, Payout
+    from claims.models import Claim, ClientDamage, Expense, FigureChange, OvertimeEntry, Payout
 
     n = Claim.history.filter(id=claim.pk).count()
+    n += FigureChange.objects.filter(claim_id=claim.pk).count()
     for model in (ClientDamage, Expense, OvertimeEntry, Payout):
         n += model.history.filter(claim_id=claim.pk).count()
     return max(n, 1)

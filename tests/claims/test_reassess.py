@@ -190,6 +190,9 @@ def test_sublimit_removal_reassesses(client, alice, dave, django_capture_on_comm
     )
     claim_refresh_totals(claim=claim)
     assert claim.total_payable == 1_000_000
+    from documents.rendering import claim_render_version
+
+    version_before = claim_render_version(claim)
     client.force_login(dave)
     with django_capture_on_commit_callbacks(execute=True):
         response = post_plan(client, plan, sublimits=[sub], delete={sub.pk}, reason="特約廃止")
@@ -200,6 +203,10 @@ def test_sublimit_removal_reassesses(client, alice, dave, django_capture_on_comm
     assert check_figures()[0]
     fc = FigureChange.objects.get(claim=claim)
     assert fc.cause == "プラン cyber_standard の費目別限度額変更" and fc.reason == "特約廃止"
+    # the settlement summary is rendered again for the new figure, not served from before
+    from documents.rendering import claim_render_version
+
+    assert claim_render_version(claim) > version_before
 
 
 def test_item_edit_leaves_no_stale_figure(alice):
