@@ -30,6 +30,14 @@ class FrozenTerms:
     expense_limit: int
     sublimits: dict
 
+    @property
+    def sublimit_labels(self) -> list[tuple[str, int]]:
+        """(category label, limit) of each sub-limit, for the page."""
+        return [
+            (vocab.SUBLIMIT_CATEGORIES.get(category, category), limit)
+            for category, limit in sorted(self.sublimits.items())
+        ]
+
 
 def frozen_terms(payout) -> FrozenTerms:
     """The limits and sub-limits in force when `payout` was approved: from its snapshot, or,

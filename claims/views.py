@@ -330,6 +330,7 @@ def _claim_context(
         today = assessment.assessment
         assessment = frozen.frozen_assessment(claim, decided)
         decided_difference = frozen.difference(assessment.assessment, today)
+        decided.terms = frozen.frozen_terms(decided)
     else:
         decided = None
     pending = [

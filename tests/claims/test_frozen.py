@@ -46,6 +46,25 @@ def test_approved_claim_page_without_rule_changes_has_no_difference_note(client,
     assert "現在の規則では" not in html
 
 
+def test_decided_claim_page_lists_the_sublimits_in_force_at_approval(client, alice, carol):
+    plan = Plan.objects.get(code="cyber_standard")
+    sub = ExpenseSublimit.objects.create(plan=plan, category="call_center", limit=1_000_000)
+    claim = make_claim(created_by=alice, handler=alice, status=Claim.Status.AWAITING_APPROVAL)
+    Expense.objects.create(
+        claim=claim, category="call_center", amount=1_700_000, created_by=alice, updated_by=alice
+    )
+    claim_refresh_totals(claim=claim)
+    payouts.payout_approve(claim=claim, by=carol, amount=1_000_000)
+    sub.delete()  # removed after approval
+    client.force_login(alice)
+    html = client.get(f"/claims/{claim.number}/").content.decode()
+    terms = html.split('id="decided-terms"', 1)[1].split("</div>", 1)[0]
+    assert "1,000,000円" in terms and "コールセンター" in terms
+    assert "現在の規則では 1,700,000円 (差額 +700,000円)" in html
+    payable = html.split('data-total="payable"', 1)[1].split("</div>", 1)[0]
+    assert "1,000,000円" in payable
+
+
 def test_paid_claims_pdf_after_a_sublimit_change_prints_the_sublimit_in_force_then(alice, carol):
     plan = Plan.objects.get(code="cyber_standard")
     sub = ExpenseSublimit.objects.create(plan=plan, category="call_center", limit=1_000_000)
