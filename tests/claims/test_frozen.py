@@ -107,3 +107,30 @@ def test_pdf_of_a_payout_from_before_sublimits_were_snapshotted_reads_their_hist
     ctx = settlement_context(claim)
     capped = [c for c in ctx["categories"] if c["sublimit"] is not None]
     assert [(c["sublimit"], c["allowed"]) for c in capped] == [(1_000_000, 1_000_000)]
+
+
+def test_reopening_a_decided_claim_assesses_it_under_todays_rules_and_says_so(
+    client, alice, erin, dave, django_capture_on_commit_callbacks
+):
+    from claims.models import FigureChange
+    from claims.services import claim_reopen
+    from tests.claims.test_reassess import check_figures
+
+    claim = awaiting_claim(handler=alice, liability=80_000_000, expense=0)
+    payouts.payout_approve(claim=claim, by=erin, amount=80_000_000)
+    payouts.payout_mark_paid(claim=claim, by=erin, paid_on=datetime.date.today(), reference="R1")
+    client.force_login(dave)
+    with django_capture_on_commit_callbacks(execute=True):
+        post_plan(client, Plan.objects.get(code="cyber_standard"), liability_limit="50,000,000")
+    claim.refresh_from_db()
+    assert claim.total_payable == 80_000_000  # paid: frozen
+    claim_reopen(claim=claim, by=alice, reason="顧問先から追加請求")
+    claim.refresh_from_db()
+    assert claim.total_payable == 50_000_000
+    fc = FigureChange.objects.get(claim=claim)
+    assert (fc.old_payable, fc.new_payable, fc.reason) == (
+        80_000_000,
+        50_000_000,
+        "顧問先から追加請求",
+    )
+    assert check_figures()[0]
