@@ -204,7 +204,15 @@ def _batch(ids: list[int], *, lock: bool = True) -> list[Claim]:
             "sublimits": _cached(ExpenseSublimit, sublimits.get(plan.pk, []))
         }
         claim.live_payouts = live.get(claim.pk, [])
+    for load in BATCH_LOADERS:
+        load(rows)
     return rows
+
+
+# Functions called with each loaded batch of claims, to preload in one query per batch what
+# the assessment path reads beyond the claim's own rows (e.g. what the other claims of each
+# policy were paid, once limits are per policy), so batches keep a fixed number of queries.
+BATCH_LOADERS: list = []
 
 
 def _write_figures(claims: list[Claim]) -> None:
