@@ -17,9 +17,10 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from claims import clock, payouts, permissions
+from claims import clock, four_eyes, payouts, permissions
 from claims.models import Claim, FigureChange, Payout, Recovery, StatusChange
 from claims.services import ClaimError
+from claims.versions import CHANGED, claim_version
 
 S = Claim.Status
 QUEUE_PAGE_SIZE = 100
@@ -31,6 +32,10 @@ QUEUE_PAGE_SIZE = 100
 class ApproveForm(forms.Form):
     amount = forms.IntegerField(
         widget=forms.HiddenInput, min_value=0, error_messages={"invalid": "金額が不正です。"}
+    )
+    # claims.versions.claim_version of the page shown: the approval binds to what was seen
+    version = forms.CharField(
+        widget=forms.HiddenInput, max_length=64, error_messages={"required": CHANGED}
     )
     confirm = forms.BooleanField(
         label="上記の支払額を確認しました",
@@ -174,6 +179,23 @@ def approval_queue(request):
         .annotate(total=Sum("amount"))
         .values("total")[:1]
     )
+    # Authority follows the policy: what its other claims were paid counts too.
+    policy_paid = (
+        Payout.objects.filter(claim__policy=OuterRef("policy"), status__in=payouts.LIVE)
+        .exclude(claim=OuterRef("pk"))
+        .order_by()
+        .values("claim__policy")
+        .annotate(total=Sum("amount"))
+        .values("total")[:1]
+    )
+    policy_back = (
+        Recovery.objects.filter(claim__policy=OuterRef("policy"), status__in=payouts.RECOVERED)
+        .exclude(claim=OuterRef("pk"))
+        .order_by()
+        .values("claim__policy")
+        .annotate(total=Sum("amount"))
+        .values("total")[:1]
+    )
     claims = (
         Claim.objects.filter(permissions.visible_claims_q(request.user))
         .filter(status=S.AWAITING_APPROVAL)
@@ -182,6 +204,8 @@ def approval_queue(request):
             submitted_at=Subquery(submitted),
             paid_before=Subquery(paid_before),
             asked_back=Subquery(asked_back),
+            policy_paid=Subquery(policy_paid),
+            policy_back=Subquery(policy_back),
         )
         .annotate(  # the payable amount moved after it was sent (claims.reassess)
             changed_since=Exists(
@@ -193,6 +217,8 @@ def approval_queue(request):
     page = Paginator(claims, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
     limit = payouts.authority_limit(request.user)
     today = timezone.localdate()
+    # four eyes for the whole page at once: why this supervisor may not decide each claim
+    touched = four_eyes.touchers([c.pk for c in page.object_list], user=request.user)
     rows = []
     for claim in page.object_list:
         if claim.paid_before:
@@ -202,10 +228,14 @@ def approval_queue(request):
             {
                 "claim": claim,
                 "clock": clock.payment_clock(claim, today=today),
-                "over_limit": limit is None or claim.total_payable > limit,
+                "over_limit": limit is None
+                or claim.total_payable + (claim.policy_paid or 0) - (claim.policy_back or 0)
+                > limit,
                 "top_up": top_up,
                 "overpaid": -top_up if top_up is not None and top_up < 0 else 0,
-                "own": request.user.pk in (claim.handler_id, claim.created_by_id),
+                "four_eyes": four_eyes.message(touched[claim.pk][request.user.pk])
+                if request.user.pk in touched[claim.pk]
+                else None,
             }
         )
     from claims.audit import authority_timeline
@@ -254,13 +284,15 @@ def _approval_context(request, claim, **forms_):
     problems = []
     if claim.status == S.AWAITING_APPROVAL:
         problems = payouts.approval_problems(
-            claim=claim, by=request.user, assessment=ca.assessment, due=due
+            claim=claim, by=request.user, assessment=ca.assessment, due=due, usage=ca.usage
         )
     live = payouts.decided_payout(claim)
+    from claims.policy_limits import open_siblings
     from claims.reassess import changed_since_submission
 
     return {
         "since_submission": changed_since_submission(claim),
+        "open_siblings": open_siblings(claim) if claim.status == S.AWAITING_APPROVAL else [],
         "marks": _item_marks(claim, ca) if due.is_supplementary and live is None else {},
         "claim": claim,
         "live": live,
@@ -277,7 +309,8 @@ def _approval_context(request, claim, **forms_):
         "clock": clock.payment_clock(claim),
         # what the handler heard from the insured, for the approver's judgement (lazy)
         "notes": claim.notes.select_related("by")[:APPROVAL_NOTES_SHOWN],
-        "approve_form": forms_.get("approve_form") or ApproveForm(initial={"amount": due.amount}),
+        "approve_form": forms_.get("approve_form")
+        or ApproveForm(initial={"amount": due.amount, "version": claim_version(claim)}),
         "send_back_form": forms_.get("send_back_form") or ReasonForm(prefix="back"),
         "reject_form": forms_.get("reject_form") or ReasonForm(prefix="reject"),
         # an overpayment is not approved but asked back (過払い返還)
@@ -325,7 +358,7 @@ def approve(request, number):
         number,
         ApproveForm(request.POST),
         lambda claim, data: payouts.payout_approve(
-            claim=claim, by=request.user, amount=data["amount"]
+            claim=claim, by=request.user, amount=data["amount"], version=data["version"]
         ),
         "{claim.number} の支払を承認しました。",
         "approve_form",

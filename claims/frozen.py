@@ -133,12 +133,16 @@ def frozen_assessment(claim, payout):
         categories=engine.category_totals(tuple(decisions), terms.sublimits),
         total_payable=int(result.get("total_payable", 0)),
     )
+    from claims.policy_limits import usage_from_snapshot
+
     return ClaimAssessment(
         assessment=assessment,
         by_row=by_row,
         damages=paired[vocab.SECTION_DAMAGES],
         expenses=paired[vocab.SECTION_EXPENSES],
         overtime=paired[vocab.SECTION_OVERTIME],
+        # the policy's usage as it stood at approval (limits per policy, claims.policy_limits)
+        usage=usage_from_snapshot(snapshot),
     )
 
 

@@ -7,6 +7,12 @@ status inside the lock, and the database's `payout_one_unpaid_per_claim` and
 if a caller skipped the lock. Every refusal is a `ClaimError` with a Japanese message; an
 IntegrityError never escapes to a view.
 
+Limits per policy (Q6, claims.policy_limits): a claim is assessed against what its policy
+has left after its other claims' live payouts. Every service that creates, voids or refunds
+a payout locks the policy row first, then the claim row (always in that order), so
+approvals on one policy are serialized and each recomputes what is due under the lock.
+Authority is judged on the policy's total: its other claims' payouts plus this claim's.
+
 Supplementary payments (追加支払): a paid claim can be closed and reopened when more comes in
 (a client's late damage claim, say). It is then assessed again as a whole, limits and all,
 and its next approval pays the difference between that total and what earlier payouts paid,
@@ -29,7 +35,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Sum
 from django.forms.models import model_to_dict
 from django.utils import timezone
 
@@ -44,6 +50,7 @@ from claims.models import (
     Payout,
     Recovery,
 )
+from claims.policy_limits import lock_policy
 from claims.reassess import sibling_payout_changed
 from claims.services import ClaimError, claim_transition
 
@@ -206,24 +213,13 @@ def next_payment(claim, assessment) -> NextPayment:
     )
 
 
-def four_eyes_conflict(*, claim, user) -> str | None:
-    """Why `user` may not approve `claim` (handled it, filed it, entered or changed an item),
-    or None. Item history counts too, so a deleted or since-overwritten edit still binds."""
-    if claim.handler_id == user.pk:
-        return "ご自身が担当している事故は承認できません (四つの目の原則)。"
-    if claim.created_by_id == user.pk:
-        return "ご自身が登録した事故は承認できません (四つの目の原則)。"
-    touched = Q(created_by=user) | Q(updated_by=user)
-    for model in ITEM_MODELS:
-        if (
-            model.objects.filter(claim_id=claim.pk).filter(touched).exists()
-            or model.history.filter(claim_id=claim.pk, history_user=user).exists()
-        ):
-            return (
-                f"ご自身が入力・変更した{model._meta.verbose_name}がある事故は承認できません"
-                " (四つの目の原則)。"
-            )
-    return None
+def four_eyes_conflict(*, claim, user, action: str = "承認") -> str | None:
+    """Why `user` may not take the money decision `action` on `claim` (they handled it
+    ever, filed it, changed its facts or items, uploaded its documents, sent it to approval,
+    asked a refund of it), or None. One answer for every money action: claims.four_eyes."""
+    from claims import four_eyes
+
+    return four_eyes.four_eyes_conflict(claim=claim, user=user, action=action)
 
 
 def authority_limit(user) -> int | None:
@@ -231,38 +227,84 @@ def authority_limit(user) -> int | None:
     return None if row is None else row.limit
 
 
-def authority_problem(*, user, amount: int, previously_paid: int = 0) -> str | None:
+def authority_problem(
+    *, user, amount: int, previously_paid: int = 0, others_paid: int = 0, others: str = ""
+) -> str | None:
     """Why `user`'s approval authority does not cover `amount`, naming who would, or None.
 
     `amount` is the claim's cumulative total; `previously_paid` (earlier payouts, part of
-    it) only changes the wording."""
+    it) only changes the wording. Authority follows the policy (issue 15 item 8):
+    `others_paid`, what the policy's other claims were paid (`others`: their numbers), is
+    added, so a loss split into several claims needs the authority its total needs."""
     limit = authority_limit(user)
     if limit is None:
         return "承認権限が登録されていないため、承認できません。管理者に承認権限の設定を依頼してください。"
-    if amount <= limit:
+    total = amount + others_paid
+    if total <= limit:
         return None
-    others = (
-        ApprovalAuthority.objects.filter(limit__gte=amount, user__is_active=True)
+    others_q = (
+        ApprovalAuthority.objects.filter(limit__gte=total, user__is_active=True)
         .exclude(user=user)
         .select_related("user")
         .order_by("limit")
     )
     names = "、".join(
-        f"{a.user.get_full_name() or a.user.username} ({a.limit:,}円)" for a in others[:5]
+        f"{a.user.get_full_name() or a.user.username} ({a.limit:,}円)" for a in others_q[:5]
     )
     who = (
         f" 承認できる監督者: {names}"
         if names
         else " 該当する監督者がいません。管理者に相談してください。"
     )
-    what = (
-        f"累計支払額 {amount:,}円 (既払額 {previously_paid:,}円 を含む)"
-        if previously_paid
-        else f"支払額 {amount:,}円"
-    )
+    if others_paid:
+        what = (
+            f"この証券の累計支払額 {total:,}円 (この事故の{'累計' if previously_paid else ''}"
+            f"査定額 {amount:,}円 + 他の事故{' ' + others + ' ' if others else ''}の既払額 "
+            f"{others_paid:,}円)"
+        )
+        policy_note = (
+            " 承認権限は証券ごとの累計で判定します (一つの損害を複数の事故に分けても、"
+            "合計額に見合う権限が必要です)。"
+        )
+    elif previously_paid:
+        what = f"累計支払額 {amount:,}円 (既払額 {previously_paid:,}円 を含む)"
+        policy_note = ""
+    else:
+        what = f"支払額 {amount:,}円"
+        policy_note = ""
     return (
-        f"{what} はあなたの承認権限額 {limit:,}円 を超えています。"
-        f"{amount:,}円 以上の承認権限を持つ別の監督者の承認が必要です。{who}"
+        f"{what} はあなたの承認権限額 {limit:,}円 を超えています。{policy_note}"
+        f"{total:,}円 以上の承認権限を持つ別の監督者の承認が必要です。{who}"
+    )
+
+
+def policy_authority_problem(*, user, claim, assessment, due, usage=None) -> str | None:
+    """authority_problem on the policy's total: this claim's cumulative assessment plus
+    what the policy's other claims were paid (net of refunds)."""
+    if usage is None:
+        from coverage.adapters import policy_usage
+
+        usage = policy_usage(claim)
+    return authority_problem(
+        user=user,
+        amount=assessment.total_payable,
+        previously_paid=due.previously_paid,
+        others_paid=usage.used_total,
+        others=usage.other_numbers(),
+    )
+
+
+def limit_exhausted(usage, assessment, due) -> str | None:
+    """When nothing is due because the policy's other claims used up its limits: say so."""
+    if usage is None or due.amount > 0 or due.overpayment or not usage.any_used:
+        return None
+    cuts = [row for row in usage.pots(assessment) if row["reduced"]]
+    if not cuts:
+        return None
+    return (
+        "この証券の限度額は他の事故の支払で使い切られているため、支払額は0円です。"
+        + " ".join(row["why"] for row in cuts)
+        + " 不支払として終了してください。"
     )
 
 
@@ -284,9 +326,12 @@ def approval_blockers(*, claim, assessment) -> list[str]:
     return problems
 
 
-def approval_problems(*, claim, by, assessment, due: NextPayment | None = None) -> list[str]:
+def approval_problems(
+    *, claim, by, assessment, due: NextPayment | None = None, usage=None
+) -> list[str]:
     """Every reason `by` may not approve `claim` now; empty means approval is possible.
-    `due` is next_payment(claim, assessment) if the caller already has it."""
+    `due` is next_payment(claim, assessment) and `usage` the policy's usage by other claims
+    (claims.policy_limits) if the caller already has them."""
     problems = []
     if not permissions.is_supervisor(by):
         problems.append("支払の承認は監督者のみが行えます。")
@@ -300,11 +345,15 @@ def approval_problems(*, claim, by, assessment, due: NextPayment | None = None) 
     if conflict:
         problems.append(conflict)
     due = due or next_payment(claim, assessment)
-    nothing_due = due.problem()
+    if usage is None:
+        from coverage.adapters import policy_usage
+
+        usage = policy_usage(claim)
+    nothing_due = limit_exhausted(usage, assessment, due) or due.problem()
     if nothing_due and not blockers:
         problems.append(nothing_due)
-    authority = authority_problem(
-        user=by, amount=assessment.total_payable, previously_paid=due.previously_paid
+    authority = policy_authority_problem(
+        user=by, claim=claim, assessment=assessment, due=due, usage=usage
     )
     if authority and permissions.is_supervisor(by):
         problems.append(authority)
@@ -407,6 +456,9 @@ def _snapshot(claim, ca, due: NextPayment) -> dict:
                 "expenses": due.expenses,
                 "amount": due.amount,
             },
+            # the policy's limits, what its other claims had used, and this claim's
+            # payment per expense category (claims.policy_limits reads it for sub-limits)
+            "policy_limits": ca.usage.to_json(ca.assessment) if ca.usage is not None else None,
             "taken_at": timezone.now(),
         }
     )
@@ -426,6 +478,16 @@ def _queue_settlement_pdf(claim_pk: int, user_pk: int):
     enqueue_render(claim=claim, kind="settlement_summary", by=user)
 
 
+def _why_changed(ca) -> str:
+    """The approval's amount moved: say whether the policy's other claims took its limit."""
+    cuts = ca.limit_cuts
+    if cuts:
+        return "同じ証券の他の事故の支払により限度額の残りが減りました。" + " ".join(
+            row["why"] for row in cuts
+        )
+    return "事故の内容が変更されています。"
+
+
 def _lock(claim) -> Claim:
     try:
         return (
@@ -440,12 +502,16 @@ def _lock(claim) -> Claim:
 # --- services --------------------------------------------------------------------------
 
 
-def payout_approve(*, claim, by, amount) -> Payout:
+def payout_approve(*, claim, by, amount, version: str | None = None) -> Payout:
     """Approve the claim's payable amount, once, freezing the assessment with the payout.
 
     `amount` is what the supervisor saw and confirmed; if the claim changed since (so the
     engine now says otherwise) the approval is refused rather than paying a stale figure.
+    `version` (claims.versions.claim_version of the page they read; the approval form always
+    sends it) binds the approval to everything they saw: a claim changed since, even to the
+    same total, or sent back and sent again, is refused.
     """
+    from claims.versions import CHANGED, claim_version
     from coverage.adapters import claim_assessment
 
     try:
@@ -456,6 +522,9 @@ def payout_approve(*, claim, by, amount) -> Payout:
         raise ClaimError("支払の承認は監督者のみが行えます。")
     try:
         with transaction.atomic():
+            # Policy first, then the claim: approvals on one policy are serialized, so the
+            # limits its other claims left are read after every earlier approval committed.
+            lock_policy(claim)
             locked = _lock(claim)
             if locked.status != S.AWAITING_APPROVAL:
                 raise ClaimError(
@@ -468,6 +537,8 @@ def payout_approve(*, claim, by, amount) -> Payout:
                     f"この事故には既に未払いの支払承認 ({unpaid.amount:,}円) があります。"
                     "二重に承認することはできません。"
                 )
+            if version is not None and version != claim_version(locked):
+                raise ClaimError(CHANGED)
             ca = claim_assessment(locked)
             assessment = ca.assessment
             problems = approval_blockers(claim=locked, assessment=assessment)
@@ -481,14 +552,14 @@ def payout_approve(*, claim, by, amount) -> Payout:
                 raise ClaimError(
                     f"承認しようとした金額 {amount:,}円 は現在の"
                     f"{'追加支払額' if due.is_supplementary else '査定額'} {due.amount:,}円 と"
-                    "異なります。事故の内容が変更されています。"
+                    f"異なります。{_why_changed(ca)}"
                     "最新の査定を確認してから承認してください。"
                 )
-            nothing_due = due.problem()
+            nothing_due = limit_exhausted(ca.usage, assessment, due) or due.problem()
             if nothing_due:
                 raise ClaimError(nothing_due)
-            problem = authority_problem(
-                user=by, amount=assessment.total_payable, previously_paid=due.previously_paid
+            problem = policy_authority_problem(
+                user=by, claim=locked, assessment=assessment, due=due, usage=ca.usage
             )
             if problem:
                 raise ClaimError(problem)
@@ -539,6 +610,9 @@ def claim_send_back(*, claim, by, reason) -> Claim:
     locked = _lock(claim)
     if locked.status != S.AWAITING_APPROVAL:
         raise ClaimError(f"この事故は「{locked.get_status_display()}」のため差し戻せません。")
+    conflict = four_eyes_conflict(claim=locked, user=by, action="差戻し")
+    if conflict:
+        raise ClaimError(conflict)
     claim_transition(claim=locked, to=S.UNDER_ASSESSMENT, by=by, reason=reason)
     claim.refresh_from_db()
     return claim
@@ -569,7 +643,7 @@ def recovery_problems(*, claim, by, assessment, due: NextPayment | None = None) 
     pending = pending_items(assessment)
     if pending:
         problems.append(f"保留中の項目が {pending} 件あります (Q5 の証憑待ち)。")
-    conflict = four_eyes_conflict(claim=claim, user=by)
+    conflict = four_eyes_conflict(claim=claim, user=by, action="返還請求")
     if conflict:
         problems.append(conflict)
     due = due or next_payment(claim, assessment)
@@ -594,6 +668,7 @@ def recovery_request(*, claim, by, amount, reason) -> Recovery:
         raise ClaimError("返還請求額が正しくありません。") from exc
     try:
         with transaction.atomic():
+            lock_policy(claim)  # a refund frees limit for the policy's other claims
             locked = _lock(claim)
             assessment = claim_assessment(locked).assessment
             due = next_payment(locked, assessment)
@@ -630,10 +705,31 @@ def recovery_request(*, claim, by, amount, reason) -> Recovery:
     return recovery
 
 
+def waiver_problem(*, recovery, by) -> str | None:
+    """Why `by` may not waive `recovery` (免除: the insured keeps the money, a money decision
+    like an approval): supervisors only, four eyes against whoever asked for it and the
+    claim's history, and the amount within their approval authority."""
+    if not permissions.is_supervisor(by):
+        return "返還の免除は監督者のみが行えます。"
+    conflict = four_eyes_conflict(claim=recovery.claim, user=by, action="返還の免除")
+    if conflict:
+        return conflict
+    limit = authority_limit(by)
+    if limit is None:
+        return "承認権限が登録されていないため、返還を免除できません。"
+    if recovery.amount > limit:
+        return (
+            f"免除額 {recovery.amount:,}円 はあなたの承認権限額 {limit:,}円 を超えています。"
+            "権限を持つ別の監督者が免除してください。"
+        )
+    return None
+
+
 @transaction.atomic
 def recovery_settle(*, recovery, by, outcome, on, note) -> Recovery:
     """Record an open refund request as received (on a date, with the bank reference) or
-    waived (with the reason): supervisors only, once."""
+    waived (with the reason, see waiver_problem), once. The claim row is locked first, as
+    an approval locks it: a waiver changes what the claim's next approval pays."""
     _require_supervisor(by, "返還の記録")
     on = _as_date(on, "日付")
     note = (note or "").strip()
@@ -643,9 +739,16 @@ def recovery_settle(*, recovery, by, outcome, on, note) -> Recovery:
         raise ClaimError("免除の理由を入力してください。")
     if on > timezone.localdate():
         raise ClaimError("未来の日付は記録できません。")
+    lock_policy(recovery.claim)  # received or waived changes what the policy has left
+    claim = _lock(recovery.claim)
     locked = Recovery.objects.select_for_update().get(pk=recovery.pk)
     if locked.status != Recovery.Status.REQUESTED:
         raise ClaimError(f"この返還請求は既に「{locked.get_status_display()}」です。")
+    if outcome == Recovery.Status.WAIVED:
+        locked.claim = claim
+        problem = waiver_problem(recovery=locked, by=by)
+        if problem:
+            raise ClaimError(problem)
     locked.status = outcome
     locked.settled_by, locked.settled_on, locked.settled_note = by, on, note[:300]
     locked._history_user = by
@@ -662,6 +765,7 @@ def payout_void_and_reopen(*, claim, by, reason) -> Payout:
     """Void an approved (unpaid) payout and reopen the claim for assessment."""
     reason = _require_reason(reason)
     _require_supervisor(by, "承認の取消")
+    lock_policy(claim)  # voiding frees limit for the policy's other claims
     locked = _lock(claim)
     if locked.status != S.APPROVED:
         raise ClaimError(
@@ -713,6 +817,9 @@ def payout_mark_paid(*, claim, by, paid_on, reference) -> Payout:
         raise ClaimError(
             f"この事故は「{locked.get_status_display()}」です。承認済みの事故のみ支払済みにできます。"
         )
+    conflict = four_eyes_conflict(claim=locked, user=by, action="支払済みの記録")
+    if conflict:
+        raise ClaimError(conflict)
     payout = (
         Payout.objects.select_for_update()
         .filter(claim=locked, status=Payout.Status.APPROVED)

@@ -209,10 +209,38 @@ def _batch(ids: list[int], *, lock: bool = True) -> list[Claim]:
     return rows
 
 
+def _preload_policy_usage(claims: list[Claim]) -> None:
+    """Limits are per policy (claims.policy_limits): a claim is assessed against what its
+    policy's OTHER claims were paid. One query finds, for the whole batch, which claims have
+    a live payout; a claim none of whose siblings has one gets its (unused) usage here, with
+    no query. Only claims on a policy with a paid sibling read their usage themselves."""
+    from claims.policy_limits import PolicyUsage
+    from coverage.adapters import plan_terms
+
+    policy_ids = {c.policy_id for c in claims}
+    paid: dict[int, set] = defaultdict(set)
+    for policy_id, claim_id in (
+        Payout.objects.filter(claim__policy_id__in=policy_ids, status__in=LIVE)
+        .values_list("claim__policy_id", "claim_id")
+        .distinct()
+    ):
+        paid[policy_id].add(claim_id)
+    for claim in claims:
+        if paid.get(claim.policy_id, set()) - {claim.pk}:
+            continue
+        terms = plan_terms(claim.policy.plan)
+        claim.preloaded_policy_usage = PolicyUsage(
+            liability_limit=terms.liability_limit,
+            expense_limit=terms.expense_limit,
+            sublimits=dict(terms.sublimits),
+        )
+
+
 # Functions called with each loaded batch of claims, to preload in one query per batch what
-# the assessment path reads beyond the claim's own rows (e.g. what the other claims of each
-# policy were paid, once limits are per policy), so batches keep a fixed number of queries.
-BATCH_LOADERS: list = []
+# the assessment path reads beyond the claim's own rows (what the other claims of each
+# policy were paid, now that limits are per policy), so batches keep a fixed number of
+# queries.
+BATCH_LOADERS: list = [_preload_policy_usage]
 
 
 def _write_figures(claims: list[Claim]) -> None:

@@ -243,6 +243,7 @@ def claim_update_facts(*, claim: Claim, by, **facts) -> Claim:
         locked.own_cloud_service_free_promotional = False
     _full_clean(locked)
     locked._change_reason = "facts changed"
+    locked._history_user = by  # four eyes: whoever changed the facts (claims.four_eyes)
     locked.save()
     claim_refresh_totals(claim=locked)
     claim.refresh_from_db()
@@ -519,5 +520,7 @@ def item_update(*, item, by, data: dict):
 @transaction.atomic
 def item_delete(*, item, by) -> None:
     locked = _lock_for_edit(item.claim, by)
-    type(item).objects.filter(pk=item.pk, claim=locked).delete()
+    for row in type(item).objects.filter(pk=item.pk, claim=locked):
+        row._history_user = by  # the deletion's history row names who (claims.four_eyes)
+        row.delete()
     _after_item_change(locked)

@@ -371,6 +371,8 @@ def _claim_context(
         "next_form": next_form
         or NextActionForm(initial={"on": claim.next_action_on, "note": claim.next_action}),
         "can_plan": services.next_action_refusal(request.user, claim) is None,
+        # four eyes (claims.four_eyes): a supervisor who edits loses the right to approve
+        "supervisor_edits": editable and permissions.is_supervisor(request.user),
         **_assign_context(request.user, claim),
     }
 

@@ -118,11 +118,20 @@ def _rows(claim) -> dict[str, list]:
     }
 
 
-def _facts(claim, rows: dict[str, list], *, plan=None, terms=None, ids=None) -> engine.ClaimFacts:
+def _facts(
+    claim, rows: dict[str, list], *, plan=None, terms=None, ids=None, limits=None
+) -> engine.ClaimFacts:
     """Engine facts of a claim and its rows. `plan`/`terms` spare the plan's queries when the
-    caller has them; `ids(section, n, row)` names facts of unsaved rows (they have no pk)."""
+    caller has them; `ids(section, n, row)` names facts of unsaved rows (they have no pk);
+    `limits` (engine.Limits) replaces the plan's, e.g. what the policy has left."""
     plan = plan or claim.policy.plan
     terms = terms or plan_terms(plan)
+    if limits is None:
+        limits = engine.Limits(
+            liability=terms.liability_limit,
+            expenses=terms.expense_limit,
+            sublimits=dict(terms.sublimits),
+        )
 
     def facts(builder, section):
         built = (builder(row) for row in rows[section])
@@ -134,11 +143,7 @@ def _facts(claim, rows: dict[str, list], *, plan=None, terms=None, ids=None) -> 
         plan=plan.code,
         leak_only=terms.leak_only,
         incident_leak_or_threat=claim.incident.leak_or_threat,
-        limits=engine.Limits(
-            liability=terms.liability_limit,
-            expenses=terms.expense_limit,
-            sublimits=dict(terms.sublimits),
-        ),
+        limits=limits,
         direct_recovery_from_provider=claim.direct_recovery_elected,
         damages=facts(damage_fact, vocab.SECTION_DAMAGES),
         expenses=facts(expense_fact, vocab.SECTION_EXPENSES),
@@ -147,10 +152,31 @@ def _facts(claim, rows: dict[str, list], *, plan=None, terms=None, ids=None) -> 
 
 
 def assess_unsaved(claim, rows: dict[str, list], *, plan, terms) -> engine.Assessment:
-    """The engine on rows not yet saved (bulk import): their facts get positional ids."""
+    """The engine on rows not yet saved (bulk import): their facts get positional ids. Like
+    a saved claim it is assessed against what its policy has left (policy_usage)."""
+    usage = policy_usage(claim, terms=terms)
     return engine.assess(
-        _facts(claim, rows, plan=plan, terms=terms, ids=lambda section, n: item_id(section, n))
+        _facts(
+            claim,
+            rows,
+            plan=plan,
+            terms=terms,
+            ids=lambda section, n: item_id(section, n),
+            limits=usage.limits(),
+        )
     )
+
+
+def policy_usage(claim, *, terms=None):
+    """What the claim's policy has used of its limits on its OTHER claims' live payouts
+    (claims.policy_limits.PolicyUsage); `.limits()` is what the engine is handed."""
+    from claims.policy_limits import policy_usage as usage_of
+
+    preloaded = getattr(claim, "preloaded_policy_usage", None)
+    if preloaded is not None:  # claims.reassess loaded it for a whole batch
+        return preloaded
+    terms = terms or plan_terms(claim.policy.plan)
+    return usage_of(policy_id=claim.policy_id, exclude_claim_id=claim.pk, terms=terms)
 
 
 def summary_totals(rows: dict[str, list], assessment: engine.Assessment) -> tuple[int, int, int]:
@@ -166,13 +192,19 @@ def summary_totals(rows: dict[str, list], assessment: engine.Assessment) -> tupl
     return claimed, assessment.total_payable, pending
 
 
-def claim_facts(claim) -> engine.ClaimFacts:
-    """Facts of a claims.models.Claim: its plan's limits, its incident, its three item lists.
+def claim_facts(claim, *, policy_aware: bool = True) -> engine.ClaimFacts:
+    """Facts of a claims.models.Claim: its incident, its three item lists and the limits its
+    policy has left after its other claims' payouts (the plan's with `policy_aware=False`).
 
     Queries: the policy and plan, the plan's sub-limits, the incident and each item list,
-    fewer when the caller used select_related/prefetch_related.
+    fewer when the caller used select_related/prefetch_related; one to three for the policy's
+    other payouts (claims.policy_limits).
     """
-    return _facts(claim, _rows(claim))
+    if not policy_aware:
+        return _facts(claim, _rows(claim))
+    terms = plan_terms(claim.policy.plan)
+    usage = policy_usage(claim, terms=terms)
+    return _facts(claim, _rows(claim), terms=terms, limits=usage.limits())
 
 
 def assess_claim(claim) -> engine.Assessment:
@@ -192,15 +224,35 @@ class ClaimAssessment:
     damages: list[tuple[object, engine.ItemDecision]]
     expenses: list[tuple[object, engine.ItemDecision]]
     overtime: list[tuple[object, engine.ItemDecision]]
+    # the policy's limits, what its other claims used and what is left (policy_limits)
+    usage: object = None
+
+    @property
+    def policy_limits(self) -> list[dict]:
+        """Per pot and sub-limit: limit / used by other claims / left, and why a cut."""
+        return self.usage.pots(self.assessment) if self.usage is not None else []
+
+    @property
+    def limit_cuts(self) -> list[dict]:
+        return [row for row in self.policy_limits if row["reduced"]]
 
     def decision(self, section: str, pk: int) -> engine.ItemDecision:
         return self.by_row[(section, pk)]
 
 
-def claim_assessment(claim) -> ClaimAssessment:
-    """Assess a claim and index the decisions by (section, pk) of the row they judge."""
+def claim_assessment(claim, *, policy_aware: bool = True) -> ClaimAssessment:
+    """Assess a claim and index the decisions by (section, pk) of the row they judge.
+
+    The claim is assessed against what its policy has left after its other claims' live
+    payouts (Q6 limits are per policy); `policy_aware=False` gives the claim on its own."""
     sections = _rows(claim)
-    assessment = engine.assess(_facts(claim, sections))
+    usage = None
+    if policy_aware:
+        terms = plan_terms(claim.policy.plan)
+        usage = policy_usage(claim, terms=terms)
+        assessment = engine.assess(_facts(claim, sections, terms=terms, limits=usage.limits()))
+    else:
+        assessment = engine.assess(_facts(claim, sections))
     by_id = assessment.by_id()
     by_row = {}
     paired: dict[str, list] = {}
@@ -216,4 +268,5 @@ def claim_assessment(claim) -> ClaimAssessment:
         damages=paired[vocab.SECTION_DAMAGES],
         expenses=paired[vocab.SECTION_EXPENSES],
         overtime=paired[vocab.SECTION_OVERTIME],
+        usage=usage,
     )

@@ -119,7 +119,7 @@ def _sections_from_engine(claim):
                 )
             )
         sections[section] = lines
-    return sections, ca.assessment
+    return sections, ca.assessment, ca.usage
 
 
 def _sections_from_snapshot(claim, snapshot, sublimits):
@@ -203,6 +203,7 @@ def settlement_context(claim, *, version=None) -> dict:
     from claims.frozen import frozen_terms
     from claims.models import Recovery
     from claims.payouts import RECOVERED, decided_payout, item_mark, items_before, next_payment
+    from claims.policy_limits import usage_from_snapshot
 
     payout = decided_payout(claim)
     plan = claim.policy.plan
@@ -210,8 +211,15 @@ def settlement_context(claim, *, version=None) -> dict:
         # a decided claim prints what was decided, limits and sub-limits included
         plan = frozen_terms(payout)
         sections, assessment = _sections_from_snapshot(claim, payout.snapshot, plan.sublimits)
+        usage = usage_from_snapshot(payout.snapshot)
     else:
-        sections, assessment = _sections_from_engine(claim)
+        sections, assessment, usage = _sections_from_engine(claim)
+    # Limits are per policy (Q6): per pot and sub-limit, what other claims used and what
+    # was left, when they used any.
+    policy_rows = {
+        row["key"]: row
+        for row in (usage.pots(assessment) if usage is not None and usage.any_used else [])
+    }
     categories = [
         {
             "label": vocab.SUBLIMIT_CATEGORIES.get(c.category, c.category),
@@ -219,6 +227,7 @@ def settlement_context(claim, *, version=None) -> dict:
             "sublimit": c.sublimit,
             "allowed": c.allowed,
             "capped": c.sublimit is not None and c.covered > c.sublimit,
+            "policy": policy_rows.get(c.category),
         }
         for c in assessment.categories
     ]
@@ -262,6 +271,9 @@ def settlement_context(claim, *, version=None) -> dict:
         "expenses_capped": sum(c["allowed"] for c in categories) > assessment.expenses.limit,
         "expenses_allowed": sum(c["allowed"] for c in categories),
         "categories": categories,
+        "liability_policy": policy_rows.get("liability"),
+        "expenses_policy": policy_rows.get("expenses"),
+        "limit_cuts": [row for row in policy_rows.values() if row["reduced"]],
         # With earlier payments the totals table also prints the cumulative figure and them.
         "cumulative_payable": assessment.total_payable,
         "previously_paid": previously_paid,

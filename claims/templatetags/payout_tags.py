@@ -10,7 +10,7 @@ from django import template
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from claims import audit, clock, permissions
+from claims import audit, clock, four_eyes, permissions
 from claims.models import Claim, Payout
 
 register = template.Library()
@@ -71,6 +71,14 @@ def claim_payout_panel(context, claim):
         and claim.status not in {S.PAID, S.CLOSED, S.WITHDRAWN, S.DRAFT}
         and (permissions.can_edit(user, claim) or permissions.is_supervisor(user))
     )
+    recoveries = list(claim.recoveries.select_related("requested_by", "settled_by"))
+    four_eyes_note = None
+    if supervisor and (
+        claim.status == S.APPROVED or any(r.status == "requested" for r in recoveries)
+    ):
+        reason = four_eyes.touchers([claim.pk], user=user)[claim.pk].get(user.pk)
+        if reason:
+            four_eyes_note = four_eyes.message(reason, "支払済みの記録・返還の免除")
     request = context.get("request")
     form_classes = {
         "paid": MarkPaidForm,
@@ -99,14 +107,15 @@ def claim_payout_panel(context, claim):
             "can_approve_link": permissions.is_supervisor(user)
             and claim.status == S.AWAITING_APPROVAL
             and not _on_approval_page(request),
-            "can_mark_paid": supervisor and claim.status == S.APPROVED,
+            "can_mark_paid": supervisor and claim.status == S.APPROVED and not four_eyes_note,
+            "four_eyes_note": four_eyes_note,
             "can_reopen": supervisor and claim.status == S.APPROVED,
             "may_extend": may_extend,
             "paid_form": forms_["paid"],
             "reopen_form": forms_["reopen"],
             "extend_form": forms_["extend"],
             "settle_form": forms_["settle"],
-            "recoveries": list(claim.recoveries.select_related("requested_by", "settled_by")),
+            "recoveries": recoveries,
             "can_settle": supervisor,
             "next": request.get_full_path() if request else "",
         },

@@ -12,6 +12,7 @@ from django.db import connection, connections
 from claims import payouts
 from claims.models import Claim, Payout, StatusChange
 from claims.services import ClaimError
+from claims.versions import claim_version
 from tests.claims.approval_helpers import awaiting_claim
 from tests.conftest import make_user, require_service
 
@@ -115,6 +116,7 @@ def test_twenty_approve_posts_at_once_give_one_payout_and_no_500(on_postgres, al
 
     claim = awaiting_claim(handler=alice)
     amount = claim.total_payable
+    version = claim_version(claim)
     sups = _supervisors(THREADS)
 
     def post(i, barrier):
@@ -122,7 +124,8 @@ def test_twenty_approve_posts_at_once_give_one_payout_and_no_500(on_postgres, al
         client.force_login(sups[i])
         barrier.wait()
         response = client.post(
-            f"/approvals/{claim.number}/approve/", {"amount": amount, "confirm": "on"}
+            f"/approvals/{claim.number}/approve/",
+            {"amount": amount, "confirm": "on", "version": version},
         )
         notes = [(m.level_tag, str(m)) for m in get_messages(response.wsgi_request)]
         return (response.status_code, notes)

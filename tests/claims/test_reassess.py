@@ -356,3 +356,27 @@ def test_decided_claim_keeps_its_snapshot_figures_when_the_plan_changes(
     assert claim.total_payable == 80_000_000
     assert not FigureChange.objects.filter(claim=claim).exists()
     assert check_figures()[0]
+
+
+def test_a_siblings_payout_cuts_the_other_claims_stored_figure_and_says_why(
+    alice, carol, django_capture_on_commit_callbacks
+):
+    """Limits per policy: once claim A's 4,000,000 is approved on a 5,000,000 policy, claim
+    B's stored payable drops from 3,000,000 to the 1,000,000 left, and B's history says so."""
+    policy = make_policy("leak_only_5m")
+    a = awaiting_claim(handler=alice, policy=policy, liability=4_000_000, expense=0)
+    b = awaiting_claim(handler=alice, policy=policy, liability=3_000_000, expense=0)
+    for claim in (a, b):
+        Expense.objects.filter(claim=claim).delete()
+        ClientDamage.objects.filter(claim=claim).update(kind=vocab.KIND_INFORMATION_LEAK)
+        claim_refresh_totals(claim=claim)
+    b.refresh_from_db()
+    assert b.total_payable == 3_000_000
+    with django_capture_on_commit_callbacks(execute=True):
+        payouts.payout_approve(claim=a, by=carol, amount=4_000_000)
+    b.refresh_from_db()
+    assert b.total_payable == 1_000_000
+    fc = FigureChange.objects.get(claim=b)
+    assert (fc.old_payable, fc.new_payable) == (3_000_000, 1_000_000)
+    assert fc.cause == f"同じ保険契約の事故 {a.number} の支払承認" and fc.by == carol
+    assert check_figures()[0]

@@ -14,6 +14,7 @@ from pypdf import PdfReader
 from claims import payouts
 from claims.models import Claim, ClientDamage, Expense, Payout
 from claims.services import ClaimError, claim_refresh_totals, claim_transition
+from claims.versions import claim_version
 from documents import rendering
 from tests.claims.approval_helpers import awaiting_claim, late_damage_item, paid_and_reopened
 
@@ -116,7 +117,8 @@ def test_approval_page_shows_the_cumulative_total_what_was_paid_and_the_top_up(
     assert '<td class="text-end fs-6 fw-bold" id="payment-due">300,000円</td>' in html
     assert 'name="amount" value="300000"' in html
     response = client.post(
-        f"/approvals/{claim.number}/approve/", {"amount": "300000", "confirm": "on"}
+        f"/approvals/{claim.number}/approve/",
+        {"amount": "300000", "confirm": "on", "version": claim_version(claim)},
     )
     assert response.status_code == 302
     html = client.get(f"/approvals/{claim.number}/").content.decode()

@@ -148,7 +148,7 @@ def test_each_row_is_paired_with_its_decision(alice):
     assert result.assessment.total_payable == 100_000 + 501
 
 
-def test_assessing_a_prefetched_claim_reads_the_plan_sublimits_only(
+def test_assessing_a_prefetched_claim_reads_the_plan_sublimits_and_policy_usage_only(
     alice, django_assert_num_queries
 ):
     claim = make_claim(created_by=alice)
@@ -161,5 +161,6 @@ def test_assessing_a_prefetched_claim_reads_the_plan_sublimits_only(
         .get(pk=claim.pk)
     )
 
-    with django_assert_num_queries(1):  # the plan's sub-limits
+    # the plan's sub-limits; the policy's other claims' payouts (limits are per policy)
+    with django_assert_num_queries(2):
         claim_assessment(loaded)

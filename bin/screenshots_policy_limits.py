@@ -1,0 +1,173 @@
+#!/usr/bin/env python
+"""Screenshots of limits per policy (issue 15): the claim page and the approval page of a
+second claim on a policy whose first claim already used most of its liability limit.
+
+    .venv/bin/python bin/screenshots_policy_limits.py [--out docs/screenshots]
+
+Like bin/screenshots.py: a throw-away SQLite database with `seed_demo`, then one policy with
+two claims (80,000,000 yen approved and paid, 70,000,000 yen awaiting approval), Chromium at
+1366×768. Writes policy-limits-claim.png and policy-limits-approval.png.
+"""
+
+import argparse
+import datetime
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bin"))
+from screenshots import PASSWORD, VIEWPORT, free_port, wait_for  # noqa: E402
+
+
+def two_claims() -> str:
+    """One policy, two clients' claims; the first approved and paid. The second's number."""
+    from django.contrib.auth.models import User
+    from django.utils import timezone
+
+    from claims import payouts
+    from claims.models import Claim, ClientDamage, Expense, Incident, Insured, Policy
+    from claims.services import claim_refresh_totals, next_claim_number
+    from coverage import vocab
+    from coverage.models import Plan
+
+    alice, bob, erin = (User.objects.get(username=u) for u in ("alice", "bob", "erin"))
+    insured = Insured.objects.create(
+        name="社会保険労務士法人みなと総合事務所", registration_number="13990001"
+    )
+    policy = Policy.objects.create(
+        insured=insured,
+        plan=Plan.objects.get(code="cyber_standard"),
+        number="CY-2023-900001",
+        period_start=datetime.date(2023, 4, 1),
+        period_end=datetime.date(2024, 3, 31),
+    )
+    incident = Incident.objects.get(provider_name="株式会社エムケイシステム")
+
+    def claim(handler, client_name, amount, notices=0):
+        c = Claim.objects.create(
+            number=f"tmp-{client_name}",
+            policy=policy,
+            incident=incident,
+            status=Claim.Status.AWAITING_APPROVAL,
+            handler=handler,
+            created_by=handler,
+            noticed_on=datetime.date(2023, 6, 6),
+            reported_at=timezone.now(),
+            description="社労夢の停止により顧問先の給与支払が遅延",
+            documents_complete_on=timezone.localdate() - datetime.timedelta(days=10),
+            payment_due_on=timezone.localdate() + datetime.timedelta(days=20),
+        )
+        c.number = next_claim_number(c.pk)
+        c.save(update_fields=["number"])
+        ClientDamage.objects.create(
+            claim=c,
+            client_name=client_name,
+            kind=vocab.KIND_BUSINESS_INTERRUPTION,
+            description="給与支払遅延による損害賠償",
+            claimed=amount,
+            recognized=amount,
+            created_by=handler,
+            updated_by=handler,
+        )
+        if notices:
+            Expense.objects.create(
+                claim=c,
+                category=vocab.CATEGORY_CUSTOMER_NOTIFICATION,
+                description="顧問先へのお詫び状",
+                amount=notices,
+                created_by=handler,
+                updated_by=handler,
+            )
+        claim_refresh_totals(claim=c)
+        return c
+
+    first = claim(alice, "株式会社A商事", 80_000_000)
+    second = claim(bob, "株式会社B工業", 70_000_000, notices=120_000)
+    payouts.payout_approve(claim=first, by=erin, amount=80_000_000)
+    payouts.payout_mark_paid(
+        claim=first, by=erin, paid_on=timezone.localdate(), reference="FB-2023-0815"
+    )
+    claim_refresh_totals(claim=second)
+    return second.number
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
+    args = parser.parse_args()
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+
+    tmp = Path(tempfile.mkdtemp(prefix="claimsdesk-shots-"))
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp / 'db.sqlite3'}",
+        "MEDIA_ROOT": str(tmp / "media"),
+        "DEBUG": "true",
+        "DJANGO_SETTINGS_MODULE": "claimsdesk.settings",
+    }
+    env.pop("REDIS_URL", None)
+    os.environ.update(env)
+    os.environ.pop("REDIS_URL", None)
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    call_command("seed_demo", password=PASSWORD, stdout=open(os.devnull, "w"))  # noqa: SIM115
+    number = two_claims()
+
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(  # noqa: S603
+        [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_for(f"{base}/accounts/login/")
+        shoot(base, number, out)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    print(f"wrote policy-limits-claim.png and policy-limits-approval.png in {out} ({number})")
+
+
+def login(browser, base, username):
+    context = browser.new_context(viewport=VIEWPORT, locale="ja-JP", base_url=base)
+    page = context.new_page()
+    page.goto("/accounts/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/claims/")
+    return page
+
+
+def shoot(base: str, number: str, out: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    chromium = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=chromium,
+            args=["--headless=new", "--no-sandbox", "--disable-gpu", "--lang=ja-JP"],
+        )
+        page = login(browser, base, "bob")
+        page.goto(f"/claims/{number}/")
+        page.screenshot(path=str(out / "policy-limits-claim.png"))
+        page = login(browser, base, "erin")
+        page.goto(f"/approvals/{number}/")
+        page.screenshot(path=str(out / "policy-limits-approval.png"))
+        browser.close()
+
+
+if __name__ == "__main__":
+    main()
