@@ -264,7 +264,8 @@ def run(args, label: str) -> str:
         f"| batches | {result.batches} |",
         f"| queries | {queries:,} in all: 1 for the ids, then per batch {min(batches)}–"
         f"{max(batches)}: {reads} reads (claims with policy, plan and incident; sub-limits; "
-        "damages; expenses; overtime; overtime documents; live payouts) and the writes (one "
+        "damages; expenses; overtime; overtime documents; live payouts; the policies' paid "
+        "claims, limits being per policy) and the writes (one "
         "UPDATE of the figures and one INSERT of the timeline rows, which SQLite splits at its "
         "999-parameter limit) |",
         f"| figures changed | {result.updated:,} claims; {timeline:,} timeline rows "

@@ -210,29 +210,84 @@ def _batch(ids: list[int], *, lock: bool = True) -> list[Claim]:
 
 
 def _preload_policy_usage(claims: list[Claim]) -> None:
-    """Limits are per policy (claims.policy_limits): a claim is assessed against what its
-    policy's OTHER claims were paid. One query finds, for the whole batch, which claims have
-    a live payout; a claim none of whose siblings has one gets its (unused) usage here, with
-    no query. Only claims on a policy with a paid sibling read their usage themselves."""
-    from claims.policy_limits import PolicyUsage
+    """Limits are per policy (claims.policy_limits.policy_usage): a claim is assessed against
+    what its policy's OTHER claims were paid, net of refunds. Here that usage is built for the
+    whole batch in at most three queries (live payouts per claim, refunds per claim, and the
+    latest snapshots where sub-limits apply) instead of one to three per claim, the same way
+    policy_usage builds it (a test holds the two equal)."""
+    from django.db.models import Sum
+
+    from claims.models import Recovery
+    from claims.policy_limits import (
+        _RECOVERED,
+        OtherClaimUse,
+        PolicyUsage,
+        _snapshot_categories,
+        _trim,
+    )
     from coverage.adapters import plan_terms
 
     policy_ids = {c.policy_id for c in claims}
-    paid: dict[int, set] = defaultdict(set)
-    for policy_id, claim_id in (
-        Payout.objects.filter(claim__policy_id__in=policy_ids, status__in=LIVE)
-        .values_list("claim__policy_id", "claim_id")
-        .distinct()
+    payouts = Payout.objects.filter(claim__policy_id__in=policy_ids, status__in=LIVE)
+    paid: dict[int, list] = defaultdict(list)
+    for row in (
+        payouts.order_by()
+        .values("claim_id", "claim__number", "claim__policy_id")
+        .annotate(liability=Sum("liability_amount"), expenses=Sum("expense_amount"))
     ):
-        paid[policy_id].add(claim_id)
+        paid[row["claim__policy_id"]].append(row)
+    back, latest = {}, {}
+    if paid:
+        back = {
+            row["claim_id"]: row
+            for row in Recovery.objects.filter(
+                claim__policy_id__in=list(paid), status__in=_RECOVERED
+            )
+            .order_by()
+            .values("claim_id")
+            .annotate(liability=Sum("liability_amount"), expenses=Sum("expense_amount"))
+        }
+        if any(plan_terms(c.policy.plan).sublimits for c in claims if c.policy_id in paid):
+            for row in (
+                payouts.filter(claim__policy_id__in=list(paid))
+                .order_by("claim_id", "-sequence")
+                .values("claim_id", "snapshot")
+            ):
+                latest.setdefault(row["claim_id"], row["snapshot"] or {})
     for claim in claims:
-        if paid.get(claim.policy_id, set()) - {claim.pk}:
-            continue
         terms = plan_terms(claim.policy.plan)
+        base = {
+            "liability_limit": terms.liability_limit,
+            "expense_limit": terms.expense_limit,
+            "sublimits": dict(terms.sublimits),
+        }
+        rows = [r for r in paid.get(claim.policy_id, ()) if r["claim_id"] != claim.pk]
+        if not rows:
+            claim.preloaded_policy_usage = PolicyUsage(**base)
+            continue
+        others = []
+        for row in sorted(rows, key=lambda r: r["claim__number"]):
+            refunded = back.get(row["claim_id"], {})
+            others.append(
+                OtherClaimUse(
+                    claim_id=row["claim_id"],
+                    number=row["claim__number"],
+                    liability=max((row["liability"] or 0) - (refunded.get("liability") or 0), 0),
+                    expenses=max((row["expenses"] or 0) - (refunded.get("expenses") or 0), 0),
+                )
+            )
+        used_categories: dict[str, int] = {}
+        if terms.sublimits:
+            for other in others:
+                cats = _trim(_snapshot_categories(latest.get(other.claim_id, {})), other.expenses)
+                for category, amount in cats.items():
+                    used_categories[category] = used_categories.get(category, 0) + amount
         claim.preloaded_policy_usage = PolicyUsage(
-            liability_limit=terms.liability_limit,
-            expense_limit=terms.expense_limit,
-            sublimits=dict(terms.sublimits),
+            **base,
+            used_liability=sum(o.liability for o in others),
+            used_expenses=sum(o.expenses for o in others),
+            used_categories=used_categories,
+            others=tuple(others),
         )
 
 

@@ -380,3 +380,31 @@ def test_a_siblings_payout_cuts_the_other_claims_stored_figure_and_says_why(
     assert (fc.old_payable, fc.new_payable) == (3_000_000, 1_000_000)
     assert fc.cause == f"同じ保険契約の事故 {a.number} の支払承認" and fc.by == carol
     assert check_figures()[0]
+
+
+def test_batch_preloaded_policy_usage_equals_the_per_claim_one(
+    alice, carol, django_capture_on_commit_callbacks
+):
+    """The batch builds each claim's policy usage itself (claims.reassess); it must say what
+    claims.policy_limits.policy_usage says, refunds and sub-limits included."""
+    from claims.policy_limits import policy_usage
+    from coverage.adapters import plan_terms
+
+    plan = Plan.objects.get(code="cyber_standard")
+    ExpenseSublimit.objects.create(plan=plan, category="customer_notification", limit=30_000)
+    policy = make_policy()
+    a = awaiting_claim(handler=alice, policy=policy, liability=2_000_000, expense=48_000)
+    b = awaiting_claim(handler=alice, policy=policy, liability=1_000_000, expense=10_000)
+    c = awaiting_claim(handler=alice, policy=policy)
+    with django_capture_on_commit_callbacks(execute=True):
+        payouts.payout_approve(claim=a, by=carol, amount=a.total_payable)
+    b.refresh_from_db()  # re-assessed after a's approval: the sub-limit is used up
+    assert b.total_payable == 1_000_000
+    payouts.payout_approve(claim=b, by=carol, amount=b.total_payable)
+    for claim in reassess._batch([a.pk, b.pk, c.pk], lock=False):
+        expected = policy_usage(
+            policy_id=policy.pk, exclude_claim_id=claim.pk, terms=plan_terms(plan)
+        )
+        assert claim.preloaded_policy_usage == expected
+    c_usage = next(x for x in reassess._batch([c.pk], lock=False)).preloaded_policy_usage
+    assert c_usage.used_liability == 3_000_000 and c_usage.used_categories
