@@ -1,5 +1,13 @@
+"""Django admin for the claims app.
+
+Reference data (insured, policies, incidents) is edited here by the admin group; approval
+authorities by superusers only (the admin group holds view permission, claims 0009).
+Everything the services own is view-only, for superusers too: claims and their items,
+payouts, recoveries, status records, extensions, the contact log. History revert is refused
+everywhere (claimsdesk.history_admin).
+"""
+
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
 from claims.models import (
     ApprovalAuthority,
@@ -16,12 +24,13 @@ from claims.models import (
     Recovery,
     StatusChange,
 )
+from claimsdesk.history_admin import HistoryAdmin, ReadOnlyHistoryAdmin, ReadOnlyMixin
 from coverage.admin import queue_reassessment, reassess_help, with_reason_help
 from coverage.forms import ReasonRequiredOnChange, _reason_field
 
 
 @admin.register(Insured)
-class InsuredAdmin(SimpleHistoryAdmin):
+class InsuredAdmin(HistoryAdmin):
     list_display = ["name", "registration_number", "kind", "contact_person", "phone"]
     list_filter = ["kind"]
     search_fields = ["name", "registration_number", "contact_person", "email"]
@@ -29,7 +38,7 @@ class InsuredAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Policy)
-class PolicyAdmin(SimpleHistoryAdmin):
+class PolicyAdmin(HistoryAdmin):
     """A policy moved to another plan re-assesses its claims at once, in the request (a policy
     has few claims); its other columns are copied to claims at intake and assess nothing."""
 
@@ -61,7 +70,7 @@ class IncidentAdminForm(ReasonRequiredOnChange):
 
 
 @admin.register(Incident)
-class IncidentAdmin(SimpleHistoryAdmin):
+class IncidentAdmin(HistoryAdmin):
     """The leak determination (Q2) decides information-leak damages of every claim on the
     incident: changing it asks for a reason and re-assesses them (a Celery task)."""
 
@@ -90,33 +99,7 @@ class IncidentAdmin(SimpleHistoryAdmin):
             )
 
 
-class _RefreshesClaim:
-    """Admin edits of a claim or its items bypass the services: re-assess the claim after."""
-
-    def _refresh(self, request, claim):
-        from claims.services import claim_refresh_totals
-
-        claim_refresh_totals(claim=claim, cause="管理画面での変更", by=request.user)
-
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        if not isinstance(obj, Claim):
-            self._refresh(request, obj.claim)
-
-    def delete_model(self, request, obj):
-        claim = obj.claim if not isinstance(obj, Claim) else None
-        super().delete_model(request, obj)
-        if claim is not None:
-            self._refresh(request, claim)
-
-    def delete_queryset(self, request, queryset):
-        claims = {obj.claim for obj in queryset.select_related("claim")}
-        super().delete_queryset(request, queryset)
-        for claim in claims:
-            self._refresh(request, claim)
-
-
-class _ItemInline(admin.TabularInline):
+class _ItemInline(ReadOnlyMixin, admin.TabularInline):
     extra = 0
     show_change_link = True
     readonly_fields = ["created_by", "updated_by"]
@@ -134,18 +117,15 @@ class OvertimeInline(_ItemInline):
     model = OvertimeEntry
 
 
-class StatusChangeInline(admin.TabularInline):
+class StatusChangeInline(ReadOnlyMixin, admin.TabularInline):
     model = StatusChange
     extra = 0
     can_delete = False
     readonly_fields = ["from_status", "to_status", "reason", "by", "at"]
 
-    def has_add_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Claim)
-class ClaimAdmin(_RefreshesClaim, SimpleHistoryAdmin):
+class ClaimAdmin(ReadOnlyHistoryAdmin):
     list_display = [
         "number",
         "policy",
@@ -159,21 +139,14 @@ class ClaimAdmin(_RefreshesClaim, SimpleHistoryAdmin):
     list_filter = ["status", "incident", "policy__plan", "handler"]
     search_fields = ["number", "policy__insured__name", "policy__insured__registration_number"]
     list_select_related = ["policy__insured", "policy__plan", "incident", "handler"]
-    # Statuses change only through claims.services: read-only here.
-    readonly_fields = ["status", "number", "total_claimed", "total_payable", "pending_items"]
-    autocomplete_fields = ["policy"]
-    raw_id_fields = ["handler", "created_by"]
+    # Statuses, handler, clock, totals and items change only through claims.services.
     inlines = [DamageInline, ExpenseInline, OvertimeInline, StatusChangeInline]
     date_hierarchy = "reported_at"
     show_full_result_count = False
 
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        self._refresh(request, form.instance)
-
 
 @admin.register(ClientDamage)
-class ClientDamageAdmin(_RefreshesClaim, SimpleHistoryAdmin):
+class ClientDamageAdmin(ReadOnlyHistoryAdmin):
     list_display = ["claim", "client_name", "kind", "claimed", "recognized"]
     search_fields = ["claim__number", "client_name"]
     list_select_related = ["claim"]
@@ -182,7 +155,7 @@ class ClientDamageAdmin(_RefreshesClaim, SimpleHistoryAdmin):
 
 
 @admin.register(Expense)
-class ExpenseAdmin(_RefreshesClaim, SimpleHistoryAdmin):
+class ExpenseAdmin(ReadOnlyHistoryAdmin):
     list_display = ["claim", "category", "description", "amount"]
     list_filter = ["category"]
     search_fields = ["claim__number", "description"]
@@ -192,7 +165,7 @@ class ExpenseAdmin(_RefreshesClaim, SimpleHistoryAdmin):
 
 
 @admin.register(OvertimeEntry)
-class OvertimeEntryAdmin(_RefreshesClaim, SimpleHistoryAdmin):
+class OvertimeEntryAdmin(ReadOnlyHistoryAdmin):
     list_display = ["claim", "employee", "work_date", "minutes", "hourly_rate", "premium", "task"]
     search_fields = ["claim__number", "employee"]
     list_select_related = ["claim"]
@@ -201,14 +174,14 @@ class OvertimeEntryAdmin(_RefreshesClaim, SimpleHistoryAdmin):
 
 
 @admin.register(ApprovalAuthority)
-class ApprovalAuthorityAdmin(SimpleHistoryAdmin):
+class ApprovalAuthorityAdmin(HistoryAdmin):
     list_display = ["user", "limit"]
     list_select_related = ["user"]
     raw_id_fields = ["user"]
 
 
 @admin.register(Payout)
-class PayoutAdmin(SimpleHistoryAdmin):
+class PayoutAdmin(ReadOnlyHistoryAdmin):
     list_display = [
         "claim",
         "sequence",
@@ -225,19 +198,16 @@ class PayoutAdmin(SimpleHistoryAdmin):
     readonly_fields = [f.name for f in Payout._meta.fields]
     show_full_result_count = False
 
-    def has_add_permission(self, request):
-        return False
-
 
 @admin.register(PaymentExtension)
-class PaymentExtensionAdmin(admin.ModelAdmin):
+class PaymentExtensionAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ["claim", "new_due_on", "by", "at"]
     list_select_related = ["claim", "by"]
     raw_id_fields = ["claim"]
 
 
 @admin.register(ClaimNote)
-class ClaimNoteAdmin(admin.ModelAdmin):
+class ClaimNoteAdmin(ReadOnlyMixin, admin.ModelAdmin):
     """The contact log is append-only: read here, written on the claim page."""
 
     list_display = ["claim", "at", "channel", "party", "by", "summary"]
@@ -250,18 +220,9 @@ class ClaimNoteAdmin(admin.ModelAdmin):
     def summary(self, note):
         return note.body if len(note.body) <= 60 else note.body[:59] + "…"
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Recovery)
-class RecoveryAdmin(SimpleHistoryAdmin):
+class RecoveryAdmin(ReadOnlyHistoryAdmin):
     """Refunds asked back are decided on the approval page and settled in the payout panel;
     here they are read."""
 
@@ -270,9 +231,3 @@ class RecoveryAdmin(SimpleHistoryAdmin):
     list_select_related = ["claim", "requested_by"]
     search_fields = ["claim__number"]
     readonly_fields = [f.name for f in Recovery._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

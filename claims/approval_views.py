@@ -21,6 +21,7 @@ from claims import clock, four_eyes, payouts, permissions
 from claims.models import Claim, FigureChange, Payout, Recovery, StatusChange
 from claims.services import ClaimError
 from claims.versions import CHANGED, claim_version
+from claimsdesk.text import PlainTextForm
 
 S = Claim.Status
 QUEUE_PAGE_SIZE = 100
@@ -43,7 +44,7 @@ class ApproveForm(forms.Form):
     )
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(PlainTextForm, forms.Form):
     reason = forms.CharField(
         label="理由",
         max_length=2000,
@@ -70,7 +71,7 @@ class RecoverForm(ReasonForm):
     )
 
 
-class SettleRecoveryForm(forms.Form):
+class SettleRecoveryForm(PlainTextForm, forms.Form):
     """A refund received (date, bank reference) or waived (date, reason)."""
 
     outcome = forms.ChoiceField(
@@ -89,7 +90,7 @@ class SettleRecoveryForm(forms.Form):
     note = forms.CharField(label="入金参照番号・免除理由", max_length=300, required=False)
 
 
-class MarkPaidForm(forms.Form):
+class MarkPaidForm(PlainTextForm, forms.Form):
     paid_on = forms.DateField(
         label="支払日",
         widget=forms.DateInput(attrs={"type": "date"}),
@@ -99,6 +100,12 @@ class MarkPaidForm(forms.Form):
         label="支払参照番号",
         max_length=100,
         error_messages={"required": "振込番号などの参照番号を入力してください。"},
+    )
+    override_reason = forms.CharField(
+        label="保険金請求書類が不足のまま支払済みにする理由",
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 
@@ -111,7 +118,8 @@ class ExtensionForm(ReasonForm):
             "invalid": "日付が不正です。",
         },
     )
-    field_order = ["new_due_on", "reason"]
+    correct = forms.BooleanField(label="誤った延長の訂正として記録する", required=False)
+    field_order = ["new_due_on", "reason", "correct"]
 
 
 # --- helpers -----------------------------------------------------------------------------
@@ -273,6 +281,24 @@ def _item_marks(claim, ca) -> dict[str, dict]:
     return marks
 
 
+def _q1_context(claim) -> dict:
+    """The Q1 checklist for the approver: both stages, what is missing, and every override
+    (who moved the claim on without a complete stage, when and why)."""
+    from documents.checklist import STAGE_CLAIM, STAGE_SUBSTANTIATION, claim_checklist
+
+    checklist = claim_checklist(claim)
+
+    def missing(code):
+        return [i for i in checklist.stage(code).items if not i.satisfied]
+
+    return {
+        "checklist": checklist,
+        "substantiation_missing": missing(STAGE_SUBSTANTIATION),
+        "claim_missing": missing(STAGE_CLAIM),
+        "overrides": list(claim.checklist_overrides.select_related("by")),
+    }
+
+
 APPROVAL_NOTES_SHOWN = 5  # the latest contact-log entries; the claim page has them all
 
 
@@ -287,12 +313,16 @@ def _approval_context(request, claim, **forms_):
             claim=claim, by=request.user, assessment=ca.assessment, due=due, usage=ca.usage
         )
     live = payouts.decided_payout(claim)
+    from claims.evidence import unfiled_confirmations
     from claims.policy_limits import open_siblings
     from claims.reassess import changed_since_submission
 
     return {
         "since_submission": changed_since_submission(claim),
         "open_siblings": open_siblings(claim) if claim.status == S.AWAITING_APPROVAL else [],
+        "q1": _q1_context(claim),
+        # Q5 evidence confirmed by a tick with no file: the approver sees each, with its note
+        "unfiled_evidence": unfiled_confirmations(row for row, _ in ca.overtime),
         "marks": _item_marks(claim, ca) if due.is_supplementary and live is None else {},
         "claim": claim,
         "live": live,
@@ -450,7 +480,11 @@ def mark_paid(request, number):
         number,
         MarkPaidForm(request.POST, prefix="paid"),
         lambda claim, data: payouts.payout_mark_paid(
-            claim=claim, by=request.user, paid_on=data["paid_on"], reference=data["reference"]
+            claim=claim,
+            by=request.user,
+            paid_on=data["paid_on"],
+            reference=data["reference"],
+            override_reason=data["override_reason"],
         ),
         "支払済みとして記録しました。",
     )
@@ -497,8 +531,8 @@ def extend(request, number):
         request,
         number,
         ExtensionForm(request.POST, prefix="extend"),
-        lambda claim, data: payouts.payment_extend(
-            claim=claim, by=request.user, new_due_on=data["new_due_on"], reason=data["reason"]
-        ),
+        lambda claim, data: (
+            payouts.payment_extension_correct if data["correct"] else payouts.payment_extend
+        )(claim=claim, by=request.user, new_due_on=data["new_due_on"], reason=data["reason"]),
         "支払期限の延長を記録しました。",
     )

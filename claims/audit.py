@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from decimal import Decimal
 from itertools import groupby
 
 from django.contrib.auth import get_user_model
@@ -125,6 +126,8 @@ def _display(f: models.Field, value, users: dict) -> str:
         return "はい" if value else "いいえ"
     if isinstance(value, int):
         return f"{value:,}"
+    if isinstance(value, Decimal):  # the overtime premium, as typed (1.255, not 1.255000…)
+        return format(value.normalize(), "f")
     text = str(value)
     return text if len(text) <= _MAX_TEXT else text[: _MAX_TEXT - 1] + "…"
 
@@ -294,7 +297,7 @@ def claim_timeline(claim, *, limit: int = 300) -> list[Entry]:
                 at=e.at,
                 user=user_label(users.get(e.by_id)),
                 subject="支払期限の延長 (保険法21条)",
-                action="延長",
+                action="訂正" if e.reason.startswith("【訂正】") else "延長",
                 changes=[Change("新しい支払期限", "", f"{e.new_due_on:%Y-%m-%d}")],
                 reason=e.reason,
                 kind="extension",

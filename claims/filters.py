@@ -57,6 +57,27 @@ class _DateInput(forms.DateInput):
     input_type = "date"
 
 
+EARLIEST = datetime.date(2000, 1, 1)
+LATEST = datetime.date(2099, 12, 31)
+
+
+class BoundedDateField(forms.DateField):
+    """A date the desk can mean: 9999-12-31 (whose next day is no date) or 0001-01-01 is a
+    field error on the filter bar, not an overflow in the query."""
+
+    def validate(self, value):
+        super().validate(value)
+        if value and not EARLIEST <= value <= LATEST:
+            raise forms.ValidationError(
+                f"{EARLIEST:%Y-%m-%d}〜{LATEST:%Y-%m-%d} の日付を入力してください。",
+                code="out_of_range",
+            )
+
+
+class BoundedDateFilter(django_filters.DateFilter):
+    field_class = BoundedDateField
+
+
 class ClaimFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="検索", method="search")
     status = django_filters.ChoiceFilter(
@@ -71,10 +92,10 @@ class ClaimFilter(django_filters.FilterSet):
     plan = django_filters.ChoiceFilter(
         label="プラン", field_name="policy__plan_id", choices=[], empty_label="すべてのプラン"
     )
-    reported_from = django_filters.DateFilter(
+    reported_from = BoundedDateFilter(
         label="受付日 (から)", method="filter_reported_from", widget=_DateInput
     )
-    reported_to = django_filters.DateFilter(
+    reported_to = BoundedDateFilter(
         label="受付日 (まで)", method="filter_reported_to", widget=_DateInput
     )
 

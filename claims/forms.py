@@ -1,7 +1,7 @@
 """Forms of the handler's desk. Every field validates server-side with a Japanese message.
 
-Money fields accept "1,234", "１２３４" and "1,234円" (commas, full-width digits and a trailing
-円 are stripped explicitly); anything else that is not a whole, non-negative number of yen
+Money fields accept "1,234", "１２３４" and "1,234円" (commas every three digits, full-width
+digits and a trailing 円; "1,5" is refused, not read as 15); anything else that is not a whole, non-negative number of yen
 is refused next to the field.
 """
 
@@ -25,17 +25,24 @@ from claims.models import (
     Policy,
 )
 from claims.services import FACT_FIELDS
+from claimsdesk.text import PlainTextForm
 from coverage import vocab
 
 _DIGITS = re.compile(r"^[0-9]+$")
 
 
+_GROUPED = re.compile(r"^[-−]?[0-9]{1,3}(?:[, ][0-9]{3})+$")
+
+
 def _normalize_number(value) -> str:
+    """NFKC, no 円, no thousands separators; None when a separator is misplaced ("1,5" is
+    a typo, not 15, and "1,500" is 1500)."""
     text = unicodedata.normalize("NFKC", str(value or "")).strip()
-    text = text.replace(",", "").replace(" ", "")
     if text.endswith("円"):
-        text = text[:-1]
-    return text
+        text = text[:-1].rstrip()
+    if ("," in text or " " in text) and not _GROUPED.match(text):
+        return None
+    return text.replace(",", "").replace(" ", "")
 
 
 class YenField(forms.Field):
@@ -50,6 +57,8 @@ class YenField(forms.Field):
         "negative": "金額にマイナスは入力できません。",
         "fraction": "円未満の端数は入力できません。整数で入力してください。",
         "too_large": f"金額は {MAX_YEN:,} 円以下で入力してください。",
+        "separator": "桁区切りのカンマの位置が正しくありません。3桁ごとに区切るか、"
+        "区切らずに入力してください (例: 1,500 または 1500)。",
     }
 
     def __init__(self, *, max_value=MAX_YEN, **kwargs):
@@ -58,6 +67,8 @@ class YenField(forms.Field):
 
     def to_python(self, value):
         text = _normalize_number(value)
+        if text is None:
+            raise forms.ValidationError(self.error_messages["separator"], code="separator")
         if text in self.empty_values:
             return None
         if text.startswith("-") or text.startswith("−"):
@@ -91,6 +102,7 @@ class MinutesField(YenField):
         "negative": "時間にマイナスは入力できません。",
         "fraction": "分未満の端数は入力できません。整数で入力してください。",
         "too_large": f"時間は 0〜{MAX_MINUTES:,} 分の範囲で入力してください。",
+        "separator": "桁区切りのカンマの位置が正しくありません (例: 1,500 または 1500)。",
     }
 
     def __init__(self, **kwargs):
@@ -119,7 +131,7 @@ class FutureDateField(forms.DateField):
             raise forms.ValidationError("今日以降の日付を入力してください。", code="past")
 
 
-class NextActionForm(forms.Form):
+class NextActionForm(PlainTextForm, forms.Form):
     """The claim's diary: the day to pick it up again and what for."""
 
     on = FutureDateField(label="次回対応日")
@@ -145,6 +157,33 @@ class NextActionForm(forms.Form):
         )
 
 
+class PremiumField(forms.Field):
+    """The overtime premium as the `assess` contract takes it (claims.premium): "1.25",
+    "1.255", "1.3333", "1.250"; at least 1, up to 12 decimals."""
+
+    widget = forms.TextInput(
+        attrs={"inputmode": "decimal", "class": "text-end", "autocomplete": "off"}
+    )
+    default_error_messages = {"required": "割増率を入力してください (例: 1.25)。"}
+
+    def to_python(self, value):
+        from claims.premium import PremiumError, parse_premium
+
+        if value in self.empty_values or not str(value).strip():
+            return None
+        try:
+            return parse_premium(value)
+        except PremiumError as exc:
+            raise forms.ValidationError(str(exc), code="invalid") from None
+
+    def prepare_value(self, value):
+        from claims.premium import format_premium
+
+        if isinstance(value, Decimal):
+            return format_premium(value)
+        return value
+
+
 class JapaneseChoiceField(forms.ChoiceField):
     default_error_messages = {"invalid_choice": "選択肢から選んでください。"}
 
@@ -160,7 +199,7 @@ class PolicyChoiceField(forms.ModelChoiceField):
         return f"{insured.name} (登録番号 {insured.registration_number}) / 証券 {obj.number} / {obj.plan.name}"
 
 
-class ClaimIntakeForm(forms.Form):
+class ClaimIntakeForm(PlainTextForm, forms.Form):
     """The Q1 accident report (事故連絡票)."""
 
     policy = PolicyChoiceField(
@@ -230,7 +269,7 @@ def policy_search(query: str, limit: int = 30):
     return list(qs[:limit])
 
 
-class ClaimFactsForm(forms.ModelForm):
+class ClaimFactsForm(PlainTextForm, forms.ModelForm):
     noticed_on = PastDateField(label="事故を知った日")
 
     class Meta:
@@ -248,7 +287,7 @@ class ClaimFactsForm(forms.ModelForm):
         return data
 
 
-class ClaimNoteForm(forms.Form):
+class ClaimNoteForm(PlainTextForm, forms.Form):
     """A contact-log entry (経過記録). Who and when are the server's, not the form's."""
 
     channel = JapaneseChoiceField(label="手段", choices=ClaimNote.Channel.choices)
@@ -280,13 +319,35 @@ class ClaimNoteForm(forms.Form):
 # --- line items --------------------------------------------------------------------------
 
 
-class _ItemForm(forms.ModelForm):
+class _ItemForm(PlainTextForm, forms.ModelForm):
+    """An item of `claim`. The claim's own-cloud-service facts decide (claims.facts): a cause
+    or activity that presupposes a service the insured does not provide is a field error,
+    and there is no per-item free-promotion box (the claim's fact applies)."""
+
     cause = JapaneseChoiceField(
         label="原因", choices=vocab.choices(vocab.CAUSES), initial=vocab.CAUSE_PROVIDER_ATTACK
     )
 
+    def __init__(self, *args, claim=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if claim is not None:
+            # The model's clean() judges the item against its claim's facts (claims.facts);
+            # a new item knows its claim from here, so the refusal lands on the field.
+            if self.instance.claim_id is None:
+                self.instance.claim = claim
+            self.fields["cause"].help_text = _service_fact_text(claim)
+
     def item_data(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+def _service_fact_text(claim) -> str:
+    """What the claim says about the insured's own cloud service, next to the cause field."""
+    if not claim.own_cloud_service:
+        return "この事故: 被保険者はクラウドサービスを提供していません (「自社クラウド停止」は選べません)。"
+    if claim.own_cloud_service_free_promotional:
+        return "この事故: 被保険者のクラウドサービスは広告・販促目的の無償提供です (Q2〜Q4: 対象)。"
+    return "この事故: 被保険者は顧問先へクラウドサービスを提供しています (停止に起因する損害は対象外)。"
 
 
 class DamageForm(_ItemForm):
@@ -298,6 +359,20 @@ class DamageForm(_ItemForm):
     )
     claimed = YenField(label="請求額 (円)")
     recognized = YenField(label="認定額 (円)", required=False, help_text="空欄なら請求額と同額")
+    cut_reason_code = JapaneseChoiceField(
+        label="減額理由の区分",
+        choices=[("", "(任意)"), *vocab.choices(vocab.CUT_REASONS)],
+        required=False,
+    )
+    cut_reason = forms.CharField(
+        label="減額の理由",
+        max_length=500,
+        required=False,
+        help_text="認定額が請求額を下回るときは必須",
+        error_messages={
+            "max_length": "500 文字以内で入力してください (現在 %(show_value)d 文字)。"
+        },
+    )
 
     class Meta:
         model = ClientDamage
@@ -307,10 +382,11 @@ class DamageForm(_ItemForm):
             "description",
             "claimed",
             "recognized",
+            "cut_reason_code",
+            "cut_reason",
             "legally_liable",
             "activity",
             "cause",
-            "own_service_free_promotional",
         ]
         error_messages = {"client_name": {"required": "顧問先を入力してください。"}}
 
@@ -321,6 +397,10 @@ class DamageForm(_ItemForm):
             data["recognized"] = recognized = claimed
         if claimed is not None and recognized is not None and recognized > claimed:
             self.add_error("recognized", "認定額は請求額を超えられません。")
+        # 認定額 < 請求額 without a reason: ClientDamage.clean() puts the error on cut_reason
+        elif claimed is not None and recognized == claimed:
+            # nothing cut: a reason left from an earlier cut would explain nothing
+            data["cut_reason"], data["cut_reason_code"] = "", ""
         return data
 
 
@@ -337,31 +417,13 @@ class ExpenseForm(_ItemForm):
             "amount",
             "incurred_on",
             "cause",
-            "own_service_free_promotional",
         ]
 
 
 class OvertimeForm(_ItemForm):
     minutes = MinutesField(label="超過勤務 (分)")
     hourly_rate = YenField(label="時間単価 (円)")
-    premium = forms.DecimalField(
-        label="割増率",
-        min_value=Decimal("1"),
-        max_value=Decimal("9.99"),
-        max_digits=4,
-        decimal_places=2,
-        initial=Decimal(vocab.DEFAULT_PREMIUM),
-        widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "text-end"}),
-        error_messages={
-            "required": "割増率を入力してください (例: 1.25)。",
-            "invalid": "割増率は 1.25 のような数で入力してください。",
-            "min_value": "割増率は 1 以上で入力してください。",
-            "max_value": "割増率は 9.99 以下で入力してください。",
-            "max_digits": "割増率は 1.25 のように小数第2位までで入力してください。",
-            "max_decimal_places": "割増率は小数第2位までで入力してください。",
-            "max_whole_digits": "割増率は 9.99 以下で入力してください。",
-        },
-    )
+    premium = PremiumField(label="割増率", initial=Decimal(vocab.DEFAULT_PREMIUM))
     task = JapaneseChoiceField(
         label="業務内容", choices=vocab.choices(vocab.TASKS), initial=vocab.TASK_INCIDENT_RESPONSE
     )
@@ -372,6 +434,17 @@ class OvertimeForm(_ItemForm):
         widget=forms.CheckboxSelectMultiple,
         required=False,
         error_messages={"invalid_choice": "証憑の種類を選択肢から選んでください。"},
+        help_text="ファイルを登録した種類はチェック不要です (登録済みとして数えます)。",
+    )
+    evidence_note = forms.CharField(
+        label="ファイルなしで確認した証憑の確認方法",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="ファイルのない証憑にチェックする場合は必須 (例: 賃金台帳の原本を来社時に確認)。",
+        error_messages={
+            "max_length": "2,000 文字以内で入力してください (現在 %(show_value)d 文字)。"
+        },
     )
 
     class Meta:
@@ -385,14 +458,20 @@ class OvertimeForm(_ItemForm):
             "task",
             "overtime_eligible",
             "evidence",
+            "evidence_note",
             "cause",
-            "own_service_free_promotional",
         ]
         error_messages = {"employee": {"required": "従業員名を入力してください。"}}
 
     def clean_evidence(self):
         chosen = set(self.cleaned_data.get("evidence") or [])
         return [kind for kind in vocab.EVIDENCE_KINDS if kind in chosen]
+
+    def clean(self):
+        # A tick with no file needs a note: OvertimeEntry.clean() says so next to the field.
+        data = super().clean()
+        data["evidence_note"] = (data.get("evidence_note") or "").strip()
+        return data
 
 
 ITEM_FORMS = {"damages": DamageForm, "expenses": ExpenseForm, "overtime": OvertimeForm}
@@ -401,7 +480,7 @@ ITEM_FORMS = {"damages": DamageForm, "expenses": ExpenseForm, "overtime": Overti
 # --- status and assignment ---------------------------------------------------------------
 
 
-class TransitionForm(forms.Form):
+class TransitionForm(PlainTextForm, forms.Form):
     action = forms.CharField()
     reason = forms.CharField(required=False, max_length=2000, widget=forms.Textarea)
 

@@ -13,21 +13,26 @@ column set is documented in docs/import.md.
 
 from __future__ import annotations
 
+import codecs
 import csv
+import datetime
+import io
 import json
 import re
 import secrets
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from claims import permissions
 from claims.models import (
+    CUT_REASON_REQUIRED,
     Claim,
     ClientDamage,
     Expense,
@@ -70,6 +75,8 @@ ITEM_COLUMNS = {
         "description": "description",
         "claimed": "claimed",
         "recognized": "recognized",
+        "cut_reason_code": "cut_reason_code",
+        "cut_reason": "cut_reason",
         "legally_liable": "legally_liable",
         "activity": "activity",
         **_COMMON_ITEM,
@@ -90,9 +97,13 @@ ITEM_COLUMNS = {
         "task": "task",
         "overtime_eligible": "overtime_eligible",
         "evidence": "evidence",
+        "evidence_note": "evidence_note",
         **_COMMON_ITEM,
     },
 }
+# Evidence the file says was seen arrives without its files: recorded as confirmed without a
+# file (claims.evidence), with this note unless the file gives its own `evidence_note`.
+IMPORT_EVIDENCE_NOTE = "一括取込 (import_claims) で確認済みとして受領 (ファイルなし)"
 REQUIRED = {
     vocab.SECTION_DAMAGES: ("client_name", "kind", "claimed", "recognized"),
     vocab.SECTION_EXPENSES: ("category", "amount"),
@@ -126,6 +137,17 @@ MODELS = {
 _TRUE = {"true", "1", "yes", "y", "t", "はい"}
 _FALSE = {"false", "0", "no", "n", "f", "いいえ"}
 _INT_RE = re.compile(r"^-?\d+$")
+# The desk's forms refuse these; the import refuses them too.
+MAX_DESCRIPTION = 5000  # the intake form's 事故の概要
+FUTURE_REFUSED = {"noticed_on", "incurred_on", "work_date"}
+# Bidi embedding/override/isolate controls (U+202A-E, U+2066-9): they reorder what a
+# reader sees on the claim page and in PDFs.
+BIDI_CONTROLS = {chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))}
+# Free text that may span lines; every other value is one line.
+MULTILINE = {"description", "item_description"}
+MAX_JSON_DEPTH = 4  # line object -> items list -> item -> evidence list
+# One import at a time: a PostgreSQL advisory lock key (any 64-bit number, fixed).
+IMPORT_LOCK_KEY = 0x434C41494D53  # "CLAIMS"
 
 
 class ImportFileError(Exception):
@@ -192,31 +214,76 @@ def read_records(path: Path) -> list[Record]:
     """The file's claims in file order. CSV: one row per item, grouped by external_ref;
     JSON Lines: one claim per line with `damages`, `expenses` and `overtime` lists."""
     suffix = path.suffix.lower()
+    if suffix not in {".csv", ".jsonl", ".ndjson"}:
+        raise ImportFileError("ファイルの拡張子は .csv または .jsonl にしてください。")
+    text = _decode(path.read_bytes())
+    if suffix == ".csv":
+        try:
+            return _read_csv(io.StringIO(text, newline=""))
+        except csv.Error as exc:
+            raise ImportFileError(f"CSV として読めません ({_csv_reason(exc)})。") from exc
+    return _read_jsonl(io.StringIO(text, newline=""))
+
+
+def _decode(raw: bytes) -> str:
+    """UTF-8 (a BOM is accepted); a broken byte is reported with its line and column."""
+    if raw.startswith(codecs.BOM_UTF8):
+        raw = raw[len(codecs.BOM_UTF8) :]
     try:
-        with path.open(encoding="utf-8-sig", newline="") as fh:
-            if suffix == ".csv":
-                return _read_csv(fh)
-            if suffix in {".jsonl", ".ndjson"}:
-                return _read_jsonl(fh)
+        return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise ImportFileError(f"UTF-8 として読めません: {exc}") from exc
-    raise ImportFileError("ファイルの拡張子は .csv または .jsonl にしてください。")
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise ImportFileError(
+            f"{line}行目 {column}バイト目: UTF-8 として読めません (0x{raw[exc.start]:02X})。"
+            " UTF-8 で保存し直してください。"
+        ) from exc
 
 
 def _read_csv(fh) -> list[Record]:
     reader = csv.DictReader(fh)
-    header = reader.fieldnames or []
+    try:
+        header = reader.fieldnames or []
+    except csv.Error as exc:
+        raise ImportFileError(f"1行目: CSV として読めません ({_csv_reason(exc)})。") from exc
     unknown = [c for c in header if c not in CSV_COLUMNS]
     if unknown:
         raise ImportFileError(f"1行目: 不明な列があります: {', '.join(unknown)}")
+    twice = sorted({c for c in header if header.count(c) > 1})
+    if twice:
+        raise ImportFileError(f"1行目: 同じ列が2回あります: {', '.join(twice)}")
     if "external_ref" not in header:
         raise ImportFileError("1行目: external_ref 列が必要です。")
     records: dict[str, Record] = {}
+    seen_rows: dict[tuple, int] = {}
     nameless = 0
-    for row in reader:
+    rows = iter(reader)
+    while True:
+        try:
+            row = next(rows)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            raise ImportFileError(
+                f"{reader.line_num + 1}行目: CSV として読めません ({_csv_reason(exc)})。"
+                " 何も取り込んでいません。"
+            ) from exc
         line = reader.line_num
+        problems = []
+        if None in row:
+            extra = len(row.pop(None) or [])
+            problems.append(
+                (
+                    "",
+                    f"列が多すぎます (見出しは {len(header)} 列、この行は {len(header) + extra} 列)。",
+                )
+            )
         row = {k: (v or "").strip() for k, v in row.items() if k is not None}
-        if not any(row.values()):
+        for column, value in row.items():
+            row[column], message = _screen(column, value)
+            if message:
+                problems.append((column, message))
+        if not any(row.values()) and not problems:
             continue
         ref = row.get("external_ref", "")
         if not ref:
@@ -237,6 +304,15 @@ def _read_csv(fh) -> list[Record]:
                     )
                 elif value and not first:
                     record.data[column] = value
+        for column, message in problems:
+            record.error(line, column, message)
+        key = tuple(row.get(c, "") for c in header)
+        if key in seen_rows:
+            record.error(
+                line, "", f"{seen_rows[key]}行目と同じ内容の行です (重複行は取り込みません)。"
+            )
+            continue
+        seen_rows[key] = line
         item_type = row.get("item_type", "")
         item_values = {c: row[c] for c in CSV_ITEM_COLUMNS - {"item_type"} if row.get(c)}
         if not item_type:
@@ -258,6 +334,66 @@ def _read_csv(fh) -> list[Record]:
     return list(records.values())
 
 
+def _csv_reason(exc: csv.Error) -> str:
+    text = str(exc)
+    if "field larger than field limit" in text:
+        return f"1つの欄が長すぎます ({csv.field_size_limit():,} 文字まで)"
+    return text
+
+
+def _screen(column: str, value: str) -> tuple[str, str | None]:
+    """The value without control characters (NUL and the like; line breaks and tabs are kept
+    only in free text) and bidi controls, and the message naming what was found, if any."""
+    keep = "\t\r\n" if column.rsplit(".", 1)[-1] in MULTILINE else ""
+    bad = sorted(
+        {
+            c
+            for c in value
+            if c in BIDI_CONTROLS or (unicodedata.category(c) == "Cc" and c not in keep)
+        }
+    )
+    if not bad:
+        return value, None
+    names = ", ".join(f"U+{ord(c):04X}" for c in bad)
+    cleaned = "".join(c for c in value if c not in bad)
+    return cleaned, f"制御文字・書字方向の制御文字 ({names}) は使えません。"
+
+
+def _screen_json(record: Record, line: int, label: str, value, depth: int = 1):
+    """Screen every string of a parsed line (keys too) and refuse nesting deeper than the
+    format has; returns the cleaned value."""
+    if isinstance(value, str):
+        cleaned, message = _screen(label, value)
+        if message:
+            record.error(line, label, message)
+        return cleaned
+    if isinstance(value, (dict, list)) and depth > MAX_JSON_DEPTH:
+        record.error(line, label, f"入れ子が深すぎます ({MAX_JSON_DEPTH} 段まで)。")
+        return None
+    if isinstance(value, dict):
+        out = {}
+        for key, item in value.items():
+            name, message = _screen(label, key)
+            where = f"{label}.{name}" if label else name
+            if message:
+                record.error(line, where, message)
+            out[name] = _screen_json(record, line, where, item, depth + 1)
+        return out
+    if isinstance(value, list):
+        return [
+            _screen_json(record, line, f"{label}[{n}]", item, depth + 1)
+            for n, item in enumerate(value)
+        ]
+    return value
+
+
+def _scalar(record: Record, line: int, column: str, value) -> bool:
+    if isinstance(value, (dict, list)):
+        record.error(line, column, "文字列・数値・真偽値で指定してください。")
+        return False
+    return True
+
+
 def _read_jsonl(fh) -> list[Record]:
     records: list[Record] = []
     seen: dict[str, int] = {}
@@ -267,13 +403,24 @@ def _read_jsonl(fh) -> list[Record]:
         try:
             obj = json.loads(text)
         except json.JSONDecodeError as exc:
-            records.append(_broken(line, f"JSON として読めません: {exc.msg}"))
+            records.append(_broken(line, f"JSON として読めません: {exc.msg} ({exc.colno}文字目)"))
+            continue
+        except RecursionError:
+            records.append(_broken(line, f"JSON の入れ子が深すぎます ({MAX_JSON_DEPTH} 段まで)。"))
             continue
         if not isinstance(obj, dict):
             records.append(_broken(line, "1行に1つの JSON オブジェクトを書いてください。"))
             continue
-        ref = str(obj.get("external_ref") or "").strip()
-        record = Record(ref=ref, line=line, data={})
+        record = Record(ref="", line=line, data={})
+        obj = _screen_json(record, line, "", obj)
+        ref = (
+            _text(obj.get("external_ref"))
+            if _scalar(record, line, "external_ref", obj.get("external_ref"))
+            else ""
+        )
+        record.ref = ref
+        for error in record.errors:
+            error.ref = ref
         if not ref:
             record.ref = f"<external_ref なし {line}行目>"
             record.error(line, "external_ref", "必須です。")
@@ -286,17 +433,28 @@ def _read_jsonl(fh) -> list[Record]:
                 if not isinstance(value, list):
                     record.error(line, key, "明細の配列にしてください。")
                     continue
+                firsts: dict[str, str] = {}
                 for n, item in enumerate(value):
                     label = f"{key}[{n}]"
                     if not isinstance(item, dict):
                         record.error(line, label, "オブジェクトにしてください。")
                         continue
-                    for k in item:
+                    same = json.dumps(item, sort_keys=True, ensure_ascii=False)
+                    if same in firsts:
+                        record.error(
+                            line, label, f"{firsts[same]} と同じ内容です (重複は取り込みません)。"
+                        )
+                        continue
+                    firsts[same] = label
+                    for k, v in item.items():
                         if k not in ITEM_COLUMNS[key]:
                             record.error(line, f"{label}.{k}", "不明な項目です。")
+                        elif k != "evidence":
+                            _scalar(record, line, f"{label}.{k}", v)
                     record.items.append(Item(line=line, section=key, label=label, data=item))
             elif key in CLAIM_COLUMNS:
-                record.data[key] = value
+                if _scalar(record, line, key, value):
+                    record.data[key] = value
             else:
                 record.error(line, key, "不明な項目です。")
         records.append(record)
@@ -376,7 +534,13 @@ def _coerce(record: Record, line: int, label: str, name: str, value):
             return None
         return kinds
     if name == "premium":
-        return _text(value)
+        from claims.premium import PremiumError, parse_premium
+
+        try:  # what the `assess` contract accepts: "1.25", "1.255", "1.3333", "1.250"
+            return parse_premium(_text(value))
+        except PremiumError as exc:
+            record.error(line, column, f"「{value}」: {exc}")
+            return None
     return value if isinstance(value, str) else _text(value)
 
 
@@ -463,7 +627,24 @@ def _validate_claim(record: Record, lookups: Lookups, policies: dict[str, Policy
     if claim.noticed_on is not None:
         columns["noticed_on"] = "noticed_on"
     _clean(record, line, "", claim, columns)
+    if len(claim.description) > MAX_DESCRIPTION:
+        record.error(
+            line,
+            "description",
+            f"{MAX_DESCRIPTION:,} 文字以内にしてください (現在 {len(claim.description):,} 文字)。",
+        )
+    _refuse_future(record, line, "", claim)
     return claim
+
+
+def _refuse_future(record: Record, line: int, label: str, obj):
+    """The forms refuse a 事故を知った日, 支出日 or 勤務日 after today; so does the import."""
+    today = timezone.localdate()
+    for name in FUTURE_REFUSED:
+        value = getattr(obj, name, None)
+        if isinstance(value, datetime.date) and value > today:
+            column = f"{label}.{name}" if label else name
+            record.error(line, column, "未来の日付は指定できません。")
 
 
 def _validate_item(record: Record, item: Item, by):
@@ -497,7 +678,49 @@ def _validate_item(record: Record, item: Item, by):
     ):
         column = f"{label}.recognized" if label else "recognized"
         record.error(item.line, column, "認定額は請求額以下にしてください。")
+    elif (
+        item.section == vocab.SECTION_DAMAGES
+        and isinstance(obj.claimed, int)
+        and isinstance(obj.recognized, int)
+        and obj.recognized < obj.claimed
+        and not (obj.cut_reason or "").strip()
+    ):
+        column = f"{label}.cut_reason" if label else "cut_reason"
+        record.error(
+            item.line, column, CUT_REASON_REQUIRED.format(cut=obj.claimed - obj.recognized)
+        )
+    _refuse_future(record, item.line, label, obj)
     return obj
+
+
+def _follow_claim_facts(record: Record, item: Item, obj, claim: Claim, by) -> None:
+    """One truth per fact (claims.facts): an item cannot contradict the claim's own-cloud-
+    service facts, and the free-promotion exception is the claim's (an item's
+    `own_service_free_promotional`, if given, must agree with it)."""
+    from claims.facts import item_conflicts
+
+    def column(name):
+        return f"{item.label}.{name}" if item.label else name
+
+    for name, message in item_conflicts(
+        own_cloud_service=claim.own_cloud_service,
+        cause=obj.cause,
+        activity=getattr(obj, "activity", None),
+    ).items():
+        record.error(item.line, column(name), message)
+    free = bool(claim.own_cloud_service and claim.own_cloud_service_free_promotional)
+    given = item.data.get("own_service_free_promotional")
+    if _text(given) and obj.own_service_free_promotional != free:
+        record.error(
+            item.line,
+            column("own_service_free_promotional"),
+            "無償提供かどうかは事故の own_cloud_service_free_promotional に従います"
+            f" (この事故は{'無償提供' if free else '無償提供ではありません'})。品目ごとには指定できません。",
+        )
+    obj.own_service_free_promotional = free
+    if item.section == vocab.SECTION_OVERTIME and obj.evidence:
+        obj.evidence_note = (obj.evidence_note or "").strip() or IMPORT_EVIDENCE_NOTE
+        obj.evidence_note_by, obj.evidence_note_at = by, timezone.now()
 
 
 def assess_rows(claim: Claim, plan: Plan, terms, items: dict[str, list]) -> engine.Assessment:
@@ -532,7 +755,9 @@ def prepare_batch(records: list[Record], lookups: Lookups, *, by) -> BatchResult
         claim = _validate_claim(record, lookups, policies, by)
         items: dict[str, list] = {section: [] for section in ITEM_COLUMNS}
         for item in record.items:
-            items[item.section].append(_validate_item(record, item, by))
+            obj = _validate_item(record, item, by)
+            _follow_claim_facts(record, item, obj, claim, by)
+            items[item.section].append(obj)
         if record.errors:
             result.errors.extend(record.errors)
             result.rejected += 1
@@ -620,39 +845,61 @@ def import_records(
     *,
     by,
     batch_size: int = 1000,
-    atomic: bool = False,
+    skip_invalid: bool = False,
     dry_run: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    waiting: Callable[[], None] | None = None,
 ) -> Summary:
-    """Validate and import records batch by batch.
+    """Validate every record, then write them, in one transaction per file.
 
-    Default: a claim with any error is skipped whole, the others are imported. With
-    atomic=True nothing is written unless every claim of the file is valid. dry_run
-    validates and writes nothing.
+    Default: all or nothing; one claim with an error and nothing is written. With
+    skip_invalid=True the valid claims are written and the others reported. dry_run runs
+    exactly the same validation and writes, then rolls the transaction back, so it finds
+    whatever a real run would. Imports run one at a time: on PostgreSQL a second import
+    waits for the first (an advisory lock; `waiting` is called once if it has to), then
+    finds the first one's claims already there.
     """
     summary = Summary(records=len(records))
-    lookups = Lookups()
-    pending: list[list[Prepared]] = []
-    done = 0
-    for batch in _chunks(records, batch_size):
-        result = prepare_batch(batch, lookups, by=by)
-        summary.existing += result.existing
-        summary.rejected += result.rejected
-        summary.errors.extend(result.errors)
-        if atomic or dry_run:
-            pending.append(result.ready)
-        else:
-            summary.created += write_batch(result.ready, by=by)
-        done += len(batch)
-        if progress:
-            progress(done, len(records))
-    if dry_run or (atomic and summary.rejected):
-        return summary
-    if atomic:
+    try:
         with transaction.atomic():
-            for ready in pending:
-                summary.created += write_batch(ready, by=by)
+            _lock_imports(waiting)
+            lookups = Lookups()
+            ready: list[Prepared] = []
+            done = 0
+            for batch in _chunks(records, batch_size):
+                result = prepare_batch(batch, lookups, by=by)
+                summary.existing += result.existing
+                summary.rejected += result.rejected
+                summary.errors.extend(result.errors)
+                ready.extend(result.ready)
+                done += len(batch)
+                if progress:
+                    progress(done, len(records))
+            if summary.rejected and not skip_invalid:
+                return summary
+            for batch in _chunks(ready, batch_size):
+                summary.created += write_batch(batch, by=by)
+            if dry_run:
+                transaction.set_rollback(True)
+    except DatabaseError as exc:
+        raise ImportFileError(
+            f"データベースへの書き込みに失敗したため、何も取り込んでいません: {exc}"
+        ) from exc
     return summary
+
+
+def _lock_imports(waiting: Callable[[], None] | None):
+    """Hold the import lock until the transaction ends (PostgreSQL; SQLite serialises
+    writers on its own)."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [IMPORT_LOCK_KEY])
+        if cursor.fetchone()[0]:
+            return
+        if waiting:
+            waiting()
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK_KEY])
 
 
 def _chunks(items: list, size: int) -> Iterable[list]:

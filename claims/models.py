@@ -210,8 +210,11 @@ class _Item(models.Model):
         choices=vocab.choices(vocab.CAUSES),
         default=vocab.CAUSE_PROVIDER_ATTACK,
     )
+    # Not edited any more and not read by the assessment: the free-promotion exception
+    # follows the claim's own_cloud_service_free_promotional (claims.facts). Kept so old rows
+    # and snapshots stay readable; `manage.py fact_conflicts` lists rows that disagree.
     own_service_free_promotional = models.BooleanField(
-        "自社サービスは広告・販促目的の無償提供", default=False
+        "(旧) 自社サービスは広告・販促目的の無償提供", default=False, editable=False
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
@@ -226,6 +229,28 @@ class _Item(models.Model):
         abstract = True
         ordering = ["id"]
 
+    def clean(self):
+        """An item cannot contradict its claim's own-cloud-service fact (claims.facts)."""
+        from django.core.exceptions import ValidationError
+
+        from claims.facts import item_conflicts
+
+        super().clean()
+        if self.claim_id is None:
+            return
+        errors = item_conflicts(
+            own_cloud_service=self.claim.own_cloud_service,
+            cause=self.cause,
+            activity=getattr(self, "activity", None),
+        )
+        if errors:
+            raise ValidationError(errors)
+
+
+CUT_REASON_REQUIRED = (
+    "認定額が請求額を {cut:,}円 下回っています。減額の理由を入力してください (区分は任意)。"
+)
+
 
 class ClientDamage(_Item):
     """A damage an advisory client (顧問先) claims from the insured."""
@@ -236,6 +261,12 @@ class ClientDamage(_Item):
     description = models.CharField("内容", max_length=300, blank=True)
     claimed = models.PositiveBigIntegerField("請求額 (円)", validators=yen_validators)
     recognized = models.PositiveBigIntegerField("認定額 (円)", validators=yen_validators)
+    # A recognized amount below the claimed one needs a written reason (clean(); the form
+    # and the importer say so per field); the standard code is optional.
+    cut_reason_code = models.CharField(
+        "減額理由の区分", max_length=30, choices=vocab.choices(vocab.CUT_REASONS), blank=True
+    )
+    cut_reason = models.CharField("減額の理由", max_length=500, blank=True)
     legally_liable = models.BooleanField("法律上の賠償責任あり", default=True)
     activity = models.CharField(
         "業務の性質",
@@ -258,6 +289,27 @@ class ClientDamage(_Item):
 
     def __str__(self):
         return f"{self.client_name} {self.description}"
+
+    @property
+    def cut(self) -> int:
+        """請求額 − 認定額 (0 when nothing was cut)."""
+        return max((self.claimed or 0) - (self.recognized or 0), 0)
+
+    @property
+    def cut_reason_text(self) -> str:
+        return vocab.cut_reason_text(self.cut_reason_code, self.cut_reason)
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        super().clean()
+        self.cut_reason = (self.cut_reason or "").strip()
+        if self.claimed is None or self.recognized is None:
+            return
+        if self.recognized < self.claimed and not self.cut_reason:
+            raise ValidationError(
+                {"cut_reason": CUT_REASON_REQUIRED.format(cut=self.claimed - self.recognized)}
+            )
 
 
 class Expense(_Item):
@@ -293,10 +345,11 @@ class OvertimeEntry(_Item):
         "超過勤務 (分)", validators=[MaxValueValidator(MAX_MINUTES)]
     )
     hourly_rate = models.PositiveBigIntegerField("時間単価 (円)", validators=yen_validators)
+    # What the `assess` contract accepts: at least 1, below 1000, up to 12 decimals.
     premium = models.DecimalField(
         "割増率",
-        max_digits=4,
-        decimal_places=2,
+        max_digits=15,
+        decimal_places=12,
         default=Decimal(vocab.DEFAULT_PREMIUM),
         validators=[MinValueValidator(Decimal("1"))],
     )
@@ -312,6 +365,18 @@ class OvertimeEntry(_Item):
     evidence = models.JSONField(
         "確認済みの証憑", default=list, blank=True, help_text="Q5 (1)-(3) のうち確認済みのもの"
     )
+    # Evidence confirmed by a tick with no file of that kind linked needs a note (how it was
+    # checked); who wrote it and when, for the approver (claims.evidence).
+    evidence_note = models.TextField("ファイルなしで確認した証憑の確認方法", blank=True, default="")
+    evidence_note_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="確認方法の記録者",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    evidence_note_at = models.DateTimeField("確認方法の記録日時", null=True, blank=True)
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta(_Item.Meta):
@@ -327,6 +392,20 @@ class OvertimeEntry(_Item):
 
     def __str__(self):
         return f"{self.employee} {self.minutes}分"
+
+    def clean(self):
+        """Evidence ticked with no file of that kind linked needs a note (claims.evidence):
+        the forms, the item services and the admin all ask for it."""
+        from django.core.exceptions import ValidationError
+
+        from claims.evidence import note_required_message, unfiled_ticks
+
+        super().clean()
+        self.evidence_note = (self.evidence_note or "").strip()
+        if isinstance(self.evidence, list) and not self.evidence_note:
+            unfiled = unfiled_ticks(self)
+            if unfiled:
+                raise ValidationError({"evidence_note": note_required_message(unfiled)})
 
 
 class StatusChange(models.Model):

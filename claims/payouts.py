@@ -382,8 +382,21 @@ def snapshot_rows(snapshot: dict, before: dict | None = None) -> list[dict]:
                 text = f"{vocab.EXPENSE_CATEGORIES.get(category, category)} {row.get('description', '')}"
             else:
                 text = f"{row.get('employee', '')} {row.get('minutes', '')}分"
+            cut = {}
+            if section == "damages":
+                claimed, recognized = row.get("claimed"), row.get("recognized")
+                cut = {
+                    "claimed": claimed,
+                    "recognized": recognized,
+                    "cut": max(int(claimed or 0) - int(recognized or 0), 0),
+                    "cut_reason": vocab.cut_reason_text(
+                        row.get("cut_reason_code", ""), row.get("cut_reason", "")
+                    ),
+                }
             out.append(
                 {
+                    **cut,
+                    "section_code": section,
                     "section": {"damages": "損害", "expenses": "費用", "overtime": "超過勤務"}.get(
                         section, section
                     ),
@@ -802,9 +815,23 @@ def _as_date(value, field_label) -> datetime.date:
         raise ClaimError(f"{field_label}を正しい日付で入力してください。") from exc
 
 
+def claim_documents_missing(claim) -> list:
+    """The Q1 claim documents (保険金請求書類: 保険金請求書, 示談書 or 示談確認書, 支払明細)
+    not yet on file for `claim`: documents.checklist items, empty when all are in."""
+    from documents.checklist import STAGE_CLAIM, claim_checklist
+
+    return [i for i in claim_checklist(claim).stage(STAGE_CLAIM).items if not i.satisfied]
+
+
 @transaction.atomic
-def payout_mark_paid(*, claim, by, paid_on, reference) -> Payout:
-    """Record that the approved amount was paid (date and bank reference); the claim is paid."""
+def payout_mark_paid(*, claim, by, paid_on, reference, override_reason: str = "") -> Payout:
+    """Record that the approved amount was paid (date and bank reference); the claim is paid.
+
+    Q1 pays against the claim documents (保険金請求書類): with any missing, a supervisor
+    must give `override_reason`, recorded with who and when (ChecklistOverride)."""
+    from claims.services import missing_documents_text, record_checklist_override
+    from documents.checklist import STAGE_CLAIM
+
     _require_supervisor(by, "支払の記録")
     paid_on = _as_date(paid_on, "支払日")
     reference = (reference or "").strip()
@@ -831,6 +858,18 @@ def payout_mark_paid(*, claim, by, paid_on, reference) -> Payout:
         raise ClaimError("支払日に未来の日付は入力できません。")
     if paid_on < timezone.localtime(payout.approved_at).date():
         raise ClaimError("支払日は承認日より前にできません。")
+    reason = f"支払済み (参照番号 {reference})"
+    missing = claim_documents_missing(locked)
+    if missing:
+        if not (override_reason or "").strip():
+            raise ClaimError(
+                f"保険金請求書類 (Q1) が揃っていません: {missing_documents_text(missing)}。"
+                "書類を登録してから支払済みにするか、監督者として理由を記入して例外として"
+                "支払済みにしてください。"
+            )
+        reason += " " + record_checklist_override(
+            claim=locked, stage=STAGE_CLAIM, missing=missing, by=by, reason=override_reason
+        )
     payout.status = Payout.Status.PAID
     payout.paid_on = paid_on
     payout.payment_reference = reference
@@ -840,33 +879,100 @@ def payout_mark_paid(*, claim, by, paid_on, reference) -> Payout:
     locked.paid_on = paid_on
     locked._history_user = by
     locked.save(update_fields=["paid_on", "updated_at"])
-    claim_transition(claim=locked, to=S.PAID, by=by, reason=f"支払済み (参照番号 {reference})")
+    claim_transition(claim=locked, to=S.PAID, by=by, reason=reason)
     claim.refresh_from_db()
     return payout
 
 
-@transaction.atomic
-def payment_extend(*, claim, by, new_due_on, reason) -> PaymentExtension:
-    """Record the written notice that more investigation is needed: a later due date."""
+# 保険法21条 allows a later payment only for the investigations it lists (and the policy
+# repeats), each with its own outer limit; the longest is 180 days after the documents
+# were complete. An extension beyond that, or one without a reason a reader can check, is
+# no extension.
+EXTENSION_MAX_DAYS = 180
+EXTENSION_REASON_MIN = 10
+CORRECTION_PREFIX = "【訂正】"
+
+
+def statutory_due_on(claim) -> datetime.date | None:
+    """The due date the law sets: 30 days after the documents were complete."""
+    from claims import clock
+
+    if claim.documents_complete_on:
+        return clock.due_date(claim.documents_complete_on)
+    return claim.payment_due_on
+
+
+def _extension_checks(locked, by, new_due_on, reason, what) -> tuple[str, datetime.date]:
     reason = _require_reason(reason)
     new_due_on = _as_date(new_due_on, "新しい支払期限")
-    if not (permissions.can_edit(by, claim) or permissions.is_supervisor(by)):
-        raise ClaimError("この事故の支払期限を延長する権限がありません。")
-    locked = _lock(claim)
+    if not permissions.is_supervisor(by):
+        raise ClaimError(f"支払期限の{what}は監督者のみが行えます。")
+    if len(reason) < EXTENSION_REASON_MIN:
+        raise ClaimError(
+            f"{what}の理由は、必要な調査の内容と理由を {EXTENSION_REASON_MIN} 文字以上で"
+            "具体的に入力してください (保険法21条)。"
+        )
     if locked.status in {S.PAID, S.CLOSED, S.WITHDRAWN, S.DRAFT}:
-        raise ClaimError(f"「{locked.get_status_display()}」の事故の支払期限は延長できません。")
+        raise ClaimError(f"「{locked.get_status_display()}」の事故の支払期限は{what}できません。")
     if locked.payment_due_on is None:
         raise ClaimError("書類が揃っていないため、支払期限はまだ始まっていません。")
-    if new_due_on <= locked.payment_due_on:
+    statutory = statutory_due_on(locked)
+    latest = statutory + datetime.timedelta(days=EXTENSION_MAX_DAYS)
+    if new_due_on > latest:
         raise ClaimError(
-            f"新しい支払期限は現在の期限 ({locked.payment_due_on:%Y年%m月%d日}) より後の日付にしてください。"
+            f"支払期限は法定の期限 ({statutory:%Y年%m月%d日}) から {EXTENSION_MAX_DAYS} 日以内"
+            f" ({latest:%Y年%m月%d日}まで) にしてください。"
         )
+    return reason, new_due_on
+
+
+def _record_extension(locked, claim, by, new_due_on, reason, change_reason):
     extension = PaymentExtension(claim=locked, new_due_on=new_due_on, reason=reason, by=by)
     extension.full_clean()
     extension.save()
     locked.payment_due_on = new_due_on
-    locked._change_reason = f"支払期限の延長: {reason}"
+    locked._change_reason = change_reason
     locked._history_user = by
     locked.save(update_fields=["payment_due_on", "updated_at"])
     claim.refresh_from_db()
     return extension
+
+
+@transaction.atomic
+def payment_extend(*, claim, by, new_due_on, reason) -> PaymentExtension:
+    """Record the written notice that more investigation is needed: a later due date.
+
+    A supervisor's decision, with a reason of substance, at most EXTENSION_MAX_DAYS after
+    the statutory due date."""
+    locked = _lock(claim)
+    reason, new_due_on = _extension_checks(locked, by, new_due_on, reason, "延長")
+    if new_due_on <= locked.payment_due_on:
+        raise ClaimError(
+            f"新しい支払期限は現在の期限 ({locked.payment_due_on:%Y年%m月%d日}) より後の日付にしてください。"
+        )
+    return _record_extension(locked, claim, by, new_due_on, reason, f"支払期限の延長: {reason}")
+
+
+@transaction.atomic
+def payment_extension_correct(*, claim, by, new_due_on, reason) -> PaymentExtension:
+    """A supervisor corrects a wrong extension: a new extension row (marked 【訂正】) sets
+    the due date again, earlier or later, never before the statutory date; the wrong one
+    stays in the history with who corrected it and why."""
+    locked = _lock(claim)
+    reason, new_due_on = _extension_checks(locked, by, new_due_on, reason, "訂正")
+    if not PaymentExtension.objects.filter(claim=locked).exists():
+        raise ClaimError("訂正する延長がありません。")
+    statutory = statutory_due_on(locked)
+    if new_due_on < statutory:
+        raise ClaimError(f"支払期限は法定の期限 ({statutory:%Y年%m月%d日}) より前にはできません。")
+    if new_due_on == locked.payment_due_on:
+        raise ClaimError("現在の支払期限と同じ日付です。")
+    before = locked.payment_due_on
+    return _record_extension(
+        locked,
+        claim,
+        by,
+        new_due_on,
+        f"{CORRECTION_PREFIX}{before:%Y-%m-%d} → {new_due_on:%Y-%m-%d}: {reason}",
+        f"支払期限の延長の訂正 ({before:%Y-%m-%d} → {new_due_on:%Y-%m-%d}): {reason}",
+    )

@@ -14,6 +14,15 @@ class ClaimError(Exception):
     """A business rule refused the change; the message is for the user (Japanese)."""
 
 
+class FactConflict(ClaimError):
+    """A change of the claim's facts that its items would contradict (claims.facts);
+    `field` is the fact's form field, for the view to show the refusal next to it."""
+
+    def __init__(self, message: str, *, field: str):
+        super().__init__(message)
+        self.field = field
+
+
 # from-status -> the statuses it may move to
 TRANSITIONS: dict[str, set[str]] = {
     S.DRAFT: {S.REPORTED, S.WITHDRAWN},
@@ -72,7 +81,8 @@ def claim_transition(*, claim: Claim, to: str, by, reason: str = "") -> Claim:
     locked.status = to
     if to == S.REPORTED and locked.reported_at is None:
         locked.reported_at = timezone.now()
-    locked._change_reason = reason or f"status → {to}"
+    # the history row keeps 100 characters; the StatusChange row keeps the whole reason
+    locked._change_reason = (reason or f"status → {to}")[:100]
     locked.save()
     if was in DECIDED_STATUSES and to not in DECIDED_STATUSES:
         # no longer frozen on its payout: today's assessment is what it stands at now
@@ -241,6 +251,7 @@ def claim_update_facts(*, claim: Claim, by, **facts) -> Claim:
         setattr(locked, name, value)
     if not locked.own_cloud_service:
         locked.own_cloud_service_free_promotional = False
+        _refuse_contradicted_items(locked)
     _full_clean(locked)
     locked._change_reason = "facts changed"
     locked._history_user = by  # four eyes: whoever changed the facts (claims.four_eyes)
@@ -248,6 +259,44 @@ def claim_update_facts(*, claim: Claim, by, **facts) -> Claim:
     claim_refresh_totals(claim=locked)
     claim.refresh_from_db()
     return claim
+
+
+def _refuse_contradicted_items(claim: Claim) -> None:
+    """One truth per fact: turning 「自社でクラウドサービスを提供」 off while items say the
+    insured's service stopped (自社クラウド停止) or the client did IT業務 on it would leave two
+    truths. Refused, naming the items, so the handler corrects them first (nothing is changed
+    behind their back: whether such an item is now a provider-attack item or an IT-user act
+    is a judgement only they can make)."""
+    from claims.facts import claim_conflicts
+
+    conflicts = claim_conflicts(claim, own_cloud_service=False, blocking_only=True)
+    if conflicts:
+        listed = "、".join(f"{c.item} ({c.what.split('だが')[0]})" for c in conflicts[:10])
+        more = f" ほか{len(conflicts) - 10}件" if len(conflicts) > 10 else ""
+        raise FactConflict(
+            "「自社でクラウドサービスを提供」をオフにできません。次の項目が被保険者自身の"
+            f"クラウドサービスを前提としています: {listed}{more}。"
+            "先にこれらの項目の原因・業務の性質を直してください (Q2〜Q4)。",
+            field="own_cloud_service",
+        )
+
+
+def _check_evidence_note(item, by) -> None:
+    """A new or changed evidence note records who wrote it and when (claims.evidence). That a
+    tick with no file needs one at all is OvertimeEntry.clean()'s rule (run by _full_clean)."""
+    from claims.models import OvertimeEntry
+
+    if not isinstance(item, OvertimeEntry):
+        return
+    before = ""
+    if item.pk is not None:
+        before = (
+            OvertimeEntry.objects.filter(pk=item.pk).values_list("evidence_note", flat=True).first()
+            or ""
+        )
+    if item.evidence_note != before:
+        item.evidence_note_by = by if item.evidence_note else None
+        item.evidence_note_at = timezone.now() if item.evidence_note else None
 
 
 def next_action_refusal(user, claim) -> str | None:
@@ -345,9 +394,43 @@ def claim_start_assessment(*, claim: Claim, by, reason: str = "") -> Claim:
     return claim_transition(claim=claim, to=S.UNDER_ASSESSMENT, by=by, reason=reason)
 
 
+def unexplained_cuts(claim: Claim) -> list:
+    """Client damages recognized below what was claimed with no written reason (rows older
+    than the rule, or written past the form): each cut needs its basis before approval."""
+    from django.db.models import F
+
+    return list(claim.damages.filter(recognized__lt=F("claimed"), cut_reason=""))
+
+
+def record_checklist_override(*, claim: Claim, stage: str, missing, by, reason: str):
+    """Keep who moved the claim on without a complete Q1 stage, when, why and what was
+    missing (documents.models.ChecklistOverride). Returns the text for the status change."""
+    from documents.models import ChecklistOverride
+
+    reason = (reason or "").strip()
+    if not reason:
+        raise ClaimError("書類不足のまま進める理由を入力してください。")
+    texts = [item.text for item in missing]
+    ChecklistOverride.objects.create(
+        claim=claim, stage=stage, missing=texts, reason=reason[:2000], by=by
+    )
+    label = ChecklistOverride.Stage(stage).label.split(" (")[0]
+    return f"{label}不足のまま例外として進める (不足: {'、'.join(texts)}): {reason}"
+
+
+def missing_documents_text(missing) -> str:
+    return "、".join(item.text for item in missing)
+
+
 @transaction.atomic
-def claim_send_to_approval(*, claim: Claim, by, reason: str = "") -> Claim:
-    """Under assessment -> awaiting approval, only when there is something to approve."""
+def claim_send_to_approval(
+    *, claim: Claim, by, reason: str = "", override_reason: str = ""
+) -> Claim:
+    """Under assessment -> awaiting approval, only when there is something to approve, every
+    cut has its reason, and the Q1 damage substantiation (損害額の裏付書類) is complete, or
+    `override_reason` says why the claim goes on without it (recorded, who and when)."""
+    from documents.checklist import STAGE_SUBSTANTIATION, claim_checklist
+
     _check_mover(claim, by)
     locked = Claim.objects.select_for_update().get(pk=claim.pk)
     if locked.status != S.UNDER_ASSESSMENT:
@@ -368,6 +451,29 @@ def claim_send_to_approval(*, claim: Claim, by, reason: str = "") -> Claim:
             f"保留中の項目が {locked.pending_items} 件あります (超過勤務の証憑不足)。"
             "証憑が揃ってから承認に回してください。"
         )
+    cuts = unexplained_cuts(locked)
+    if cuts:
+        raise ClaimError(
+            "認定額が請求額を下回る損害に減額の理由がありません: "
+            + "、".join(f"{d.client_name} ({d.claimed:,}円 → {d.recognized:,}円)" for d in cuts)
+            + "。理由を入力してから承認に回してください。"
+        )
+    missing = claim_checklist(locked).stage(STAGE_SUBSTANTIATION).items
+    missing = [item for item in missing if not item.satisfied]
+    if missing:
+        if not (override_reason or "").strip():
+            raise ClaimError(
+                f"損害額の裏付書類 (Q1) が揃っていません: {missing_documents_text(missing)}。"
+                "書類が揃ってから承認に回すか、理由を記入して例外として承認に回してください。"
+            )
+        override = record_checklist_override(
+            claim=locked,
+            stage=STAGE_SUBSTANTIATION,
+            missing=missing,
+            by=by,
+            reason=override_reason,
+        )
+        reason = f"{reason.strip()} {override}".strip() if reason else override
     return claim_transition(claim=claim, to=S.AWAITING_APPROVAL, by=by, reason=reason)
 
 
@@ -470,13 +576,18 @@ def desk_actions(claim: Claim, user) -> list[tuple[str, str, bool]]:
     return out
 
 
-def claim_desk_action(*, claim: Claim, action: str, by, reason: str = "") -> Claim:
-    """Run one of DESK_ACTIONS by name (the claim page's status buttons)."""
+def claim_desk_action(
+    *, claim: Claim, action: str, by, reason: str = "", override_reason: str = ""
+) -> Claim:
+    """Run one of DESK_ACTIONS by name (the claim page's status buttons); `override_reason`
+    only for 承認に回す with the Q1 substantiation incomplete."""
     if action not in DESK_ACTIONS:
         raise ClaimError("不明な操作です。")
     fn = globals()[DESK_ACTIONS[action][1]]
     if action == "submit":
         return fn(claim=claim, by=by)
+    if action == "send_to_approval":
+        return fn(claim=claim, by=by, reason=reason, override_reason=override_reason)
     return fn(claim=claim, by=by, reason=reason)
 
 
@@ -499,6 +610,7 @@ def item_create(*, claim: Claim, section: str, by, data: dict):
     locked = _lock_for_edit(claim, by)
     item = model(claim=locked, created_by=by, updated_by=by, **data)
     _full_clean(item)
+    _check_evidence_note(item, by)
     item.save()
     _after_item_change(locked)
     return item
@@ -512,6 +624,7 @@ def item_update(*, item, by, data: dict):
         setattr(item, name, value)
     item.updated_by = by
     _full_clean(item)
+    _check_evidence_note(item, by)
     item.save()
     _after_item_change(locked)
     return item

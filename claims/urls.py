@@ -1,6 +1,7 @@
 from django.urls import path
 
 from claims import views
+from claimsdesk import converters  # noqa: F401  (registers claimnumber, name)
 
 app_name = "claims"
 
@@ -12,12 +13,16 @@ urlpatterns = [
     path("new/", views.claim_new, name="new"),
     path("new/policies/", views.policy_lookup, name="policy_lookup"),
     path("new/duplicates/", views.intake_duplicates, name="intake_duplicates"),
-    path("<str:number>/", views.claim_detail, name="detail"),
-    path("<str:number>/facts/", views.claim_facts, name="facts"),
-    path("<str:number>/action/", views.claim_action, name="action"),
-    path("<str:number>/notes/", views.claim_note, name="note"),
-    path("<str:number>/next/", views.claim_next_action, name="next_action"),
-    path("<str:number>/<str:section>/add/", views.item_add, name="item_add"),
-    path("<str:number>/<str:section>/<int:pk>/edit/", views.item_edit, name="item_edit"),
-    path("<str:number>/<str:section>/<int:pk>/delete/", views.item_delete, name="item_delete"),
+    path("<claimnumber:number>/", views.claim_detail, name="detail"),
+    path("<claimnumber:number>/facts/", views.claim_facts, name="facts"),
+    path("<claimnumber:number>/action/", views.claim_action, name="action"),
+    path("<claimnumber:number>/notes/", views.claim_note, name="note"),
+    path("<claimnumber:number>/next/", views.claim_next_action, name="next_action"),
+    path("<claimnumber:number>/<name:section>/add/", views.item_add, name="item_add"),
+    path("<claimnumber:number>/<name:section>/<int:pk>/edit/", views.item_edit, name="item_edit"),
+    path(
+        "<claimnumber:number>/<name:section>/<int:pk>/delete/",
+        views.item_delete,
+        name="item_delete",
+    ),
 ]

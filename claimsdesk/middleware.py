@@ -14,8 +14,11 @@ import logging
 import re
 import uuid
 
+from django.conf import settings
 from django.contrib.auth.signals import user_login_failed
+from django.db import OperationalError
 from django.dispatch import receiver
+from django.shortcuts import render
 
 from claimsdesk.logging import request_id_var
 
@@ -26,7 +29,9 @@ _SANE = re.compile(r"^[A-Za-z0-9._:@/+=-]{1,128}$")
 
 
 def _client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR", "") if request is not None else ""
+    from claimsdesk.accounts import client_ip
+
+    return client_ip(request)
 
 
 class RequestIdMiddleware:
@@ -76,3 +81,64 @@ def log_failed_login(sender, credentials, request=None, **kwargs):
             "path": request.path if request is not None else "",
         },
     )
+
+
+# --- response headers: CSP on HTML, no-store on everything the app itself answers ---------
+
+
+class SecurityHeadersMiddleware:
+    """Content-Security-Policy on every HTML page (settings.CONTENT_SECURITY_POLICY: the
+    vendored assets under /static/, no inline script) unless the view set its own (document
+    previews do), and `Cache-Control: private, no-store` on every answer the app makes:
+    claim pages, queues, CSV exports and documents carry personal data, and a shared or
+    back-button cache must not keep them. Static files are served by WhiteNoise before this
+    and keep their long cache headers."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if "Content-Security-Policy" not in response and response.get(
+            "Content-Type", ""
+        ).startswith("text/html"):
+            response["Content-Security-Policy"] = settings.CONTENT_SECURITY_POLICY
+        if "no-store" not in response.get("Cache-Control", ""):
+            response["Cache-Control"] = "private, no-store"
+        return response
+
+
+# --- a row lock held elsewhere: a Japanese 503, not a worker killed at the gunicorn timeout -
+
+BUSY_MESSAGE = "他の処理が実行中です。しばらくしてから再度お試しください。"
+_BUSY_SQLSTATES = {"55P03", "57014"}  # lock_not_available, query_canceled (statement_timeout)
+
+
+def is_busy_error(exc) -> bool:
+    """A lock or statement timeout (PostgreSQL) or a locked SQLite file."""
+    if not isinstance(exc, OperationalError):
+        return False
+    cause = exc.__cause__
+    if getattr(cause, "sqlstate", None) in _BUSY_SQLSTATES:
+        return True
+    return "database is locked" in str(exc)
+
+
+class DatabaseBusyMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exc):
+        if not is_busy_error(exc):
+            return None
+        security_log.warning(
+            "database busy",
+            extra={"event": "db_busy", "path": request.path, "method": request.method,
+                   "error": str(exc).splitlines()[0][:200] if str(exc) else ""},
+        )  # fmt: skip
+        response = render(request, "503_busy.html", status=503)
+        response["Retry-After"] = "10"
+        return response

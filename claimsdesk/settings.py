@@ -1,10 +1,12 @@
 """claimsdesk settings: one module, every deploy-specific value read from the environment.
 
-With nothing set, the app runs in development mode (DEBUG on) on a SQLite file under the
-project with Celery tasks run eagerly, so `make run` and `manage.py` need no set-up.
-Production sets DEBUG=False, and then refuses to start without SECRET_KEY and ALLOWED_HOSTS.
+DEBUG is off unless set: with DEBUG off (production) the app refuses to start without
+SECRET_KEY and ALLOWED_HOSTS. Development sets DEBUG=true (`make run` does, and so do the
+tests and CI's checks) and then needs nothing else: a SQLite file under the project, Celery
+tasks run eagerly. docs/deploy.md lists every variable.
 """
 
+import datetime
 from pathlib import Path
 
 import environ
@@ -16,16 +18,19 @@ env = environ.Env()
 if (BASE_DIR / ".env").exists():
     environ.Env.read_env(BASE_DIR / ".env")
 
-DEBUG = env.bool("DEBUG", default=True)
+# Off unless set: a deploy that forgets DEBUG runs as production, and then refuses to start
+# without SECRET_KEY and ALLOWED_HOSTS. Development sets DEBUG=true (`make run` does).
+DEBUG = env.bool("DEBUG", default=False)
+_DEV_HINT = " (for development on this machine, set DEBUG=true: `make run` does)"
 
 _DEV_SECRET = "dev-only-insecure-secret-key-not-for-production-use-0123456789"  # noqa: S105
 SECRET_KEY = env.str("SECRET_KEY", default=_DEV_SECRET if DEBUG else "")
 if not SECRET_KEY:
-    raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off")
+    raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off" + _DEV_HINT)
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 if not ALLOWED_HOSTS:
-    raise ImproperlyConfigured("ALLOWED_HOSTS must be set when DEBUG is off")
+    raise ImproperlyConfigured("ALLOWED_HOSTS must be set when DEBUG is off" + _DEV_HINT)
 # Origins allowed to POST (scheme + host). Default: https:// on each named allowed host.
 CSRF_TRUSTED_ORIGINS = env.list(
     "CSRF_TRUSTED_ORIGINS",
@@ -44,6 +49,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_filters",
     "simple_history",
+    "axes",
     "claims",
     "coverage",
     "documents",
@@ -53,6 +59,7 @@ MIDDLEWARE = [
     "claimsdesk.middleware.RequestIdMiddleware",  # first: every log line carries the id
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "claimsdesk.middleware.SecurityHeadersMiddleware",  # after WhiteNoise: static keeps caching
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -61,6 +68,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "claimsdesk.middleware.DatabaseBusyMiddleware",  # lock/statement timeout → Japanese 503
+    "axes.middleware.AxesMiddleware",  # last: turns a locked-out sign-in into its page
 ]
 
 ROOT_URLCONF = "claimsdesk.urls"
@@ -98,11 +107,22 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # A row lock held elsewhere (an approval in progress, a stuck import) or a runaway query
+    # ends the statement with an error, answered as a Japanese 503 page
+    # (claimsdesk.middleware.DatabaseBusyMiddleware), well before gunicorn kills the worker.
+    # 0 turns either off (e.g. DB_STATEMENT_TIMEOUT_MS=0 for a long one-off migration).
+    _lock_ms = env.int("DB_LOCK_TIMEOUT_MS", default=5_000)
+    _statement_ms = env.int("DB_STATEMENT_TIMEOUT_MS", default=30_000)
+    DATABASES["default"].setdefault("OPTIONS", {})
+    DATABASES["default"]["OPTIONS"]["options"] = (
+        f"-c lock_timeout={_lock_ms} -c statement_timeout={_statement_ms}"
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "claimsdesk.accounts.RomanisedNameValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
@@ -133,9 +153,32 @@ STORAGES = {
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 MEDIA_URL = ""  # no public URL: documents are served only by views that check access
 
+# --- Sign-in throttling (django-axes, claimsdesk.accounts) -------------------------------
+# AxesBackend first: a locked-out account or address is refused before the password is
+# checked. Failures count per account and, separately, per client address; at the limit
+# both lock for the cool-off (a failure during the lock restarts it). Success does not
+# reset the counts (an insider could otherwise clear a colleague's by signing in himself).
+AUTHENTICATION_BACKENDS = [
+    "claimsdesk.accounts.AxesBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=10)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=30))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = False
+AXES_LOCKOUT_CALLABLE = "claimsdesk.accounts.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "claimsdesk.accounts.client_ip"
+AXES_USERNAME_CALLABLE = "claimsdesk.accounts.axes_username"
+AXES_ENABLE_ACCESS_FAILURE_LOG = True  # each failure kept (address, agent, time) for audit
+AXES_VERBOSE = False  # claimsdesk.security logs failures and lockouts, once each
+AXES_ENABLE_ADMIN = True  # attempts listed (read-only) in admin for superusers
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "claims:queue"
 LOGOUT_REDIRECT_URL = "login"
+
+# Hides the revert button; claimsdesk.history_admin also refuses the revert POST (#16).
+SIMPLE_HISTORY_REVERT_DISABLED = True
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -177,6 +220,15 @@ SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 315
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
 SECURE_REFERRER_POLICY = "same-origin"
+# Every HTML page (claimsdesk.middleware.SecurityHeadersMiddleware): scripts only from our
+# own /static/ (vendored Bootstrap and htmx, static/js), no inline script or handlers.
+# Inline *styles* stay allowed: Django admin's templates and htmx's indicator rule use them,
+# and a style cannot run code.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; "
+    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # container health checks speak plain http
 # Behind a TLS-terminating proxy (nginx, a load balancer) that sets X-Forwarded-Proto:
 # trust it, so request.is_secure() is right and the https redirect does not loop.
@@ -209,6 +261,7 @@ LOGGING = {
         # "Forbidden"/"Not Found" warnings would say the same thing twice.
         "django.request": {"level": "ERROR"},
         "claimsdesk.security": {"level": "INFO"},
+        "axes": {"level": "WARNING"},  # claimsdesk.security says it once, with the request id
     },
 }
 

@@ -66,7 +66,7 @@ def overtime_evidence(entry) -> frozenset[str]:
     return frozenset(kind for kind in kinds if kind in vocab.EVIDENCE_KINDS)
 
 
-def damage_fact(row) -> engine.DamageFact:
+def damage_fact(row, *, free_promotional: bool = False) -> engine.DamageFact:
     return engine.DamageFact(
         id=item_id(vocab.SECTION_DAMAGES, row.pk),
         kind=row.kind,
@@ -74,25 +74,25 @@ def damage_fact(row) -> engine.DamageFact:
         recognized=row.recognized,
         legally_liable=row.legally_liable,
         cause=row.cause,
-        own_service_free_promotional=row.own_service_free_promotional,
+        own_service_free_promotional=free_promotional,
         activity=row.activity,
         client=row.client_name,
         description=row.description,
     )
 
 
-def expense_fact(row) -> engine.ExpenseFact:
+def expense_fact(row, *, free_promotional: bool = False) -> engine.ExpenseFact:
     return engine.ExpenseFact(
         id=item_id(vocab.SECTION_EXPENSES, row.pk),
         category=row.category,
         amount=row.amount,
         cause=row.cause,
-        own_service_free_promotional=row.own_service_free_promotional,
+        own_service_free_promotional=free_promotional,
         description=row.description,
     )
 
 
-def overtime_fact(row) -> engine.OvertimeFact:
+def overtime_fact(row, *, free_promotional: bool = False) -> engine.OvertimeFact:
     return engine.OvertimeFact(
         id=item_id(vocab.SECTION_OVERTIME, row.pk),
         minutes=row.minutes,
@@ -102,7 +102,7 @@ def overtime_fact(row) -> engine.OvertimeFact:
         overtime_eligible=row.overtime_eligible,
         evidence=overtime_evidence(row),
         cause=row.cause,
-        own_service_free_promotional=row.own_service_free_promotional,
+        own_service_free_promotional=free_promotional,
         employee=row.employee,
     )
 
@@ -133,8 +133,12 @@ def _facts(
             sublimits=dict(terms.sublimits),
         )
 
+    # One truth per fact (claims.facts): the free-promotion exception of Q2-Q4 is the
+    # claim's, never an item's own box; without a provided service there is none.
+    free = bool(claim.own_cloud_service and claim.own_cloud_service_free_promotional)
+
     def facts(builder, section):
-        built = (builder(row) for row in rows[section])
+        built = (builder(row, free_promotional=free) for row in rows[section])
         if ids is None:
             return tuple(built)
         return tuple(replace(fact, id=ids(section, n)) for n, fact in enumerate(built, start=1))

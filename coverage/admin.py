@@ -3,8 +3,8 @@ says first how many undecided claims it will re-assess, and re-assesses them aft
 (claims.reassess: a Celery task working in batches; eager in development and tests)."""
 
 from django.contrib import admin, messages
-from simple_history.admin import SimpleHistoryAdmin
 
+from claimsdesk.history_admin import HistoryAdmin
 from coverage.forms import PlanAdminForm, SublimitAdminForm, SublimitInlineForm
 from coverage.models import ExpenseSublimit, Plan
 
@@ -52,7 +52,7 @@ class ExpenseSublimitInline(admin.TabularInline):
 
 
 @admin.register(Plan)
-class PlanAdmin(SimpleHistoryAdmin):
+class PlanAdmin(HistoryAdmin):
     form = PlanAdminForm
     list_display = ["code", "name", "liability_limit_yen", "expense_limit_yen", "leak_only"]
     search_fields = ["code", "name"]
@@ -111,7 +111,7 @@ class PlanAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ExpenseSublimit)
-class ExpenseSublimitAdmin(SimpleHistoryAdmin):
+class ExpenseSublimitAdmin(HistoryAdmin):
     """Sub-limits one by one. Removing one is done on its plan's page, where the reason is
     asked for (this page has no delete, so no removal goes unexplained)."""
 

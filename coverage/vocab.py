@@ -24,16 +24,23 @@ DAMAGE_KINDS = {
 
 CAUSE_PROVIDER_ATTACK = "provider_attack"
 CAUSE_OWN_SERVICE_STOPPAGE = "own_service_stoppage"
+# Labels say the Q2-Q4 condition: the own-service exclusion and the IT-business rider
+# presuppose a cloud service the insured itself provides (the claim's fact decides; an item
+# of a claim whose insured provides none cannot choose them, claims.facts).
 CAUSES = {
     CAUSE_PROVIDER_ATTACK: "クラウド事業者へのサイバー攻撃に起因",
-    CAUSE_OWN_SERVICE_STOPPAGE: "自社が顧問先に提供するクラウドサービスの停止に起因",
+    CAUSE_OWN_SERVICE_STOPPAGE: (
+        "自社クラウド停止 (被保険者自身が顧問先へ提供するクラウドサービスの停止に起因)"
+    ),
 }
 
 ACTIVITY_IT_USER_ACT = "it_user_act"
 ACTIVITY_IT_BUSINESS = "it_business"
 ACTIVITIES = {
     ACTIVITY_IT_USER_ACT: "ITユーザ行為",
-    ACTIVITY_IT_BUSINESS: "IT業務 (顧問先が自己完結的に計算・給与支払)",
+    ACTIVITY_IT_BUSINESS: (
+        "IT業務 (被保険者が提供したクラウドサービスで顧問先自身が給与計算等を行った)"
+    ),
 }
 
 # --- expenses --------------------------------------------------------------------------
@@ -75,6 +82,13 @@ EVIDENCE_KINDS = {
     EVIDENCE_ATTENDANCE_RECORD: "就労データ (勤怠記録等)",
     EVIDENCE_WAGE_BASIS: "時間単価の計算根拠 (賃金台帳・給与計算資料)",
     EVIDENCE_TASK_RECORD: "事故対応従事の記録 (業務日報・タスク管理表等)",
+}
+
+# Short names of the Q5 kinds, for the overtime row's evidence marks.
+EVIDENCE_SHORT = {
+    EVIDENCE_ATTENDANCE_RECORD: "勤怠記録",
+    EVIDENCE_WAGE_BASIS: "賃金根拠",
+    EVIDENCE_TASK_RECORD: "業務記録",
 }
 
 DEFAULT_PREMIUM = "1.25"
@@ -185,6 +199,73 @@ REASONS: dict[str, Reason] = {
         ),
     )
 }
+
+
+# --- the basis of a covered line --------------------------------------------------------
+# A covered line has no exclusion to cite; it cites the Q&A passage that makes it payable.
+COVERED_BASIS: dict[str, Reason] = {
+    SECTION_DAMAGES: Reason(
+        "COVERED_LEGAL_LIABILITY",
+        "Q2, Q3",
+        "法律上の損害賠償責任",
+        "クラウド事業者へのサイバー攻撃に起因して、貴社が顧問先に対し法律上の損害賠償責任を"
+        "負担することにより生じた損害として支払対象です。",
+    ),
+    SECTION_EXPENSES: Reason(
+        "COVERED_LISTED_EXPENSE",
+        "Q4",
+        "約款に列挙された費用",
+        "事故への直接の対応のために支出した、パンフレット・約款に列挙された費用として支払対象です。",
+    ),
+    SECTION_OVERTIME: Reason(
+        "COVERED_OVERTIME",
+        "Q4, Q5",
+        "事故対応の超過勤務手当 (証憑3点確認済み)",
+        "事故対応のための従業員の超過勤務手当で、Q5 (1)-(3) の証憑が揃っているため支払対象です。",
+    ),
+}
+
+
+def covered_basis(section: str) -> Reason | None:
+    """The Q&A passage a covered line of `section` rests on (None for an unknown section)."""
+    return COVERED_BASIS.get(section)
+
+
+# --- why a client's damage was recognized below what was claimed -------------------------
+# 認定額 < 請求額 needs a written reason; the desk may also pick one of these standard codes.
+CUT_EXCESSIVE = "excessive"
+CUT_NO_CAUSATION = "no_causation"
+CUT_DUPLICATE = "duplicate"
+CUT_INSUFFICIENT_EVIDENCE = "insufficient_evidence"
+CUT_OUTSIDE_CONTRACT = "outside_contract"
+CUT_OTHER = "other"
+CUT_REASONS = {
+    CUT_EXCESSIVE: "過大請求",
+    CUT_NO_CAUSATION: "因果関係なし",
+    CUT_DUPLICATE: "重複請求",
+    CUT_INSUFFICIENT_EVIDENCE: "証憑不足",
+    CUT_OUTSIDE_CONTRACT: "契約上の責任範囲外",
+    CUT_OTHER: "その他",
+}
+# The Q&A passage each standard cut rests on: the proper damage amount (適正な損害額, Q1)
+# the desk tells the insured, backed by the client's itemised claim; the contract (Q3).
+CUT_REASON_QA = {
+    CUT_EXCESSIVE: "Q1",
+    CUT_NO_CAUSATION: "Q2, Q3",
+    CUT_DUPLICATE: "Q1",
+    CUT_INSUFFICIENT_EVIDENCE: "Q1",
+    CUT_OUTSIDE_CONTRACT: "Q3",
+    CUT_OTHER: "Q1",
+}
+
+
+def cut_reason_text(code: str, text: str) -> str:
+    """One line for a reduced damage: "過大請求 (Q1): 見積の二重計上" (code optional)."""
+    text = (text or "").strip()
+    if code in CUT_REASONS:
+        head = f"{CUT_REASONS[code]} ({CUT_REASON_QA[code]})"
+        return f"{head}: {text}" if text else head
+    return text
 
 
 # Q6: the scheme's three plans and their default limits (liability, expenses; leak-only

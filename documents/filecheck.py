@@ -200,3 +200,32 @@ def clean_filename(name: str, *, fallback_ext: str = "") -> str:
         else:
             name = name[:MAX_NAME]
     return name
+
+
+# Extensions a download may keep for each detected type; anything else is replaced by the
+# type's own (EXTENSIONS), so a PDF polyglot named invoice.hta downloads as invoice.pdf.
+_KEEP_EXTENSIONS = {
+    PDF: {".pdf"},
+    PNG: {".png"},
+    JPEG: {".jpg", ".jpeg", ".jpe"},
+    XLSX: {".xlsx"},
+    DOCX: {".docx"},
+    CSV: {".csv", ".txt"},
+}
+
+
+def name_for_type(name: str, content_type: str) -> str:
+    """`name` with an extension that matches the detected content type: a wrong or
+    missing one is replaced (invoice.hta → invoice.pdf, scan → scan.png), a right one kept.
+    The result still fits MAX_NAME."""
+    wanted = EXTENSIONS.get(content_type)
+    if not wanted:
+        return name
+    stem, dot, ext = name.rpartition(".")
+    if dot and stem and "." + ext.lower() in _KEEP_EXTENSIONS.get(content_type, {wanted}):
+        return name
+    base = stem if dot and stem and 0 < len(ext) <= 10 else name
+    base = base.rstrip(" .") or "file"
+    if base.lower().endswith(wanted):  # report.pdf.exe → report.pdf, not report.pdf.pdf
+        base = base[: -len(wanted)].rstrip(" .") or "file"
+    return base[: MAX_NAME - len(wanted)].rstrip() + wanted

@@ -1,5 +1,6 @@
 from django import forms
 
+from claimsdesk.text import PlainTextForm
 from documents import services
 
 ALL_OVERTIME = "o*"
@@ -24,7 +25,7 @@ class MultipleFileField(forms.FileField):
         return files
 
 
-class UploadForm(forms.Form):
+class UploadForm(PlainTextForm, forms.Form):
     files = MultipleFileField(label="ファイル (複数選択可)")
     kind = forms.ChoiceField(
         label="書類の種類",
@@ -78,7 +79,7 @@ class UploadForm(forms.Form):
         return None, []
 
 
-class DeleteForm(forms.Form):
+class DeleteForm(PlainTextForm, forms.Form):
     reason = forms.CharField(
         label="削除理由",
         max_length=300,
@@ -86,7 +87,7 @@ class DeleteForm(forms.Form):
     )
 
 
-class RequestForm(forms.Form):
+class RequestForm(PlainTextForm, forms.Form):
     message = forms.CharField(
         label="連絡事項 (任意)",
         required=False,

@@ -161,3 +161,34 @@ class RenderJob(models.Model):
 
     def __str__(self):
         return f"{self.claim_id} {self.kind} v{self.version}: {self.status}"
+
+
+class ChecklistOverride(models.Model):
+    """A claim moved on although a Q1 stage of its checklist was incomplete: who decided it,
+    when, why, and what was missing then (documents.checklist item texts).
+
+    Sending to approval without the complete 損害額の裏付書類, or marking paid without the
+    保険金請求書類 (a supervisor), needs one. Append-only; the status change it allowed
+    carries the same reason, so the claim's timeline tells it too.
+    """
+
+    class Stage(models.TextChoices):
+        SUBSTANTIATION = "substantiation", "損害額の裏付書類 (承認に回す)"
+        CLAIM_DOCUMENTS = "claim_documents", "保険金請求書類 (支払済みにする)"
+
+    claim = models.ForeignKey(
+        "claims.Claim", on_delete=models.PROTECT, related_name="checklist_overrides"
+    )
+    stage = models.CharField("段階", max_length=20, choices=Stage.choices)
+    missing = models.JSONField("不足していた書類", default=list)
+    reason = models.TextField("例外とした理由")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField("記録日時", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "書類不足の例外承認"
+        verbose_name_plural = "書類不足の例外承認"
+        ordering = ["-at", "-id"]
+
+    def __str__(self):
+        return f"{self.claim_id}: {self.get_stage_display()} {self.at:%Y-%m-%d}"

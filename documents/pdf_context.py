@@ -13,6 +13,7 @@ from collections.abc import Mapping
 
 from django.utils import timezone
 
+from claims.premium import format_premium
 from coverage import engine, vocab
 from documents import followup
 from documents.models import DocumentKind
@@ -37,6 +38,13 @@ def _describe(section, row) -> tuple[str, str]:
     if section == vocab.SECTION_DAMAGES:
         kind = vocab.DAMAGE_KINDS.get(_get(row, "kind"), _get(row, "kind") or "")
         main = f"{_get(row, 'client_name', '')}: {_get(row, 'description', '') or ''}".rstrip(": ")
+        cut = int(_get(row, "claimed") or 0) - int(_get(row, "recognized") or 0)
+        if cut > 0:  # the reason goes into the same cell: the table keeps its rows and cells
+            why = vocab.cut_reason_text(
+                _get(row, "cut_reason_code", "") or "", _get(row, "cut_reason", "") or ""
+            )
+            # (the amounts cell prints 請求額 over 認定額: the cut itself needs no figure here)
+            kind = f"{kind} ／ 減額理由: {why or '未記録'}"
         return main, kind
     if section == vocab.SECTION_EXPENSES:
         category = vocab.EXPENSE_CATEGORIES.get(_get(row, "category"), _get(row, "category"))
@@ -47,7 +55,7 @@ def _describe(section, row) -> tuple[str, str]:
     minutes = int(_get(row, "minutes") or 0)
     detail = (
         f"{work_date or '日付なし'} {minutes // 60}時間{minutes % 60:02d}分 × "
-        f"時給{int(_get(row, 'hourly_rate') or 0):,}円 × {_get(row, 'premium')}"
+        f"時給{int(_get(row, 'hourly_rate') or 0):,}円 × {format_premium(_get(row, 'premium'))}"
     )
     task = vocab.TASKS.get(_get(row, "task"), "")
     return f"{_get(row, 'employee', '')} ({task})", detail
@@ -67,6 +75,7 @@ def _line(section, no, row, *, claimed, amount, decision, reasons, covered, miss
     main, detail = _describe(section, row)
     reasons = [vocab.REASONS[c] for c in reasons if c in vocab.REASONS]
     missing = [vocab.EVIDENCE_KINDS.get(m, m) for m in missing]
+    reason_text = _reason_text(reasons, missing)
     return {
         "no": no,
         "pk": _get(row, "pk"),
@@ -79,7 +88,7 @@ def _line(section, no, row, *, claimed, amount, decision, reasons, covered, miss
         "decision_label": vocab.DECISIONS.get(decision, decision),
         "covered": covered,
         "reasons": reasons,
-        "reason_text": _reason_text(reasons, missing),
+        "reason_text": reason_text,
     }
 
 
@@ -237,6 +246,8 @@ def settlement_context(claim, *, version=None) -> dict:
             groups.append(
                 {
                     "title": SECTION_TITLES[section],
+                    # what its covered lines rest on: once per group, not a line per item
+                    "basis": vocab.covered_basis(section),
                     "lines": lines,
                     "claimed": sum(int(ln["claimed"] or 0) for ln in lines),
                     "amount": sum(int(ln["amount"] or 0) for ln in lines),

@@ -12,13 +12,17 @@ The flow:
   (claim, kind, render_version) — the `document_one_render_per_version` constraint — so a
   redelivered or duplicated message stores nothing twice; a lost race returns the winner.
 
-Render version (`claim_render_version`): the number of django-simple-history records of the
-claim, its damages, expenses, overtime entries and payouts. Every save or delete of any of
-them adds a record, so the number grows whenever the claim or an item changes and stays put
-otherwise (rendering itself writes none of these rows). Changes to shared rows (the plan, the
-incident) bump it through the FigureChange rows they leave on each claim whose payable
-amount they changed (claims.reassess); approved claims print their payout snapshot, which
-those do not affect. Request letters use the DocumentRequest's id as their version: one letter a request.
+Render version (`claim_render_version`): the number of django-simple-history records of
+everything the summary's figures depend on: the claim, its damages, expenses, overtime
+entries, payouts and recoveries, its uploaded documents (evidence decides which overtime is
+pending; an upload, a link or a deletion adds a record), its policy and insured, the plan
+with its sub-limits, and the incident. Every save or delete of any of them adds a record, so
+the number grows whenever any of them changes and stays put otherwise (rendering itself
+writes none of these rows: its own PDFs are left out). The panel says 最新 only when the
+stored PDF has the current number; "作成" then stores a new file for the new number.
+A FigureChange (claims.reassess: the claim's payable amount moved because of a sibling's
+payout or a shared row) counts too.
+Request letters use the DocumentRequest's id as their version: one letter a request.
 """
 
 from __future__ import annotations
@@ -33,7 +37,8 @@ import time
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Func, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from claims.services import ClaimError
@@ -60,15 +65,54 @@ def _setting(name, default):
 # --- versions ----------------------------------------------------------------------------
 
 
-def claim_render_version(claim) -> int:
-    """History records of the claim, its items and payouts (see the module docstring)."""
-    from claims.models import Claim, ClientDamage, Expense, FigureChange, OvertimeEntry, Payout
+def _history_count(qs):
+    """COUNT(*) of a history queryset, as a subquery of the claim's row."""
+    return Coalesce(Subquery(qs.order_by().values(n=Func("pk", function="COUNT"))[:1]), 0)
 
-    n = Claim.history.filter(id=claim.pk).count()
-    n += FigureChange.objects.filter(claim_id=claim.pk).count()
-    for model in (ClientDamage, Expense, OvertimeEntry, Payout):
-        n += model.history.filter(claim_id=claim.pk).count()
-    return max(n, 1)
+
+def claim_render_version(claim) -> int:
+    """History records of everything the summary's figures depend on (see the module
+    docstring), counted in one query."""
+    from claims.models import (
+        Claim,
+        ClientDamage,
+        Expense,
+        FigureChange,
+        Incident,
+        Insured,
+        OvertimeEntry,
+        Payout,
+        Policy,
+        Recovery,
+    )
+    from coverage.models import ExpenseSublimit, Plan
+
+    counts = [_history_count(Claim.history.filter(id=OuterRef("pk")))]
+    for model in (ClientDamage, Expense, OvertimeEntry, Payout, Recovery):
+        counts.append(_history_count(model.history.filter(claim_id=OuterRef("pk"))))
+    # the evidence: uploads, links and deletions (not the desk's own rendered PDFs)
+    counts.append(
+        _history_count(
+            Document.history.filter(claim_id=OuterRef("pk")).exclude(
+                kind__in=[KIND_SETTLEMENT, KIND_REQUEST]
+            )
+        )
+    )
+    # shared rows: the policy, its insured, the plan (limits, sub-limits), the incident
+    counts += [
+        _history_count(Policy.history.filter(id=OuterRef("policy_id"))),
+        _history_count(Insured.history.filter(id=OuterRef("policy__insured_id"))),
+        _history_count(Plan.history.filter(id=OuterRef("policy__plan_id"))),
+        _history_count(ExpenseSublimit.history.filter(plan_id=OuterRef("policy__plan_id"))),
+        _history_count(Incident.history.filter(id=OuterRef("incident_id"))),
+        # re-assessments that moved the payable amount (a sibling's payout: limits per policy)
+        _history_count(FigureChange.objects.filter(claim_id=OuterRef("pk"))),
+    ]
+    total = counts[0]
+    for count in counts[1:]:
+        total = total + count
+    n = Claim.objects.filter(pk=claim.pk).values_list(Value(0) + total, flat=True).first()
+    return max(int(n or 0), 1)
 
 
 def render_version(claim, kind) -> int:

@@ -23,7 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from claims import permissions
-from claims.models import Claim, PaymentExtension
+from claims.models import Claim
 from claims.services import ClaimError, allowed_transitions, claim_refresh_totals, claim_transition
 from documents import checklist as checklist_mod
 from documents import filecheck
@@ -60,6 +60,10 @@ def change_refusal(user, claim, kind: str | None = None) -> str | None:
         return "この事故の書類を変更する権限がありません。"
     if claim.status in CLOSED_TO_UPLOADS:
         return f"「{claim.get_status_display()}」の事故の書類は変更できません。"
+    if claim.status == S.AWAITING_APPROVAL:
+        # Frozen like its items: what the supervisor approves is what was sent, and the
+        # payment clock cannot be touched through the documents.
+        return "承認待ちの事故の書類は変更できません。差戻し後に変更してください。"
     if (
         claim.status == S.APPROVED
         and kind is not None
@@ -95,6 +99,7 @@ def _check(upload) -> _Checked:
             f"ファイルが大きすぎます (上限 {max_mb(settings.DOCUMENT_MAX_BYTES)})。"
         )
     sniffed = filecheck.sniff(upload, name=name)
+    name = filecheck.name_for_type(name, sniffed.content_type)
     digest = hashlib.sha256()
     upload.seek(0)
     for chunk in upload.chunks():
@@ -211,14 +216,14 @@ def _after_change(*, claim: Claim, by) -> None:
 
 @transaction.atomic
 def documents_sync_completion(*, claim: Claim, today: datetime.date | None = None) -> Claim:
-    """Start (or stop) the 30-day payment clock as the checklist turns complete (or not).
+    """Start the 30-day payment clock (保険法21条) when the checklist first turns complete.
 
     Complete: record `documents_complete_on` (first time) and `payment_due_on` = that date
-    + 30 days unless a due date is already set (an extension). Incomplete again (a wrong
-    file deleted) before payment: the clock had not really started, so both dates are
-    cleared, the due date only when no extension set it. Also marks open requests
-    fulfilled once nothing they asked for is still missing. Safe to call after any change
-    to a claim's items or documents.
+    + 30 days unless a due date is already set (an extension). Once started the clock is
+    never cleared here: deleting a document (and uploading it again) must not give the
+    desk a fresh 30 days; only claims.services.claim_reopen restarts it, on the record.
+    Also marks open requests fulfilled once nothing they asked for is still missing. Safe
+    to call after any change to a claim's items or documents.
     """
     today = today or timezone.localdate()
     locked = Claim.objects.select_for_update().get(pk=claim.pk)
@@ -230,22 +235,8 @@ def documents_sync_completion(*, claim: Claim, today: datetime.date | None = Non
         if locked.payment_due_on is None:
             locked.payment_due_on = today + datetime.timedelta(days=PAYMENT_DAYS)
             changed.append("payment_due_on")
-    elif (
-        not cl.complete
-        and locked.documents_complete_on is not None
-        and locked.status not in {S.PAID, S.CLOSED}
-    ):
-        locked.documents_complete_on = None
-        changed.append("documents_complete_on")
-        # keep a due date an extension set; a first round's extension no longer applies
-        # once a reopened claim's clock was restarted (claims.services.claim_reopen)
-        if not PaymentExtension.objects.filter(
-            claim=locked, new_due_on=locked.payment_due_on
-        ).exists():
-            locked.payment_due_on = None
-            changed.append("payment_due_on")
     if changed:
-        locked._change_reason = "documents complete" if cl.complete else "documents incomplete"
+        locked._change_reason = "documents complete"
         locked.save(update_fields=[*changed, "updated_at"])
         claim.documents_complete_on = locked.documents_complete_on
         claim.payment_due_on = locked.payment_due_on

@@ -5,12 +5,15 @@ writes through documents.services. Files are only ever served by `_serve`, with 
 sandboxing CSP and `attachment` for anything but PDF/PNG/JPEG previews.
 """
 
+import unicodedata
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import TooManyFilesSent
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.http import FileResponse, Http404, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -20,7 +23,7 @@ from claims.models import Claim
 from claims.permissions import visible_claims_q
 from claims.services import ClaimError
 from claimsdesk import formdata
-from documents import selectors, services
+from documents import filecheck, selectors, services
 from documents.forms import DeleteForm, RequestForm, UploadForm
 
 # Multipart overhead allowed above DOCUMENT_MAX_REQUEST_BYTES (boundaries, small fields).
@@ -44,8 +47,10 @@ def _serve(doc, *, inline: bool):
     except (FileNotFoundError, OSError):
         raise Http404 from None
     inline = inline and selectors.is_inline(doc)
+    # the extension always says what the file is (a name stored before #16 included)
+    filename = filecheck.name_for_type(doc.original_name, doc.content_type)
     response = FileResponse(
-        fh, as_attachment=not inline, filename=doc.original_name, content_type=doc.content_type
+        fh, as_attachment=not inline, filename=filename, content_type=doc.content_type
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
@@ -91,10 +96,12 @@ class LimitedUploadHandler(FileUploadHandler):
         self.total = 0
         self.current = 0
         self.too_large = None
+        self.names: list[str] = []
 
     def new_file(self, *args, **kwargs):
         super().new_file(*args, **kwargs)
         self.current = 0
+        self.names.append(self.file_name or "")  # as sent, before Django cuts it to 255
 
     def receive_data_chunk(self, raw_data, start):
         self.current += len(raw_data)
@@ -158,6 +165,42 @@ def upload(request, number):
         return _upload_refused(
             request, claim, [("", f"一度に送れるファイルは {count} 件までです。")]
         )
+    except MultiPartParserError:
+        # a part's headers beyond the parser's limit (documents.apps raises it to 4 KB):
+        # in practice a file name of well over a thousand characters
+        return _upload_refused(request, claim, [("", LONG_NAME_REFUSED)])
+
+
+LONG_NAME_REFUSED = (
+    "ファイル名が長すぎるため受け取れませんでした。ファイル名を短く (目安: 255文字以内) "
+    "してから、もう一度アップロードしてください。"
+)
+
+
+def _renamed_notes(raw_names, created) -> list[str]:
+    """What the handler should know about the names stored: cut to fit, or given the
+    extension of what the file really is."""
+    stored, seen = [], set()
+    for doc in created:
+        if doc.file.name not in seen:
+            seen.add(doc.file.name)
+            stored.append(doc.original_name)
+    notes = []
+    for raw, name in zip(raw_names, stored, strict=False):
+        base = unicodedata.normalize("NFC", raw.replace("\\", "/").rsplit("/", 1)[-1])
+        if len(base) > filecheck.MAX_NAME:
+            notes.append(
+                f"ファイル名が長すぎるため ({len(base):,}文字)、{filecheck.MAX_NAME}文字以内に"
+                f"短くして登録しました (拡張子は残しています): {name[:40]}…{name[-10:]}"
+            )
+            continue
+        sent = filecheck.clean_filename(base)
+        if sent.rpartition(".")[2].lower() != name.rpartition(".")[2].lower() or "." not in sent:
+            notes.append(
+                f"「{sent}」は内容が {name.rpartition('.')[2].upper()} 形式のため、"
+                f"「{name}」として登録しました。ダウンロード時もこの名前になります。"
+            )
+    return notes
 
 
 @csrf_protect
@@ -190,6 +233,8 @@ def _upload_checked(request, claim, handler):
         return _upload_refused(request, claim, [("", str(exc))], status=403)
     names = sorted({d.original_name for d in created})
     messages.success(request, f"{len(names)}件のファイルを登録しました: " + "、".join(names))
+    for note in _renamed_notes(handler.names, created):
+        messages.warning(request, note)
     if _wants_json(request):
         return JsonResponse({"ok": True, "redirect": _claim_url(claim), "count": len(names)})
     return redirect(_claim_url(claim))

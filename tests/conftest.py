@@ -104,6 +104,7 @@ def _ensure_reference_data():
     plans.create_plans(django_apps, None)
     groups.forwards(django_apps, None)
     import_module("claims.migrations.0006_claim_notes").grant(django_apps, None)
+    import_module("claims.migrations.0009_admin_group_rights").restrict(django_apps, None)
 
 
 @pytest.fixture(autouse=True)

@@ -403,3 +403,105 @@ def test_postgres_has_the_queue_covering_and_trigram_indexes(db):
     assert "INCLUDE (status, created_by_id, handler_id)" in indexes["claim_reported_cover_idx"]
     assert "gin_trgm_ops" in indexes["insured_name_trgm_idx"]
     assert "upper((client_name)::text)" in indexes["damage_client_trgm_idx"]
+
+
+# --- production response headers (#16) -----------------------------------------------------
+
+_SEED = """
+import datetime
+from django.contrib.auth.models import Group, User
+from claims.models import Claim, Incident, Insured, Policy
+from coverage.models import Plan
+u = User.objects.create_user("alice", password="{password}")
+u.groups.add(Group.objects.get(name="handler"))
+ins = Insured.objects.create(name="山田社会保険労務士事務所", registration_number="13000001")
+pol = Policy.objects.create(insured=ins, plan=Plan.objects.get(code="cyber_standard"),
+    number="P-1", period_start=datetime.date(2023, 4, 1), period_end=datetime.date(2024, 3, 31))
+Claim.objects.create(number="C23-000001", policy=pol, handler=u, created_by=u,
+    incident=Incident.objects.get(provider_name="株式会社エムケイシステム"),
+    status="reported", noticed_on=datetime.date(2023, 6, 6))
+"""
+
+
+def _load_smoke():
+    from importlib.machinery import SourceFileLoader
+
+    return SourceFileLoader("claimsdesk_smoke", str(ROOT / "bin" / "smoke")).load_module()
+
+
+def test_production_pages_and_exports_carry_csp_and_no_store(tmp_path):
+    """Served by bin/web with production settings: the queue, a claim page and the CSV
+    export answer with the Content-Security-Policy (HTML) and Cache-Control: no-store."""
+    port = free_port()
+    password = secrets.token_urlsafe(12)
+    env = production_env(
+        DATABASE_URL=f"sqlite:///{tmp_path / 'web.sqlite3'}",
+        STATIC_ROOT=str(tmp_path / "static"),
+        BIND=f"127.0.0.1:{port}",
+        WEB_CONCURRENCY="1",
+    )
+    env["PATH"] = f"{Path(PYTHON).parent}{os.pathsep}{env.get('PATH', '')}"  # this venv's gunicorn
+    proc = subprocess.Popen(
+        [str(ROOT / "bin" / "web")], env=env, stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT, text=True, start_new_session=True,
+    )  # fmt: skip
+    try:
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 180
+        up = False
+        while time.monotonic() < deadline and proc.poll() is None and not up:
+            up = subprocess.run(
+                [PYTHON, "-m", "claimsdesk.health", "--probe", url + "/healthz"],
+                cwd=ROOT, env=env, capture_output=True,
+            ).returncode == 0  # fmt: skip
+            time.sleep(0.5)
+        assert up, proc.communicate(timeout=5)[0][-3000:] if proc.poll() is not None else "no"
+        seeded = subprocess.run(
+            [PYTHON, "manage.py", "shell", "--no-imports", "-c", _SEED.format(password=password)],
+            cwd=ROOT, env=env, capture_output=True, text=True,
+        )  # fmt: skip
+        assert seeded.returncode == 0, seeded.stderr
+
+        smoke = _load_smoke()
+        os.environ.setdefault("ALLOWED_HOSTS", "")
+        session = smoke.Session(url)
+        session.host = "claims.example.jp"
+        response, _ = smoke.login(session, "alice", password)
+        assert response.status == 302
+        for path, kind in (
+            ("/claims/", "text/html"),
+            ("/claims/C23-000001/", "text/html"),
+            ("/claims/export.csv", "text/csv"),
+        ):
+            response, body = session.request("GET", path)
+            assert response.status == 200, (path, response.status)
+            assert response.headers["Content-Type"].startswith(kind)
+            assert "no-store" in response.headers["Cache-Control"], path
+            if kind == "text/html":
+                csp = response.headers["Content-Security-Policy"]
+                assert "script-src 'self'" in csp and "default-src 'self'" in csp
+                assert "frame-ancestors 'none'" in csp and "unsafe-eval" not in csp
+                assert "<script>" not in body and " onclick=" not in body
+        assert "山田社会保険労務士事務所" in body  # the export really was the claims
+        # static files keep their long cache: only the app's answers are no-store
+        response, _ = session.request("GET", "/static/js/desk.js")
+        assert "no-store" not in response.headers.get("Cache-Control", "")
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=60)
+
+
+def test_deploy_doc_exists_and_names_every_setting_the_app_reads():
+    """.env.example points at docs/deploy.md; it must exist and cover every variable."""
+    import re
+
+    assert "docs/deploy.md" in (ROOT / ".env.example").read_text()
+    doc = (ROOT / "docs" / "deploy.md").read_text()
+    read = set(
+        re.findall(
+            r'env(?:\.\w+)?\(\s*"([A-Z][A-Z0-9_]*)"',
+            (ROOT / "claimsdesk" / "settings.py").read_text(),
+        )
+    )
+    assert read and not {name for name in read if f"`{name}`" not in doc}
+    assert "check --deploy" in doc and "axes_reset_username" in doc

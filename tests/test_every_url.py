@@ -185,3 +185,85 @@ def test_insiders_never_get_a_500_whatever_they_send(client, world, who, request
     # the sweep reached the pages themselves, and the bad input got answered as such
     assert 200 in answers["claims:detail"] and 200 in answers["documents:request_letter"]
     assert 400 in answers["claims:note"]
+
+
+# --- NUL bytes and out-of-range values in every path segment and query parameter ----------
+# Run this file on PostgreSQL too (DATABASE_URL=postgres://...): SQLite stores a NUL where
+# PostgreSQL refuses it, so a NUL that reaches a query is a 500 only there.
+
+PATH_HOSTILE = {
+    "str": ["\x00", "C26-000001\x00", "\x00' OR 1=1 --", "9" * 300, "\u202e1-62C"],
+    "int": [2**63, 10**30, 0],
+}
+QUERY_PARAMS = [
+    # the queue's filters (claims/filters.py) and the other GET parameters the views read
+    "q", "status", "handler", "incident", "plan", "reported_from", "reported_to", "page",
+    "size", "sort", "policy", "policy_q", "ids", "next", "kind", "number",
+]  # fmt: skip
+QUERY_HOSTILE = [
+    "\x00", "a\x00b", "9999-12-31", "0001-01-01", "2023-02-30", "99999999999999999999",
+    "-1", "9" * 400,
+]  # fmt: skip
+SENTINEL = {"number": "ZZ9-SENTINEL", "section": "damages", "kind": "settlement_summary"}
+SENTINEL_PK = 987654321
+
+
+def hostile_path_urls(world):
+    """Every route, each of its parameters in turn replaced by each hostile value."""
+    from urllib.parse import quote
+
+    for name, params in routes():
+        for param in params:
+            good = {p: (SENTINEL_PK if p == "pk" else SENTINEL[p]) for p in params}
+            url = reverse(name, kwargs=good)
+            kind = "int" if param == "pk" else "str"
+            for bad in PATH_HOSTILE[kind]:
+                segment = f"/{good[param]}/"
+                assert segment in url, (name, url)
+                yield name, url.replace(segment, f"/{quote(str(bad), safe='')}/", 1)
+
+
+@pytest.mark.parametrize("who", ["alice", "carol", "dave"])
+def test_nul_and_out_of_range_path_segments_are_404_never_500(client, world, who, request):
+    client.force_login(request.getfixturevalue(who))
+    before = state(world)
+    swept = 0
+    for name, url in hostile_path_urls(world):
+        for method in ("get", "post"):
+            response = getattr(client, method)(url)
+            assert response.status_code in {403, 404, 405}, (name, url, response.status_code)
+            swept += 1
+    assert swept > 200 and state(world) == before
+
+
+def test_nul_and_out_of_range_query_values_never_give_a_500(client, world, carol):
+    """Every GET page with every parameter at once set to each hostile value; the filtered
+    lists (where one invalid filter would hide what the others do) one parameter at a time."""
+    client.force_login(carol)
+    one_by_one = {"claims:queue", "claims:queue_csv", "approvals:queue", "incidents:list"}
+    for name, params in routes():
+        url = url_for(name, params, world)
+        if name == "logout" or client.get(url).status_code == 405:
+            continue  # POST only: the query string is never read
+        for bad in QUERY_HOSTILE:
+            response = client.get(url, dict.fromkeys(QUERY_PARAMS, bad))
+            assert response.status_code < 500, (name, bad, response.status_code)
+            if name not in one_by_one:
+                continue
+            for param in QUERY_PARAMS:
+                response = client.get(url, {param: bad})
+                assert response.status_code < 500, (name, param, bad, response.status_code)
+
+
+@pytest.mark.parametrize("field", ["reported_to", "reported_from"])
+@pytest.mark.parametrize("value", ["9999-12-31", "0001-01-01"])
+def test_an_out_of_range_date_is_a_form_error_on_the_queue_and_its_csv(
+    client, world, carol, field, value
+):
+    client.force_login(carol)
+    page = client.get(reverse("claims:queue"), {field: value})
+    assert page.status_code == 200
+    assert "の日付を入力してください" in page.content.decode()
+    export = client.get(reverse("claims:queue_csv"), {field: value})
+    assert export.status_code == 302  # back to the queue with a message, not a file
+    assert "CSV を出力できませんでした" in client.get(export.url).content.decode()

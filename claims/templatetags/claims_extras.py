@@ -126,3 +126,27 @@ def label_of(mapping, key):
         return mapping.get(key, key)
     except AttributeError:
         return key
+
+
+@register.filter
+def evidence_marks(entry):
+    """An overtime row's three Q5 marks: on file, confirmed without a file, or missing."""
+    from claims.evidence import marks
+
+    return marks(entry)
+
+
+@register.filter
+def has_unfiled_evidence(entry):
+    """The entry has a Q5 kind ticked with no file of that kind (its note then matters)."""
+    from claims.evidence import unfiled_ticks
+
+    return bool(unfiled_ticks(entry))
+
+
+@register.filter
+def premium(value):
+    """The overtime premium as typed: Decimal("1.255000000000") -> "1.255"."""
+    from claims.premium import format_premium
+
+    return format_premium(value)

@@ -69,7 +69,7 @@ def claim_payout_panel(context, claim):
     may_extend = (
         claim.payment_due_on is not None
         and claim.status not in {S.PAID, S.CLOSED, S.WITHDRAWN, S.DRAFT}
-        and (permissions.can_edit(user, claim) or permissions.is_supervisor(user))
+        and permissions.is_supervisor(user)  # a supervisor's decision (保険法21条)
     )
     recoveries = list(claim.recoveries.select_related("requested_by", "settled_by"))
     four_eyes_note = None
@@ -95,10 +95,20 @@ def claim_payout_panel(context, claim):
         bound = form_classes[prefix](refused["data"], prefix=prefix)
         bound.is_valid()  # fills .errors for the template
         forms_[prefix] = bound
+    # Q1: what payment still waits for (保険金請求書類), said before anyone clicks
+    claim_docs_missing = []
+    if claim.status in {S.AWAITING_APPROVAL, S.APPROVED}:
+        from claims.payouts import claim_documents_missing
+
+        claim_docs_missing = claim_documents_missing(claim)
     return render_to_string(
         "claims/_payout_panel.html",
         {
             "claim": claim,
+            "claim_docs_missing": claim_docs_missing,
+            "overrides": list(
+                claim.checklist_overrides.filter(stage="claim_documents").select_related("by")
+            ),
             "live": live,
             "earlier": earlier,
             "voided": voided,

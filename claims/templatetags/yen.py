@@ -35,3 +35,9 @@ def reason(code):
 @register.filter
 def decision_label(code):
     return vocab.DECISIONS.get(code, code)
+
+
+@register.filter
+def covered_basis(section):
+    """The Q&A passage a covered line of `section` rests on (vocab.COVERED_BASIS), or None."""
+    return vocab.covered_basis(section)

@@ -8,6 +8,44 @@ from claims.services import claim_refresh_totals, claim_transition
 from coverage import vocab
 from tests.conftest import make_claim
 
+EVIDENCE = set(vocab.EVIDENCE_KINDS)
+
+
+def file_documents(claim, *, by, stage=None, evidence=False):
+    """Put on file one document for each checklist item `claim` still misses (Q1): the
+    substantiation, the claim documents, or, with `stage`, only that stage's items; the Q5
+    overtime evidence only with `evidence` (it decides whether an entry is pending)."""
+    import hashlib
+
+    from django.core.files.base import ContentFile
+
+    from documents.checklist import claim_checklist
+    from documents.models import Document
+
+    content = b"%PDF-1.4\n%test\n"
+    by_client = {d.client_name: d for d in claim.damages.all()}
+    made = []
+    for item in claim_checklist(claim).missing:
+        if (stage and item.stage != stage) or (item.kind in EVIDENCE and not evidence):
+            continue
+        client = item.key.split(":client:", 1)[1] if ":client:" in item.key else None
+        overtime = int(item.key.rsplit(":o", 1)[1]) if ":o" in item.key else None
+        doc = Document(
+            claim=claim,
+            kind=item.kind,
+            original_name=f"{item.label}.pdf",
+            content_type="application/pdf",
+            size=len(content),
+            sha256=hashlib.sha256(content).hexdigest(),
+            damage=by_client.get(client) if client else None,
+            overtime_entry_id=overtime,
+            uploaded_by=by,
+        )
+        doc.file.save("test.pdf", ContentFile(content), save=False)
+        doc.save()
+        made.append(doc)
+    return made
+
 
 def awaiting_claim(*, handler, liability=1_200_000, expense=48_000, pending=False, **extra):
     claim = make_claim(
@@ -44,6 +82,7 @@ def awaiting_claim(*, handler, liability=1_200_000, expense=48_000, pending=Fals
     claim.documents_complete_on = datetime.date(2023, 7, 1)
     claim.payment_due_on = datetime.date(2023, 7, 31)
     claim.save()
+    file_documents(claim, by=handler)  # Q1: what it was sent on with, and what payment needs
     claim_refresh_totals(claim=claim)
     return claim
 

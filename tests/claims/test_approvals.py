@@ -198,29 +198,28 @@ def test_mark_paid_records_date_and_reference(alice, carol):
         payouts.payout_void_and_reopen(claim=claim, by=carol, reason="誤り")
 
 
-def test_payment_extension_needs_reason_and_a_later_date(alice, bob):
+def test_payment_extension_needs_reason_and_a_later_date(alice, bob, carol):
     claim = awaiting_claim(handler=alice)
     due = claim.payment_due_on
+    reason = "顧問先への事実確認が必要なため書面で通知済み"
     with pytest.raises(ClaimError, match="理由"):
         payouts.payment_extend(
-            claim=claim, by=alice, new_due_on=due + datetime.timedelta(days=10), reason=""
+            claim=claim, by=carol, new_due_on=due + datetime.timedelta(days=10), reason=""
         )
     with pytest.raises(ClaimError, match="より後"):
-        payouts.payment_extend(claim=claim, by=alice, new_due_on=due, reason="追加調査")
-    with pytest.raises(ClaimError, match="権限"):
-        payouts.payment_extend(
-            claim=claim, by=bob, new_due_on=due + datetime.timedelta(days=10), reason="追加調査"
-        )
+        payouts.payment_extend(claim=claim, by=carol, new_due_on=due, reason=reason)
+    for handler in (bob, alice):  # a supervisor's decision, even on one's own claim
+        with pytest.raises(ClaimError, match="監督者のみ"):
+            payouts.payment_extend(
+                claim=claim, by=handler, new_due_on=due + datetime.timedelta(days=10), reason=reason
+            )
     payouts.payment_extend(
-        claim=claim,
-        by=alice,
-        new_due_on=due + datetime.timedelta(days=30),
-        reason="顧問先への事実確認が必要なため書面で通知済み",
+        claim=claim, by=carol, new_due_on=due + datetime.timedelta(days=30), reason=reason
     )
     claim.refresh_from_db()
     assert claim.payment_due_on == due + datetime.timedelta(days=30)
     ext = PaymentExtension.objects.get(claim=claim)
-    assert ext.by == alice and "書面で通知済み" in ext.reason
+    assert ext.by == carol and "書面で通知済み" in ext.reason
 
 
 # --- views ---------------------------------------------------------------------------------
@@ -348,14 +347,18 @@ def test_payout_panel_mark_paid_and_extension_through_views(client, alice, carol
     )
     claim.refresh_from_db()
     assert claim.status == S.APPROVED
-    # alice may extend the clock on her own claim
-    client.post(
-        f"/approvals/{claim.number}/extend/",
-        {"extend-new_due_on": "2023-09-30", "extend-reason": "追加調査 (書面通知済み)"},
-    )
+    # alice may not extend the clock, even on her own claim; carol may
+    extension = {
+        "extend-new_due_on": "2023-09-30",
+        "extend-reason": "追加調査が必要 (書面通知済み)",
+    }
+    client.post(f"/approvals/{claim.number}/extend/", extension)
+    claim.refresh_from_db()
+    assert claim.payment_due_on == datetime.date(2023, 7, 31)
+    client.force_login(carol)
+    client.post(f"/approvals/{claim.number}/extend/", extension)
     claim.refresh_from_db()
     assert claim.payment_due_on == datetime.date(2023, 9, 30)
-    client.force_login(carol)
     client.post(
         f"/approvals/{claim.number}/paid/",
         {"paid-paid_on": datetime.date.today().isoformat(), "paid-reference": "FB-1"},
@@ -467,7 +470,7 @@ def test_a_refused_extension_opens_its_section_on_the_claim_page_with_the_error(
     payouts.payout_approve(claim=claim, by=carol, amount=claim.total_payable)
     claim.refresh_from_db()
     due = claim.payment_due_on
-    client.force_login(alice)
+    client.force_login(carol)
     claim_url = f"/claims/{claim.number}/"
     page = client.post(
         f"/approvals/{claim.number}/extend/",

@@ -112,24 +112,27 @@ def test_timeline_hidden_from_who_cannot_see_the_claim(client, alice, bob):
     assert "履歴" in html
 
 
-def test_admin_edit_of_an_approval_limit_is_listed_with_user_and_values(client, carol, dave):
+def test_admin_edit_of_an_approval_limit_is_listed_with_user_and_values(client, carol):
+    """Approval limits are set by superusers (the admin group only reads them, #16)."""
+    from django.contrib.auth.models import User
+
     from claims.models import ApprovalAuthority
 
     authority = ApprovalAuthority.objects.get(user=carol)
-    client.force_login(dave)
+    client.force_login(User.objects.create_superuser("root", password="pw-root-123"))  # noqa: S106
     response = client.post(
         f"/admin/claims/approvalauthority/{authority.pk}/change/",
         {"user": carol.pk, "limit": 15_000_000},
     )
     assert response.status_code == 302
     entry = audit.authority_timeline()[0]
-    assert entry.user == "dave" and "carol" in entry.subject
+    assert entry.user == "root" and "carol" in entry.subject
     assert [(c.label, c.old, c.new) for c in entry.changes] == [
         ("承認権限額 (円)", "10,000,000", "15,000,000")
     ]
     client.force_login(carol)
     html = client.get("/approvals/").content.decode()
-    assert "承認権限の変更履歴" in html and "15,000,000" in html and "dave" in html
+    assert "承認権限の変更履歴" in html and "15,000,000" in html and "root" in html
 
 
 def test_timeline_is_bounded_for_a_claim_with_many_items(alice):

@@ -52,11 +52,11 @@ def test_clock_stops_once_paid():
 
 
 @pytest.mark.django_db
-def test_extension_moves_the_due_date_and_clears_the_overdue_flag(alice):
+def test_extension_moves_the_due_date_and_clears_the_overdue_flag(alice, carol):
     claim = awaiting_claim(handler=alice)  # due 2023-07-31
     assert clock.payment_clock(claim, today=D(2023, 8, 5)).state == clock.OVERDUE
     payouts.payment_extend(
-        claim=claim, by=alice, new_due_on=D(2023, 8, 31), reason="追加調査が必要 (書面通知済み)"
+        claim=claim, by=carol, new_due_on=D(2023, 8, 31), reason="追加調査が必要 (書面通知済み)"
     )
     claim.refresh_from_db()
     c = clock.payment_clock(claim, today=D(2023, 8, 5))
@@ -64,9 +64,11 @@ def test_extension_moves_the_due_date_and_clears_the_overdue_flag(alice):
 
 
 @pytest.mark.django_db
-def test_extension_refused_before_the_clock_starts(alice):
+def test_extension_refused_before_the_clock_starts(alice, carol):
     claim = make_claim(created_by=alice, handler=alice, status=Claim.Status.UNDER_ASSESSMENT)
     from claims.services import ClaimError
 
     with pytest.raises(ClaimError, match="書類が揃っていない"):
-        payouts.payment_extend(claim=claim, by=alice, new_due_on=D(2030, 1, 1), reason="調査")
+        payouts.payment_extend(
+            claim=claim, by=carol, new_due_on=D(2030, 1, 1), reason="顧問先の損害額の鑑定が必要"
+        )

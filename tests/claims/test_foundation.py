@@ -146,6 +146,11 @@ def test_seed_demo_is_idempotent_and_covers_every_status():
     running = Claim.objects.filter(documents_complete_on__isnull=False)
     assert running.count() >= 15
     assert all(claim_checklist(c).complete for c in running)
+    # every cut has its reason (issue 15 item 6)
+    from django.db.models import F
+
+    cuts = ClientDamage.objects.filter(recognized__lt=F("claimed"))
+    assert cuts.exists() and not cuts.filter(cut_reason="").exists()
     # some diary dates have come, some are still ahead
     from claims.filters import next_action_due_q
 

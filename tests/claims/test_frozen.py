@@ -74,7 +74,13 @@ def test_paid_claims_pdf_after_a_sublimit_change_prints_the_sublimit_in_force_th
     )
     claim_refresh_totals(claim=claim)
     payouts.payout_approve(claim=claim, by=carol, amount=1_000_000)
-    payouts.payout_mark_paid(claim=claim, by=carol, paid_on=datetime.date.today(), reference="FB-9")
+    payouts.payout_mark_paid(
+        claim=claim,
+        by=carol,
+        paid_on=datetime.date.today(),
+        reference="FB-9",
+        override_reason="請求書類は原本を郵送で受領済み",
+    )
     sub.limit = 5_000_000  # the admin raises the sub-limit after payment
     sub.save()
     plan.expense_limit = 1_200_000
@@ -118,7 +124,13 @@ def test_reopening_a_decided_claim_assesses_it_under_todays_rules_and_says_so(
 
     claim = awaiting_claim(handler=alice, liability=80_000_000, expense=0)
     payouts.payout_approve(claim=claim, by=erin, amount=80_000_000)
-    payouts.payout_mark_paid(claim=claim, by=erin, paid_on=datetime.date.today(), reference="R1")
+    payouts.payout_mark_paid(
+        claim=claim,
+        by=erin,
+        paid_on=datetime.date.today(),
+        reference="R1",
+        override_reason="請求書類は原本を郵送で受領済み",
+    )
     client.force_login(dave)
     with django_capture_on_commit_callbacks(execute=True):
         post_plan(client, Plan.objects.get(code="cyber_standard"), liability_limit="50,000,000")

@@ -1,6 +1,7 @@
 """manage.py import_claims: row-numbered errors, no half claims, idempotent re-runs."""
 
 import json
+from decimal import Decimal
 from io import StringIO
 from pathlib import Path
 
@@ -52,8 +53,8 @@ def test_csv_import_creates_reported_claims_with_items_and_engine_totals(
     path = write(
         tmp_path,
         "ok.csv",
-        HEADER
-        + f"R-1,IMP-1,{MK},2023-06-06,bob,damage,甲社,business_interruption,350000,300000,,,,,,\n"
+        HEADER.replace("evidence\n", "evidence,cut_reason\n")  # a cut needs its reason
+        + f"R-1,IMP-1,{MK},2023-06-06,bob,damage,甲社,business_interruption,350000,300000,,,,,,,重複請求分\n"
         + "R-1,,,,,,expense,,,,,customer_notification,48000,,,,\n"
         + "R-1,,,,,,overtime,,,,,,,山本,180,2400,attendance_record;wage_basis\n"
         + f"R-2,IMP-2,{MK},2023-06-07,,,,,,,,,,,,\n",
@@ -94,7 +95,7 @@ def test_rerunning_the_same_file_creates_nothing_new(tmp_path, alice, policies):
     assert ClientDamage.objects.count() == 1
 
 
-def test_errors_name_the_row_and_column_and_skip_the_whole_claim(tmp_path, alice, policies):
+def test_skip_invalid_names_the_row_and_column_and_skips_the_whole_claim(tmp_path, alice, policies):
     path = write(
         tmp_path,
         "bad.csv",
@@ -106,7 +107,7 @@ def test_errors_name_the_row_and_column_and_skip_the_whole_claim(tmp_path, alice
         + f"BAD,NOPE,{MK},2023/06/06,,damage,乙社,bogus,2000,3000,,,,,,\n"
         + f"BIG,IMP-3,{MK},2023-06-06,,overtime,,,,,,,山田,60,1000000000001,foo\n",
     )
-    ok, out, err = run(path)
+    ok, out, err = run(path, "--skip-invalid")
     assert not ok
     assert "新規 1 件" in out and "エラーで除外 3 件" in out
     assert "4行目 [HALF] amount:" in err
@@ -120,7 +121,7 @@ def test_errors_name_the_row_and_column_and_skip_the_whole_claim(tmp_path, alice
     assert Expense.objects.count() == 1
 
 
-def test_atomic_imports_nothing_when_any_claim_has_an_error(tmp_path, alice, policies):
+def test_one_error_imports_nothing_by_default(tmp_path, alice, policies):
     path = write(
         tmp_path,
         "bad.csv",
@@ -128,9 +129,12 @@ def test_atomic_imports_nothing_when_any_claim_has_an_error(tmp_path, alice, pol
         + f"GOOD,IMP-1,{MK},2023-06-06,,expense,,,,,call_center,5000,,,,\n"
         + f"BAD,IMP-2,{MK},2023-06-06,,expense,,,,,call_center,-1,,,,\n",
     )
-    ok, _, err = run(path, "--atomic")
-    assert not ok and "--atomic" in err and "3行目 [BAD] amount:" in err
+    ok, out, err = run(path)
+    assert not ok and "1件も取り込みませんでした" in err and "3行目 [BAD] amount:" in err
+    assert "新規 0 件" in out
     assert not Claim.objects.exists()
+    ok, _, err = run(path, "--atomic")  # the old flag still means the same
+    assert not ok and not Claim.objects.exists()
 
 
 def test_dry_run_validates_and_writes_nothing(tmp_path, alice, policies):
@@ -166,7 +170,7 @@ def test_jsonl_import_and_its_errors_name_line_and_item(tmp_path, alice, policie
         "damages": [{"client_name": "乙社", "kind": "information_leak", "claimed": 1.5}],
     }
     lines = [json.dumps(good, ensure_ascii=False), json.dumps(bad), "{not json", json.dumps(good)]
-    ok, _, err = run(write(tmp_path, "c.jsonl", "\n".join(lines) + "\n"))
+    ok, _, err = run(write(tmp_path, "c.jsonl", "\n".join(lines) + "\n"), "--skip-invalid")
     assert not ok
     assert "2行目 [J-2] damages[0].claimed:" in err
     assert "2行目 [J-2] damages[0].recognized: 必須です" in err
@@ -174,7 +178,7 @@ def test_jsonl_import_and_its_errors_name_line_and_item(tmp_path, alice, policie
     assert "4行目 [J-1] external_ref: 1行目と重複" in err
     claim = Claim.objects.get()
     assert claim.external_ref == "J-1"
-    assert str(OvertimeEntry.objects.get(claim=claim).premium) == "1.50"
+    assert OvertimeEntry.objects.get(claim=claim).premium == Decimal("1.5")
 
 
 def test_handler_must_be_a_desk_user(tmp_path, alice, dave, policies):
@@ -226,8 +230,8 @@ def test_imported_items_have_a_creation_history_row_so_a_later_edit_shows_the_ol
     path = write(
         tmp_path,
         "hist.csv",
-        HEADER
-        + f"H-1,IMP-1,{MK},2023-06-06,bob,damage,甲社,business_interruption,350000,300000,,,,,,\n"
+        HEADER.replace("evidence\n", "evidence,cut_reason\n")
+        + f"H-1,IMP-1,{MK},2023-06-06,bob,damage,甲社,business_interruption,350000,300000,,,,,,,重複請求分\n"
         + "H-1,,,,,,expense,,,,,customer_notification,48000,,,,\n",
     )
     ok, _, err = run(path)

@@ -17,6 +17,7 @@ DAMAGE = {
     "add-damages-description": "遅延損害金",
     "add-damages-claimed": "120,000",
     "add-damages-recognized": "100000",
+    "add-damages-cut_reason": "遅延損害金の重複計上分",  # 認定額 < 請求額 needs its reason
     "add-damages-legally_liable": "on",
     "add-damages-activity": "it_user_act",
     "add-damages-cause": "provider_attack",
@@ -37,6 +38,7 @@ OVERTIME = {
     "add-overtime-task": "incident_response",
     "add-overtime-overtime_eligible": "on",
     "add-overtime-evidence": ["attendance_record", "wage_basis"],
+    "add-overtime-evidence_note": "勤怠記録・賃金台帳の原本を来社時に確認",
     "add-overtime-cause": "provider_attack",
 }
 
@@ -126,6 +128,10 @@ def test_htmx_edit_form_opens_in_place(client, alice, claim):
         ("damages", "claimed", "1200.5", "円未満の端数は入力できません"),
         ("damages", "claimed", "十万", "金額は円単位の整数で入力してください"),
         ("damages", "claimed", "1000000000001", "1,000,000,000,000 円以下"),
+        ("damages", "claimed", "1,5", "桁区切りのカンマの位置が正しくありません"),
+        ("damages", "claimed", "12,34,567", "桁区切りのカンマの位置が正しくありません"),
+        ("expenses", "amount", "１，５", "桁区切りのカンマの位置が正しくありません"),
+        ("overtime", "minutes", "1,50", "桁区切りのカンマの位置が正しくありません"),
         ("damages", "recognized", "130000", "認定額は請求額を超えられません"),
         ("damages", "kind", "earthquake", "選択肢から選んでください"),
         ("damages", "client_name", "", "顧問先を入力してください"),
@@ -164,6 +170,13 @@ def test_full_width_digits_and_yen_sign_are_accepted(client, alice, claim):
     data = dict(EXPENSE, **{"add-expenses-amount": "１２，３４５円"})
     assert add(client, claim, "expenses", data).status_code == 302
     assert Expense.objects.get(claim=claim).amount == 12_345
+
+
+def test_a_comma_every_three_digits_is_a_thousands_separator(client, alice, claim):
+    client.force_login(alice)
+    data = dict(EXPENSE, **{"add-expenses-amount": "1,500"})
+    assert add(client, claim, "expenses", data).status_code == 302
+    assert Expense.objects.get(claim=claim).amount == 1_500
 
 
 def test_blank_recognized_means_the_claimed_amount(client, alice, claim):

@@ -321,3 +321,19 @@ def test_a_bad_filter_exports_nothing_and_says_why(client, alice):
     assert client.get(reverse("claims:queue_csv")).status_code == 200
     client.logout()
     assert client.get(reverse("claims:queue_csv")).status_code == 302
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["＝HYPERLINK(\"http://evil.example\")", "＋1+cmd", "－1+cmd", "＠SUM(A1)",
+     " =1+1", "\n=1+1", "\t=1+1", "\u3000=1+1", "|calc"],
+)  # fmt: skip
+def test_the_csv_guards_full_width_and_white_space_formula_starts(client, alice, name):
+    claim = make_claim(created_by=alice, handler=alice)
+    claim.policy.insured.name = name
+    claim.policy.insured.save()
+    client.force_login(alice)
+
+    header, row = _csv(client.get(reverse("claims:queue_csv")))
+
+    assert row[header.index("被保険者")] == "'" + name

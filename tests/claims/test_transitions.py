@@ -8,6 +8,7 @@ from django.urls import reverse
 from claims import services
 from claims.models import Claim, ClientDamage, Expense, OvertimeEntry, StatusChange
 from claims.services import ClaimError
+from tests.claims.approval_helpers import file_documents
 from tests.conftest import make_claim
 
 pytestmark = pytest.mark.django_db
@@ -30,6 +31,7 @@ def status_of(claim):
 def assessable(alice, **extra):
     claim = make_claim(created_by=alice, handler=alice, status=S.UNDER_ASSESSMENT, **extra)
     Expense.objects.create(claim=claim, category="call_center", amount=100_000)
+    file_documents(claim, by=alice, stage="substantiation")  # Q1: what sending needs
     services.claim_refresh_totals(claim=claim)
     return claim
 
@@ -98,7 +100,12 @@ def test_ticking_the_last_evidence_starts_the_payment_clock(alice):
             uploaded_by=alice,
         )
     services.item_update(
-        item=entry, by=alice, data={"evidence": ["attendance_record", "wage_basis", "task_record"]}
+        item=entry,
+        by=alice,
+        data={
+            "evidence": ["attendance_record", "wage_basis", "task_record"],
+            "evidence_note": "原本を来社時に確認",  # ticked with no file: a note is required
+        },
     )
     claim.refresh_from_db()
     assert claim.pending_items == 0

@@ -47,11 +47,14 @@ def add_overtime(claim, **fields):
 
 
 def test_facts_carry_the_rows_the_plan_and_the_incident(alice):
-    claim = make_claim(created_by=alice, policy=make_policy("leak_only_30m"))
-    d = add_damage(claim, kind=vocab.KIND_INFORMATION_LEAK, activity=vocab.ACTIVITY_IT_BUSINESS)
-    e = add_expense(
-        claim, cause=vocab.CAUSE_OWN_SERVICE_STOPPAGE, own_service_free_promotional=True
+    claim = make_claim(
+        created_by=alice,
+        policy=make_policy("leak_only_30m"),
+        own_cloud_service=True,
+        own_cloud_service_free_promotional=True,  # the claim's fact reaches every item
     )
+    d = add_damage(claim, kind=vocab.KIND_INFORMATION_LEAK, activity=vocab.ACTIVITY_IT_BUSINESS)
+    e = add_expense(claim, cause=vocab.CAUSE_OWN_SERVICE_STOPPAGE)
     o = add_overtime(claim, premium=Decimal("1.35"), task=vocab.TASK_SUBSTITUTE_WORK)
 
     facts = claim_facts(claim)
@@ -164,3 +167,30 @@ def test_assessing_a_prefetched_claim_reads_the_plan_sublimits_and_policy_usage_
     # the plan's sub-limits; the policy's other claims' payouts (limits are per policy)
     with django_assert_num_queries(2):
         claim_assessment(loaded)
+
+
+@pytest.mark.parametrize(
+    ("provides", "free", "item_box", "payable"),
+    [
+        (True, True, False, 3 * 50_000),  # free for promotion on the claim: covered
+        (True, False, True, 0),  # paid service on the claim: the old item box cannot save it
+        (False, True, True, 0),  # no service, no exception (a stray claim flag is ignored)
+    ],
+)
+def test_the_free_promotion_exception_is_the_claims(alice, provides, free, item_box, payable):
+    """One truth per fact (issue 15, item 2): the engine gets the claim's flag for every item
+    caused by the insured's own service stopping, whatever the item's old column says."""
+    claim = make_claim(
+        created_by=alice, own_cloud_service=provides, own_cloud_service_free_promotional=free
+    )
+    own = {"cause": vocab.CAUSE_OWN_SERVICE_STOPPAGE, "own_service_free_promotional": item_box}
+    add_damage(claim, recognized=50_000, claimed=50_000, **own)
+    add_expense(claim, **own)
+    add_overtime(claim, minutes=60, hourly_rate=40_000, **own)  # 60 × 40,000 × 1.25 ÷ 60
+
+    facts = claim_facts(claim)
+    flags = {
+        f.own_service_free_promotional for f in facts.damages + facts.expenses + facts.overtime
+    }
+    assert flags == {provides and free}
+    assert assess_claim(claim).total_payable == payable

@@ -20,6 +20,8 @@ def add_items(claim, *, damages=2, expenses=2, overtime=2, by=None):
             description=f"給与計算遅延による損害{i}",
             claimed=100_000 + i * 1_000,
             recognized=90_000 + i * 1_000,
+            cut_reason_code=vocab.CUT_DUPLICATE,
+            cut_reason="請求明細の事務手数料が重複して計上されていた分",
             activity=vocab.ACTIVITY_IT_BUSINESS if i % 5 == 4 else vocab.ACTIVITY_IT_USER_ACT,
             created_by=by,
         )

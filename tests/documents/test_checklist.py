@@ -183,10 +183,13 @@ def test_the_payment_clock_starts_when_the_checklist_turns_complete(claim, alice
     assert claim.documents_complete_on == today
     assert claim.payment_due_on == today + datetime.timedelta(days=30)
 
-    # a wrong file deleted: not complete after all, the clock had not started
+    # a wrong file deleted: the checklist is incomplete again, but a started clock is
+    # never reset (deleting and uploading again would otherwise buy 30 fresh days)
     services.document_delete(document=last, by=alice, reason="別の事故の支払明細")
     claim.refresh_from_db()
-    assert claim.documents_complete_on is None and claim.payment_due_on is None
+    assert not claim_checklist(claim).complete
+    assert claim.documents_complete_on == today
+    assert claim.payment_due_on == today + datetime.timedelta(days=30)
 
 
 def test_an_extension_keeps_its_due_date(claim, alice):
@@ -260,4 +263,6 @@ def test_reopening_a_paid_claim_restarts_its_payment_clock_for_the_new_request(c
         },
     )
     claim.refresh_from_db()
-    assert claim.documents_complete_on is None and claim.payment_due_on is None
+    # the new clock, once started, runs on: a new item never resets it
+    assert claim.documents_complete_on == today
+    assert claim.payment_due_on == today + datetime.timedelta(days=30)

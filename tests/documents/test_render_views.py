@@ -143,3 +143,56 @@ def test_request_letter_without_a_request_explains_why(client, alice, claim, pos
     body = post(gen_url(claim, "request_letter"), HTTP_HX_REQUEST="true").content.decode()
     assert "書類依頼がまだありません。" in body
     assert not RenderJob.objects.exists()
+
+
+def _latest_summary(claim):
+    return Document.objects.filter(claim=claim, kind="settlement_summary").latest("pk")
+
+
+def _says_latest(client, claim):
+    body = client.get(reverse("renders:status", args=[claim.number])).content.decode()
+    return '<span class="text-muted">最新</span>' in body
+
+
+@pytest.mark.usefixtures("media")
+def test_changing_linked_evidence_makes_the_summary_stale_and_regenerating_gives_a_new_file(
+    client, alice, claim, post
+):
+    from documents import services as doc_services
+    from tests.documents.doc_helpers import pdf
+
+    entry = claim.overtime_entries.get()
+    login(client, alice)
+    post(gen_url(claim), HTTP_HX_REQUEST="true")
+    first = _latest_summary(claim)
+    assert _says_latest(client, claim)
+
+    # a wage ledger linked to the overtime entry: the entry's evidence (and perhaps its
+    # payable amount) changes, so the printed summary is no longer the latest
+    (evidence,) = doc_services.document_upload(
+        claim=claim, by=alice, files=[pdf("賃金台帳.pdf")], kind="wage_basis",
+        overtime_entries=[entry],
+    )  # fmt: skip
+    assert not _says_latest(client, claim)
+    post(gen_url(claim), HTTP_HX_REQUEST="true")
+    second = _latest_summary(claim)
+    assert second.pk != first.pk and second.render_version > first.render_version
+    assert second.file.name != first.file.name
+    assert _says_latest(client, claim)
+
+    # and deleting that evidence again: stale once more, and a third file
+    doc_services.document_delete(document=evidence, by=alice, reason="別人の賃金台帳")
+    assert not _says_latest(client, claim)
+    post(gen_url(claim), HTTP_HX_REQUEST="true")
+    assert _latest_summary(claim).pk not in {first.pk, second.pk}
+
+
+@pytest.mark.usefixtures("media")
+def test_a_plan_limit_change_makes_the_summary_stale(client, alice, claim, post):
+    login(client, alice)
+    post(gen_url(claim), HTTP_HX_REQUEST="true")
+    assert _says_latest(client, claim)
+    plan = claim.policy.plan
+    plan.expense_limit = 10_000
+    plan.save()
+    assert not _says_latest(client, claim)

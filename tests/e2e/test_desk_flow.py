@@ -47,6 +47,7 @@ def test_alice_files_a_report_and_sees_overtime_go_from_pending_to_covered(page,
     form.locator("[name=add-damages-kind]").select_option("business_interruption")
     form.locator("[name=add-damages-claimed]").fill("120,000")
     form.locator("[name=add-damages-recognized]").fill("100,000")
+    form.locator("[name=add-damages-cut_reason]").fill("遅延損害金の重複計上分")  # a cut's reason
     form.locator("button.btn-primary").click()
     page.locator("#damages tr[data-row]").wait_for()
     assert page.locator("#total-payable").inner_text() == "100,000円"
@@ -64,6 +65,8 @@ def test_alice_files_a_report_and_sees_overtime_go_from_pending_to_covered(page,
     form.locator("[name=add-overtime-hourly_rate]").fill("2100")
     form.locator("input[value=attendance_record]").check()
     form.locator("input[value=wage_basis]").check()
+    # ticked with no file: how it was checked is required (Q5, issue 15)
+    form.locator("[name=add-overtime-evidence_note]").fill("勤怠記録・賃金台帳の原本を確認")
     form.locator("button.btn-primary").click()
     row = page.locator("#overtime tr[data-row]")
     row.wait_for()

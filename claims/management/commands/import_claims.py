@@ -1,9 +1,10 @@
 """`manage.py import_claims FILE`: bulk import of accident reports with their items.
 
 CSV (one row per item) or JSON Lines (one claim per line), by the file's extension; the
-column set is in docs/import.md. Every row is validated; a claim with any error is skipped
-whole and reported with its row numbers (with --atomic, nothing is imported unless every
-claim is valid). Claims whose external_ref is already in the database are skipped, so
+column set is in docs/import.md. Every row is validated before anything is written, and the
+file is imported in one transaction: one error anywhere and nothing is imported (each error
+is reported with its line and column; --skip-invalid imports the valid claims instead).
+--dry-run runs the same validation and writes, then rolls back. Claims whose external_ref is already in the database are skipped, so
 running the same file twice creates nothing new. Exit status 1 when any claim was refused.
 """
 
@@ -31,7 +32,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--atomic",
             action="store_true",
-            help="import nothing unless every claim of the file is valid",
+            help="(the default) import nothing unless every claim of the file is valid",
+        )
+        parser.add_argument(
+            "--skip-invalid",
+            action="store_true",
+            help="import the valid claims and report the others (not all or nothing)",
         )
         parser.add_argument("--dry-run", action="store_true", help="validate only, write nothing")
         parser.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -51,14 +57,20 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
 
         progress = None if options["no_progress"] else ProgressBar(self.stderr._out)
-        summary = importer.import_records(
-            records,
-            by=user,
-            batch_size=batch_size,
-            atomic=options["atomic"],
-            dry_run=options["dry_run"],
-            progress=progress,
-        )
+        try:
+            summary = importer.import_records(
+                records,
+                by=user,
+                batch_size=batch_size,
+                skip_invalid=options["skip_invalid"],
+                dry_run=options["dry_run"],
+                progress=progress,
+                waiting=lambda: self.stderr.write(
+                    "別の import_claims が実行中です。終わるまで待ってから検証します。"
+                ),
+            )
+        except importer.ImportFileError as exc:
+            raise CommandError(str(exc)) from exc
         if progress:
             progress.finish()
         for error in summary.errors:
@@ -71,11 +83,14 @@ class Command(BaseCommand):
             f"({elapsed:.1f} 秒)"
         )
         if summary.rejected:
-            if options["atomic"] and not options["dry_run"]:
+            if options["skip_invalid"]:
                 raise CommandError(
-                    f"{summary.rejected} 件の事故にエラーがあるため、--atomic により何も取り込みませんでした。"
+                    f"{summary.rejected} 件の事故にエラーがあり、取り込みませんでした。"
                 )
-            raise CommandError(f"{summary.rejected} 件の事故にエラーがあり、取り込みませんでした。")
+            raise CommandError(
+                f"{summary.rejected} 件の事故にエラーがあるため、ファイルの事故を1件も取り込みませんでした"
+                " (全件取込か取込なし; エラーのない事故だけ取り込むには --skip-invalid)。"
+            )
 
 
 class ProgressBar:

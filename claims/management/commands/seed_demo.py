@@ -90,6 +90,13 @@ STATUS_MIX = (
 DEMO_POLICY_PREFIX = "DEMO-"
 
 
+# The reason of the demo's cuts (a few thousand yen off a client's itemised claim).
+DEMO_CUT = {
+    "cut_reason_code": vocab.CUT_EXCESSIVE,
+    "cut_reason": "顧問先の請求明細のうち、事務手数料の重複計上分を減額",
+}
+
+
 class Command(BaseCommand):
     help = "Load demo data (idempotent) and print the logins."
 
@@ -410,6 +417,8 @@ class Command(BaseCommand):
             description="給与振込遅延に伴う従業員への立替利息 (支払後に追加請求)",
             claimed=420_000,
             recognized=380_000,
+            cut_reason_code=vocab.CUT_NO_CAUSATION,
+            cut_reason="立替利息のうち本件の振込遅延と関係のない期間 (7月分) を除外",
             created_by=handler,
             updated_by=handler,
         )
@@ -453,7 +462,7 @@ class Command(BaseCommand):
         leak_only = claim.policy.plan.leak_only
         for _ in range(rng.randint(1, 3)):
             claimed = rng.choice([55_000, 120_000, 380_000, 1_250_000, 2_400_000])
-            ClientDamage.objects.create(
+            damage = ClientDamage.objects.create(
                 claim=claim,
                 client_name=rng.choice(CLIENTS),
                 kind=vocab.KIND_INFORMATION_LEAK
@@ -470,12 +479,16 @@ class Command(BaseCommand):
                 recognized=claimed - rng.choice([0, 0, 5_000, 20_000])
                 if claimed > 20_000
                 else claimed,
+                # IT業務 only where the insured provides the service (claims.facts); the draw
+                # is made either way so the rest of the demo stays the same
                 activity=vocab.ACTIVITY_IT_BUSINESS
-                if rng.random() < 0.1
+                if rng.random() < 0.1 and claim.own_cloud_service
                 else vocab.ACTIVITY_IT_USER_ACT,
                 created_by=user,
                 updated_by=user,
             )
+            if damage.recognized < damage.claimed:  # every cut has its reason (no rng draw)
+                ClientDamage.objects.filter(pk=damage.pk).update(**DEMO_CUT)
         for category, desc, amount in rng.sample(
             [
                 (vocab.CATEGORY_CUSTOMER_NOTIFICATION, "顧問先へのお詫び状 印刷・郵送", 48_000),
@@ -508,6 +521,10 @@ class Command(BaseCommand):
                 if rng.random() < 0.2
                 else vocab.TASK_INCIDENT_RESPONSE,
                 evidence=evidence,
+                # the demo's ticks have no files: how they were checked (claims.evidence)
+                evidence_note="原本を来社時に確認 (デモデータ)" if evidence else "",
+                evidence_note_by=user if evidence else None,
+                evidence_note_at=timezone.now() if evidence else None,
                 created_by=user,
                 updated_by=user,
             )

@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("claims", "0008_recoveries"),
+        ("claims", "0013_item_facts_follow_claim"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
