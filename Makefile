@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 SYSTEM_PACKAGES := fonts-ipaexfont-gothic chromium poppler-utils libpango-1.0-0 libpangoft2-1.0-0
 
-.PHONY: run test venv sysdeps migrate seed lint format bench bench-engine bench-pdf bench-pdf-count check
+.PHONY: run test venv sysdeps migrate seed lint format bench bench-engine bench-pdf bench-pdf-count check bench-reassess
 
 $(VENV)/.installed: pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -67,3 +67,7 @@ bench-pdf-count: sysdeps venv
 
 bench: venv
 	$(PY) bench/queue.py
+
+# Re-assessing 10,000 open claims after a plan edit (SQLite; add ARGS=--postgres for PostgreSQL).
+bench-reassess: venv
+	$(PY) bench/reassess.py $(ARGS)

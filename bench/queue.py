@@ -24,6 +24,7 @@ import datetime
 import os
 import platform
 import random
+import re
 import secrets
 import statistics
 import sys
@@ -769,7 +770,14 @@ def main():
     )
     print(report)
     if not args.no_write:
-        (ROOT / "docs" / "benchmarks.md").write_text(report, encoding="utf-8")
+        path = ROOT / "docs" / "benchmarks.md"
+        # keep the sections other benchmarks write there (bench/reassess.py)
+        kept = re.findall(
+            r"<!-- bench-reassess:\w+:start -->.*?<!-- bench-reassess:\w+:end -->",
+            path.read_text(encoding="utf-8") if path.exists() else "",
+            flags=re.S,
+        )
+        path.write_text("\n\n".join([report.rstrip("\n"), *kept]) + "\n", encoding="utf-8")
         print("written to docs/benchmarks.md")
 
 

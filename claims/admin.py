@@ -25,6 +25,8 @@ from claims.models import (
     StatusChange,
 )
 from claimsdesk.history_admin import HistoryAdmin, ReadOnlyHistoryAdmin, ReadOnlyMixin
+from coverage.admin import queue_reassessment, reassess_help, with_reason_help
+from coverage.forms import ReasonRequiredOnChange, _reason_field
 
 
 @admin.register(Insured)
@@ -37,6 +39,9 @@ class InsuredAdmin(HistoryAdmin):
 
 @admin.register(Policy)
 class PolicyAdmin(HistoryAdmin):
+    """A policy moved to another plan re-assesses its claims at once, in the request (a policy
+    has few claims); its other columns are copied to claims at intake and assess nothing."""
+
     list_display = ["number", "insured", "plan", "period_start", "period_end"]
     list_filter = ["plan", "provides_cloud_service"]
     search_fields = ["number", "insured__name", "insured__registration_number"]
@@ -44,11 +49,54 @@ class PolicyAdmin(HistoryAdmin):
     autocomplete_fields = ["insured"]
     show_full_result_count = False
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "plan" in form.changed_data:
+            from claims.reassess import policy_claims_reassess_on_commit
+
+            policy_claims_reassess_on_commit(
+                policy_id=obj.pk,
+                cause=f"保険契約 {obj.number} のプラン変更 ({obj.plan.code})",
+                by=request.user,
+            )
+
+
+class IncidentAdminForm(ReasonRequiredOnChange):
+    change_reason = _reason_field()
+
+    class Meta:
+        model = Incident
+        fields = ["provider_name", "title", "occurred_on", "leak_or_threat", "notes"]
+
 
 @admin.register(Incident)
 class IncidentAdmin(HistoryAdmin):
+    """The leak determination (Q2) decides information-leak damages of every claim on the
+    incident: changing it asks for a reason and re-assesses them (a Celery task)."""
+
+    form = IncidentAdminForm
     list_display = ["title", "provider_name", "occurred_on", "leak_or_threat"]
     search_fields = ["title", "provider_name"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if obj is not None:
+            form = with_reason_help(form, reassess_help("incident", obj.pk, "この事故"))
+        return form
+
+    def save_model(self, request, obj, form, change):
+        reason = form.cleaned_data.get("change_reason", "")
+        obj._change_reason = reason
+        super().save_model(request, obj, form, change)
+        if change and "leak_or_threat" in form.changed_data:
+            verdict = "あり" if obj.leak_or_threat else "なし"
+            queue_reassessment(
+                request,
+                scope="incident",
+                pk=obj.pk,
+                cause=f"事故「{obj.title}」の情報漏えい判断の変更 (漏えい・そのおそれ{verdict})",
+                reason=reason,
+            )
 
 
 class _ItemInline(ReadOnlyMixin, admin.TabularInline):

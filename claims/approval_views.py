@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import OuterRef, Subquery, Sum
+from django.db.models import Exists, OuterRef, Subquery, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -18,7 +18,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from claims import clock, four_eyes, payouts, permissions
-from claims.models import Claim, Payout, Recovery, StatusChange
+from claims.models import Claim, FigureChange, Payout, Recovery, StatusChange
 from claims.services import ClaimError
 from claims.versions import CHANGED, claim_version
 from claimsdesk.text import PlainTextForm
@@ -215,6 +215,11 @@ def approval_queue(request):
             policy_paid=Subquery(policy_paid),
             policy_back=Subquery(policy_back),
         )
+        .annotate(  # the payable amount moved after it was sent (claims.reassess)
+            changed_since=Exists(
+                FigureChange.objects.filter(claim=OuterRef("pk"), at__gte=OuterRef("submitted_at"))
+            )
+        )
         .order_by("submitted_at", "reported_at", "id")
     )
     page = Paginator(claims, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
@@ -310,8 +315,10 @@ def _approval_context(request, claim, **forms_):
     live = payouts.decided_payout(claim)
     from claims.evidence import unfiled_confirmations
     from claims.policy_limits import open_siblings
+    from claims.reassess import changed_since_submission
 
     return {
+        "since_submission": changed_since_submission(claim),
         "open_siblings": open_siblings(claim) if claim.status == S.AWAITING_APPROVAL else [],
         "q1": _q1_context(claim),
         # Q5 evidence confirmed by a tick with no file: the approver sees each, with its note

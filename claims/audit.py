@@ -24,6 +24,7 @@ from claims.models import (
     Claim,
     ClientDamage,
     Expense,
+    FigureChange,
     OvertimeEntry,
     PaymentExtension,
     Payout,
@@ -94,7 +95,7 @@ class Entry:
     action: str
     changes: list[Change] = field(default_factory=list)
     reason: str = ""
-    kind: str = "change"  # change | status | extension | plan
+    kind: str = "change"  # change | status | extension | plan | figures
 
 
 def user_label(user) -> str:
@@ -259,12 +260,14 @@ def claim_timeline(claim, *, limit: int = 300) -> list[Entry]:
     ]
     status_rows = list(StatusChange.objects.filter(claim=claim))
     extensions = list(PaymentExtension.objects.filter(claim=claim))
+    figures = list(FigureChange.objects.filter(claim=claim).order_by("-at", "-id")[:window])
 
     ids = set()
     for model, records, _, _ in sources:
         for rec in records:
             ids |= _user_ids(model, rec)
     ids |= {s.by_id for s in status_rows} | {e.by_id for e in extensions}
+    ids |= {f.by_id for f in figures}
     ids.discard(None)
     users = {u.pk: u for u in get_user_model().objects.filter(pk__in=ids)}
 
@@ -300,8 +303,25 @@ def claim_timeline(claim, *, limit: int = 300) -> list[Entry]:
                 kind="extension",
             )
         )
+    entries += [figure_entry(f, users) for f in figures]
     entries.sort(key=lambda e: e.at, reverse=True)
     return entries[:limit]
+
+
+def figure_entry(f: FigureChange, users: dict) -> Entry:
+    """A re-assessment that moved the claim's payable amount: before → after, and why."""
+    changes = [Change("支払見込額", f"{f.old_payable:,}円", f"{f.new_payable:,}円")]
+    if f.old_pending != f.new_pending:
+        changes.append(Change("保留項目数", f"{f.old_pending}件", f"{f.new_pending}件"))
+    return Entry(
+        at=f.at,
+        user=user_label(users.get(f.by_id)),
+        subject=f"再査定: {f.cause}",
+        action="支払見込額の変更",
+        changes=changes,
+        reason=f.reason,
+        kind="figures",
+    )
 
 
 def authority_timeline(*, limit: int = 20) -> list[Entry]:

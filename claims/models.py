@@ -661,3 +661,34 @@ class DuplicateClearance(models.Model):
 
     def __str__(self):
         return f"{self.claim_id} ≠ {self.other_id}"
+
+
+class FigureChange(models.Model):
+    """A change of a claim's stored figures (支払見込額) caused by something outside the claim:
+    an admin's edit of the plan's limits or sub-limits, of the incident's leak determination
+    or of the policy, or a payout on another claim of the same policy (claims.reassess).
+    The claim's timeline shows it (before → after, and why); the approval page uses it to say
+    that the amount changed since the claim was sent to approval."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="figure_changes")
+    cause = models.CharField("原因", max_length=200)
+    reason = models.TextField("理由", blank=True)
+    old_payable = models.PositiveBigIntegerField("変更前の支払見込額")
+    new_payable = models.PositiveBigIntegerField("変更後の支払見込額")
+    old_claimed = models.PositiveBigIntegerField("変更前の請求額合計", default=0)
+    new_claimed = models.PositiveBigIntegerField("変更後の請求額合計", default=0)
+    old_pending = models.PositiveIntegerField("変更前の保留項目数", default=0)
+    new_pending = models.PositiveIntegerField("変更後の保留項目数", default=0)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField("日時", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "支払見込額の再計算"
+        verbose_name_plural = "支払見込額の再計算"
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["claim", "at"], name="figurechange_claim_at")]
+
+    def __str__(self):
+        return f"{self.claim_id}: {self.old_payable:,} → {self.new_payable:,} ({self.cause})"

@@ -51,6 +51,7 @@ from claims.models import (
     Recovery,
 )
 from claims.policy_limits import lock_policy
+from claims.reassess import sibling_payout_changed
 from claims.services import ClaimError, claim_transition
 
 logger = logging.getLogger(__name__)
@@ -449,6 +450,8 @@ def _snapshot(claim, ca, due: NextPayment) -> dict:
                 "name": plan.name,
                 "liability_limit": plan.liability_limit,
                 "expense_limit": plan.expense_limit,
+                # the sub-limits in force, so the page and the PDF show them as decided
+                "sublimits": {s.category: s.limit for s in plan.sublimits.all()},
             },
             "claim": {
                 "number": claim.number,
@@ -593,6 +596,7 @@ def payout_approve(*, claim, by, amount, version: str | None = None) -> Payout:
             reason = f"追加支払の承認 (第{due.sequence}回)" if due.is_supplementary else "支払承認"
             claim_transition(claim=locked, to=S.APPROVED, by=by, reason=reason)
             transaction.on_commit(lambda: _queue_settlement_pdf(locked.pk, by.pk), robust=True)
+            sibling_payout_changed(claim=locked, what="支払承認", by=by)
     except IntegrityError as exc:
         raise ClaimError("この事故は既に他の監督者が承認しました。") from exc
     claim.refresh_from_db()
@@ -707,6 +711,7 @@ def recovery_request(*, claim, by, amount, reason) -> Recovery:
                 by=by,
                 reason=f"過払い返還請求 {due.overpayment:,}円: {reason}",
             )
+            sibling_payout_changed(claim=locked, what="過払い返還請求", by=by)
     except IntegrityError as exc:
         raise ClaimError("この事故には既に返還請求があります。") from exc
     claim.refresh_from_db()
@@ -762,6 +767,9 @@ def recovery_settle(*, recovery, by, outcome, on, note) -> Recovery:
     locked._history_user = by
     locked.full_clean()
     locked.save()
+    sibling_payout_changed(
+        claim=locked.claim, what=f"返還の記録 ({locked.get_status_display()})", by=by
+    )
     return locked
 
 
@@ -793,6 +801,7 @@ def payout_void_and_reopen(*, claim, by, reason) -> Payout:
     payout._history_user = by
     payout.save()
     claim_transition(claim=locked, to=S.UNDER_ASSESSMENT, by=by, reason=f"支払承認を取消: {reason}")
+    sibling_payout_changed(claim=locked, what="支払承認の取消", by=by)
     claim.refresh_from_db()
     return payout
 

@@ -51,6 +51,10 @@ REASON_REQUIRED: set[tuple[str, str]] = {
 }
 
 
+# Statuses in which a claim stands decided on its payout (claims.payouts.DECIDED).
+DECIDED_STATUSES = {S.APPROVED, S.PAID, S.CLOSED}
+
+
 def allowed_transitions(claim: Claim) -> set[str]:
     return TRANSITIONS.get(claim.status, set())
 
@@ -73,12 +77,16 @@ def claim_transition(*, claim: Claim, to: str, by, reason: str = "") -> Claim:
     StatusChange.objects.create(
         claim=locked, from_status=locked.status, to_status=to, reason=reason, by=by
     )
+    was = locked.status
     locked.status = to
     if to == S.REPORTED and locked.reported_at is None:
         locked.reported_at = timezone.now()
     # the history row keeps 100 characters; the StatusChange row keeps the whole reason
     locked._change_reason = (reason or f"status → {to}")[:100]
     locked.save()
+    if was in DECIDED_STATUSES and to not in DECIDED_STATUSES:
+        # no longer frozen on its payout: today's assessment is what it stands at now
+        claim_refresh_totals(claim=locked, cause="再開による再査定", reason=reason, by=by)
     claim.refresh_from_db()
     return claim
 
@@ -88,21 +96,30 @@ def next_claim_number(pk: int, when=None) -> str:
     return f"C{when:%y}-{pk:06d}"
 
 
-def claim_refresh_totals(*, claim: Claim) -> Claim:
-    """Re-assess the claim with the coverage engine and store the queue's summary columns."""
-    from coverage.adapters import claim_assessment, summary_totals
+def claim_refresh_totals(*, claim: Claim, cause: str = "", reason: str = "", by=None) -> Claim:
+    """Re-assess the claim and store the queue's summary columns (claims.reassess.claim_figures:
+    a decided claim keeps its approval snapshot's figures). With a `cause`, a changed payable
+    amount is also written to the claim's timeline (before → after, why)."""
+    from claims.reassess import Figures, claim_figures, figure_change
 
-    assessed = claim_assessment(claim)  # reads each kind of row once
-    rows = {
-        "damages": [row for row, _ in assessed.damages],
-        "expenses": [row for row, _ in assessed.expenses],
-        "overtime": [row for row, _ in assessed.overtime],
-    }
-    claimed, payable, pending = summary_totals(rows, assessed.assessment)
+    figures = claim_figures(claim)  # reads each kind of row once
+    if cause:
+        stored = Claim.objects.filter(pk=claim.pk).values_list(
+            "total_claimed", "total_payable", "pending_items"
+        )
+        entry = figure_change(
+            claim, Figures(*stored.get()), figures, cause=cause, reason=reason, by=by
+        )
+        if entry is not None:
+            entry.save()
     Claim.objects.filter(pk=claim.pk).update(
-        total_claimed=claimed, total_payable=payable, pending_items=pending
+        total_claimed=figures.total_claimed,
+        total_payable=figures.total_payable,
+        pending_items=figures.pending_items,
     )
-    claim.total_claimed, claim.total_payable, claim.pending_items = claimed, payable, pending
+    claim.total_claimed = figures.total_claimed
+    claim.total_payable = figures.total_payable
+    claim.pending_items = figures.pending_items
     return claim
 
 

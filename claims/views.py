@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from claims import clock, payouts, permissions, selectors, services
+from claims import clock, frozen, payouts, permissions, selectors, services
 from claims.exports import csv_lines, csv_text
 from claims.filters import SORTS, status_choices
 from claims.forms import (
@@ -323,6 +323,17 @@ def _claim_context(
         for section, form_class in ITEM_FORMS.items()
     }
     assessment = claim_assessment(claim)
+    # A decided claim shows what was decided (its payout's snapshot); today's rules only as
+    # a difference note (claims.frozen).
+    decided = payouts.decided_payout(claim)
+    decided_difference = None
+    if decided is not None and (decided.snapshot or {}).get("assessment"):
+        today = assessment.assessment
+        assessment = frozen.frozen_assessment(claim, decided)
+        decided_difference = frozen.difference(assessment.assessment, today)
+        decided.terms = frozen.frozen_terms(decided)
+    else:
+        decided = None
     pending = [
         (row, decision, section)
         for section, pairs in (
@@ -347,6 +358,8 @@ def _claim_context(
         "assessment": assessment,
         "result": assessment.assessment,
         "due": due if due and due.previously_paid else None,
+        "decided": decided,
+        "decided_difference": decided_difference,
         "pending": pending,
         "editable": editable,
         "add_forms": forms,

@@ -176,6 +176,9 @@ def policy_usage(claim, *, terms=None):
     (claims.policy_limits.PolicyUsage); `.limits()` is what the engine is handed."""
     from claims.policy_limits import policy_usage as usage_of
 
+    preloaded = getattr(claim, "preloaded_policy_usage", None)
+    if preloaded is not None:  # claims.reassess loaded it for a whole batch
+        return preloaded
     terms = terms or plan_terms(claim.policy.plan)
     return usage_of(policy_id=claim.policy_id, exclude_claim_id=claim.pk, terms=terms)
 

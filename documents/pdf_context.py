@@ -131,8 +131,9 @@ def _sections_from_engine(claim):
     return sections, ca.assessment, ca.usage
 
 
-def _sections_from_snapshot(claim, snapshot):
-    """The lines and pot totals exactly as approved (the Payout's frozen assessment)."""
+def _sections_from_snapshot(claim, snapshot, sublimits):
+    """The lines and pot totals exactly as approved (the Payout's frozen assessment), the
+    sub-limits those in force then (claims.frozen.frozen_terms)."""
     result = snapshot.get("assessment") or {}
     by_id = {i.get("id"): i for i in result.get("items") or []}
     prefix = {vocab.SECTION_DAMAGES: "d", vocab.SECTION_EXPENSES: "e", vocab.SECTION_OVERTIME: "o"}
@@ -185,7 +186,6 @@ def _sections_from_snapshot(claim, snapshot):
         return engine.PotTotals(p.get("covered", 0), p.get("limit", 0), p.get("payable", 0))
 
     plan = claim.policy.plan
-    sublimits = {s.category: s.limit for s in plan.sublimits.all()}
     assessment = engine.Assessment(
         plan=result.get("plan", plan.code),
         items=tuple(decisions),
@@ -209,13 +209,17 @@ def settlement_context(claim, *, version=None) -> dict:
     claim = Claim.objects.select_related(
         "policy__insured", "policy__plan", "incident", "handler"
     ).get(pk=claim.pk)
+    from claims.frozen import frozen_terms
     from claims.models import Recovery
     from claims.payouts import RECOVERED, decided_payout, item_mark, items_before, next_payment
     from claims.policy_limits import usage_from_snapshot
 
     payout = decided_payout(claim)
+    plan = claim.policy.plan
     if payout is not None and payout.snapshot.get("assessment"):
-        sections, assessment = _sections_from_snapshot(claim, payout.snapshot)
+        # a decided claim prints what was decided, limits and sub-limits included
+        plan = frozen_terms(payout)
+        sections, assessment = _sections_from_snapshot(claim, payout.snapshot, plan.sublimits)
         usage = usage_from_snapshot(payout.snapshot)
     else:
         sections, assessment, usage = _sections_from_engine(claim)
@@ -264,7 +268,7 @@ def settlement_context(claim, *, version=None) -> dict:
         "css_claim_number": css_safe(claim.number),
         "insured": claim.policy.insured,
         "policy": claim.policy,
-        "plan": claim.policy.plan,
+        "plan": plan,
         "incident": claim.incident,
         "payout": payout,
         "reasons_used": [r for code, r in vocab.REASONS.items() if code in used],

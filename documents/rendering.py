@@ -20,6 +20,8 @@ with its sub-limits, and the incident. Every save or delete of any of them adds 
 the number grows whenever any of them changes and stays put otherwise (rendering itself
 writes none of these rows: its own PDFs are left out). The panel says 最新 only when the
 stored PDF has the current number; "作成" then stores a new file for the new number.
+A FigureChange (claims.reassess: the claim's payable amount moved because of a sibling's
+payout or a shared row) counts too.
 Request letters use the DocumentRequest's id as their version: one letter a request.
 """
 
@@ -75,6 +77,7 @@ def claim_render_version(claim) -> int:
         Claim,
         ClientDamage,
         Expense,
+        FigureChange,
         Incident,
         Insured,
         OvertimeEntry,
@@ -102,6 +105,8 @@ def claim_render_version(claim) -> int:
         _history_count(Plan.history.filter(id=OuterRef("policy__plan_id"))),
         _history_count(ExpenseSublimit.history.filter(plan_id=OuterRef("policy__plan_id"))),
         _history_count(Incident.history.filter(id=OuterRef("incident_id"))),
+        # re-assessments that moved the payable amount (a sibling's payout: limits per policy)
+        _history_count(FigureChange.objects.filter(claim_id=OuterRef("pk"))),
     ]
     total = counts[0]
     for count in counts[1:]:

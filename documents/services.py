@@ -210,7 +210,7 @@ def document_delete(*, document: Document, by, reason: str) -> Document:
 
 def _after_change(*, claim: Claim, by) -> None:
     """Evidence may have changed the engine's overtime decisions and the checklist."""
-    claim_refresh_totals(claim=claim)
+    claim_refresh_totals(claim=claim, cause="証憑書類の登録・削除", by=by)
     documents_sync_completion(claim=claim)
 
 

@@ -117,6 +117,10 @@ def test_seed_demo_is_idempotent_and_covers_every_status():
     assert set(Claim.objects.values_list("status", flat=True)) == set(Claim.Status.values)
     # totals were computed by the engine, and the named users can log in
     assert Claim.objects.filter(total_payable__gt=0).exists()
+    # and every stored figure is what a fresh assessment says (limits per policy included)
+    from claims.reassess import stale_figures
+
+    assert stale_figures() == []
     # nothing past assessment still waits for evidence (it could not have been sent on)
     past = ["awaiting_approval", "approved", "paid", "closed"]
     assert not Claim.objects.filter(status__in=past, pending_items__gt=0).exists()
@@ -181,6 +185,7 @@ def test_dave_edits_plan_limit_in_admin_and_history_records_it(client, dave):
             "sublimits-MAX_NUM_FORMS": "1000",
             "sublimits-0-category": "call_center",
             "sublimits-0-limit": "1000000",
+            "change_reason": "5M型の限度額改定",
         },
     )
     assert response.status_code == 302, response.content.decode()[:2000]

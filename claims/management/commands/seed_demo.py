@@ -388,6 +388,13 @@ class Command(BaseCommand):
             if paid and claim.paid_on is None:
                 claim.paid_on = paid_on
                 claim.save(update_fields=["paid_on", "updated_at"])
+        # Limits are per policy: the other claims of a policy stand at what is left after
+        # these payouts (as claims.reassess does after a payout through the services).
+        for other in Claim.objects.filter(
+            policy__number__startswith=DEMO_POLICY_PREFIX,
+            policy__claims__payouts__status__in=[Payout.Status.APPROVED, Payout.Status.PAID],
+        ).distinct():
+            services.claim_refresh_totals(claim=other)
 
     def _supplementary(self, users):
         """The last closed demo claim gets a late client claim: reopened, assessed again and
