@@ -13,7 +13,9 @@ from django.core.exceptions import ImproperlyConfigured
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
-if (BASE_DIR / ".env").exists():
+# A .env file fills in what the environment leaves unset; the test suite turns it off
+# (tests/settings.py), so a developer's .env never changes what the tests see.
+if env.bool("CLAIMSDESK_READ_DOTENV", default=True) and (BASE_DIR / ".env").exists():
     environ.Env.read_env(BASE_DIR / ".env")
 
 DEBUG = env.bool("DEBUG", default=True)
