@@ -6,6 +6,9 @@ PY := $(VENV)/bin/python
 PYTHON ?= python3.11
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# `make test` runs on every core (pytest-xdist), each test file on one worker (module fixtures
+# set up once); TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= auto
 SYSTEM_PACKAGES := fonts-ipaexfont-gothic chromium poppler-utils libpango-1.0-0 libpangoft2-1.0-0
 
 .PHONY: run test venv sysdeps migrate seed lint format bench bench-engine bench-pdf bench-pdf-count check
@@ -41,7 +44,7 @@ run: sysdeps venv seed
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: sysdeps venv
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 lint: venv
 	$(VENV)/bin/ruff check .

@@ -18,16 +18,20 @@ _READ = set(re.findall(r"env(?:\.\w+)?\(\s*\"([A-Z][A-Z0-9_]*)\"", _SETTINGS.rea
 _KEPT = {"PDF_FONT_PATH"}
 _POSTGRES = ("postgres://", "postgresql://", "pgsql://", "psql://", "postgis://")
 
-for _name in _READ - _KEPT:
-    if _name == "DATABASE_URL" and os.environ.get(_name, "").startswith(_POSTGRES):
-        continue
-    os.environ.pop(_name, None)
-os.environ["CLAIMSDESK_READ_DOTENV"] = "false"
-os.environ["DEBUG"] = "true"  # development settings (plain http), whatever the default
+# Cleaned once, in the pytest process: a subprocess a test starts (a real worker, manage.py)
+# inherits the clean environment plus what that test sets on purpose, and keeps both.
+if os.environ.get("CLAIMSDESK_TEST_ENV") != "clean":
+    for _name in _READ - _KEPT:
+        if _name == "DATABASE_URL" and os.environ.get(_name, "").startswith(_POSTGRES):
+            continue
+        os.environ.pop(_name, None)
+    os.environ["CLAIMSDESK_READ_DOTENV"] = "false"
+    os.environ["DEBUG"] = "true"  # development settings (plain http), whatever the default
+    os.environ["CLAIMSDESK_TEST_ENV"] = "clean"
 
 from claimsdesk.settings import *  # noqa: E402, F403
 
-# Belt and braces: whatever the environment said, tasks run in the test process.
-CELERY_TASK_ALWAYS_EAGER = True
-CELERY_BROKER_URL = "memory://"
-REDIS_URL = ""
+# Users are created and logged in by the hundred: the production hasher (PBKDF2, ~1M rounds)
+# made user set-up the slowest part of the suite. MD5 here only; the tests of who may log in
+# work the same with any hasher.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -23,7 +23,9 @@ print(json.dumps({"eager": app.conf.task_always_eager, "broker": app.conf.broker
 
 
 def probe(**env):
-    clean = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE"}}
+    # A developer's shell: none of the markers the suite's own process sets.
+    ours = {"DJANGO_SETTINGS_MODULE", "CLAIMSDESK_TEST_ENV", "CLAIMSDESK_READ_DOTENV", "DEBUG"}
+    clean = {k: v for k, v in os.environ.items() if k not in ours}
     result = subprocess.run(
         [sys.executable, "-c", PROBE],
         cwd=ROOT,
