@@ -206,6 +206,10 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
+        # Django's own handlers (a console one under DEBUG, mail_admins) would print each
+        # record of the django.* loggers a second time next to the root's: one handler, the
+        # root's, for everything, runserver's request lines (django.server) included.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
         "django.db.backends": {"level": "WARNING"},
         # Refusals are logged by claimsdesk.middleware on claimsdesk.security; Django's own
         # "Forbidden"/"Not Found" warnings would say the same thing twice.
