@@ -8,7 +8,7 @@ PYTHON ?= python3.11
 HOST ?= 127.0.0.1
 PORT ?= 8000
 # `make test` runs on every core (pytest-xdist), each test file on one worker (module fixtures
-# set up once); TEST_WORKERS=0 runs in one process.
+# set up once), the slow files first (tests/conftest.py); TEST_WORKERS=0 runs in one process.
 TEST_WORKERS ?= auto
 SYSTEM_PACKAGES := fonts-ipaexfont-gothic chromium poppler-utils libpango-1.0-0 libpangoft2-1.0-0
 
@@ -53,7 +53,7 @@ run: sysdeps venv
 	@PY=$(PY) HOST=$(HOST) PORT=$(PORT) PASSWORD=$(PASSWORD) bin/devserver
 
 test: sysdeps venv-dev
-	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
 
 lint: venv-dev
 	$(VENV)/bin/ruff check .
