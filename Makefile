@@ -50,7 +50,7 @@ seed: migrate
 
 # Migrates and seeds quietly, serves, and prints the URL and the logins last (bin/devserver).
 run: sysdeps venv
-	@PY=$(PY) HOST=$(HOST) PORT=$(PORT) PASSWORD=$(PASSWORD) bin/devserver
+	@PY='$(PY)' HOST='$(HOST)' PORT='$(PORT)' PASSWORD='$(PASSWORD)' bin/devserver
 
 test: sysdeps venv-dev
 	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
