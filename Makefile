@@ -1,22 +1,34 @@
 # claimsdesk: `make run` sets up and serves the app; `make test` runs the whole suite.
-# Both create and use the virtualenv at .venv in the project root.
+# Both create and use the virtualenv at .venv in the project root: `make run` installs what
+# serving needs (the project's dependencies), `make test` adds the dev extra (test and lint tools).
 SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 PYTHON ?= python3.11
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# `make test` runs on every core (pytest-xdist), each test file on one worker (module fixtures
+# set up once), the slow files first (tests/conftest.py); TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= auto
 SYSTEM_PACKAGES := fonts-ipaexfont-gothic chromium poppler-utils libpango-1.0-0 libpangoft2-1.0-0
 
-.PHONY: run test venv sysdeps migrate seed lint format bench bench-engine bench-pdf bench-pdf-count check bench-reassess
+.PHONY: run test venv venv-dev sysdeps migrate seed lint format bench bench-engine bench-pdf bench-pdf-count check bench-reassess
 
 $(VENV)/.installed: pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed
 	$(PY) -m pip install --quiet -e '.[dev]'
 	@touch $@
 
+# What serving needs.
 venv: $(VENV)/.installed
+
+# Plus the tools of the dev extra: pytest and its plugins, Playwright, hypothesis, ruff, import-linter.
+venv-dev: $(VENV)/.installed-dev
 
 # Debian packages the PDFs (Japanese font) and the browser tests need. Installs only what
 # is missing, and only where apt-get can run (root); elsewhere it says what to install.
@@ -28,26 +40,26 @@ sysdeps:
 	  else echo "warning: please install these Debian packages:$$missing" >&2; fi; \
 	fi
 
+# Development targets: DEBUG=true (development settings) whatever the default or .env says.
+migrate seed: export DEBUG := true
 migrate: venv
 	$(PY) manage.py migrate --noinput
 
 seed: migrate
 	$(PY) manage.py seed_demo $(if $(PASSWORD),--password $(PASSWORD))
 
-run: sysdeps venv seed
-	@echo ""
-	@echo "claimsdesk: http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/ as dave)"
-	@echo ""
-	$(PY) manage.py runserver $(HOST):$(PORT)
+# Migrates and seeds quietly, serves, and prints the URL and the logins last (bin/devserver).
+run: sysdeps venv
+	@PY='$(PY)' HOST='$(HOST)' PORT='$(PORT)' PASSWORD='$(PASSWORD)' bin/devserver
 
-test: sysdeps venv
-	$(PY) -m pytest $(PYTEST_ARGS)
+test: sysdeps venv-dev
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
 
-lint: venv
+lint: venv-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-format: venv
+format: venv-dev
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 

@@ -88,8 +88,7 @@ def _sources(claim_ids: list[int], user_id: int | None):
         Recovery,
         StatusChange,
     )
-    from documents.models import Document
-    from documents.services import DESK_KINDS
+    from documents.models import DESK_KINDS, Document
 
     S = Claim.Status
 

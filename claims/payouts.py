@@ -53,6 +53,7 @@ from claims.models import (
 from claims.policy_limits import lock_policy
 from claims.reassess import sibling_payout_changed
 from claims.services import ClaimError, claim_transition
+from claims.signals import payout_approved
 
 logger = logging.getLogger(__name__)
 
@@ -478,17 +479,13 @@ def _snapshot(claim, ca, due: NextPayment) -> dict:
 
 
 def _queue_settlement_pdf(claim_pk: int, user_pk: int):
-    """After commit: ask the PDF app (#8) for the settlement summary, if it is installed."""
-    try:
-        from documents.rendering import enqueue_render
-    except ImportError:
-        logger.info("documents.rendering not available; settlement PDF not queued")
-        return
+    """After commit: announce the approval; the documents app queues the settlement summary
+    PDF (claims.signals.payout_approved, received in documents/receivers.py)."""
     from django.contrib.auth import get_user_model
 
     claim = Claim.objects.get(pk=claim_pk)
     user = get_user_model().objects.get(pk=user_pk)
-    enqueue_render(claim=claim, kind="settlement_summary", by=user)
+    payout_approved.send(sender=Claim, claim=claim, by=user)
 
 
 def _why_changed(ca) -> str:

@@ -17,7 +17,7 @@ from claims.filters import (
     ClaimFilter,
     next_action_due_q,
 )
-from claims.models import IN_PROGRESS_STATUSES, Claim, DuplicateClearance, Incident
+from claims.models import IN_PROGRESS_STATUSES, Claim, Incident
 from coverage.models import ExpenseSublimit, Plan
 from documents import followup
 
@@ -200,25 +200,6 @@ def claim_for_page(*, number: str, user) -> Claim:
     if claim is None or not permissions.can_view(user, claim):
         raise Http404("事故が見つかりません。")
     return claim
-
-
-def possible_duplicates(*, claim=None, user, policy_id=None, incident_id=None) -> list[Claim]:
-    """Other open claims on the same policy and incident that `user` may see (a likely
-    second report of the same accident). Give a claim, or a policy and incident (intake)."""
-    from claims.services import OPEN_STATUSES
-
-    if claim is not None:
-        policy_id, incident_id = claim.policy_id, claim.incident_id
-    if not policy_id or not incident_id:
-        return []
-    qs = Claim.objects.filter(permissions.visible_claims_q(user)).filter(
-        policy_id=policy_id, incident_id=incident_id, status__in=OPEN_STATUSES
-    )
-    if claim is not None:
-        # Pairs the desk decided are separate reports (重複ではない) warn no more.
-        cleared = DuplicateClearance.objects.filter(claim=claim).values("other_id")
-        qs = qs.exclude(pk=claim.pk).exclude(pk__in=cleared)
-    return list(qs.order_by("-id").only("id", "number", "status")[:5])
 
 
 @dataclass

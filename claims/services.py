@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from claims.models import IN_PROGRESS_STATUSES, Claim, StatusChange
+from claims.signals import completion_check_needed, documents_requested, send_required
 
 S = Claim.Status
 
@@ -126,10 +127,8 @@ def claim_refresh_totals(*, claim: Claim, cause: str = "", reason: str = "", by=
 def _after_item_change(claim: Claim) -> None:
     """An item changed: re-assess, and let the checklist start or stop the payment clock
     (ticked evidence or a new client changes what documents are still missing)."""
-    from documents.services import documents_sync_completion
-
     claim_refresh_totals(claim=claim)
-    documents_sync_completion(claim=claim)
+    completion_check_needed.send(sender=Claim, claim=claim)
 
 
 # --- the handler's desk (#5): intake, facts, items, assignment, guarded moves ------------
@@ -378,10 +377,8 @@ def _check_mover(claim: Claim, by) -> None:
 def claim_request_documents(*, claim: Claim, by, reason: str = "") -> Claim:
     """The desk's 書類依頼 button: record exactly what is missing (documents.services) and
     move the claim, so the request letter and the trace always match the move."""
-    from documents.services import documents_request
-
     _check_mover(claim, by)
-    documents_request(claim=claim, by=by, message=reason)
+    send_required(documents_requested, Claim, claim=claim, by=by, message=reason)
     claim.refresh_from_db()
     return claim
 
@@ -504,10 +501,28 @@ def duplicate_refusal(user, claim) -> str | None:
     return None
 
 
-def _duplicate_of(claim: Claim, by, other_ids) -> list[Claim]:
-    from claims import selectors
+def possible_duplicates(*, claim=None, user, policy_id=None, incident_id=None) -> list[Claim]:
+    """Other open claims on the same policy and incident that `user` may see (a likely
+    second report of the same accident). Give a claim, or a policy and incident (intake)."""
+    from claims import permissions
+    from claims.models import DuplicateClearance
 
-    candidates = {c.pk: c for c in selectors.possible_duplicates(claim=claim, user=by)}
+    if claim is not None:
+        policy_id, incident_id = claim.policy_id, claim.incident_id
+    if not policy_id or not incident_id:
+        return []
+    qs = Claim.objects.filter(permissions.visible_claims_q(user)).filter(
+        policy_id=policy_id, incident_id=incident_id, status__in=OPEN_STATUSES
+    )
+    if claim is not None:
+        # Pairs the desk decided are separate reports (重複ではない) warn no more.
+        cleared = DuplicateClearance.objects.filter(claim=claim).values("other_id")
+        qs = qs.exclude(pk=claim.pk).exclude(pk__in=cleared)
+    return list(qs.order_by("-id").only("id", "number", "status")[:5])
+
+
+def _duplicate_of(claim: Claim, by, other_ids) -> list[Claim]:
+    candidates = {c.pk: c for c in possible_duplicates(claim=claim, user=by)}
     chosen = [candidates[pk] for pk in other_ids if pk in candidates]
     if not chosen:
         raise ClaimError("重複の疑いがある事故が見つかりません (すでに処理済みかもしれません)。")
@@ -575,14 +590,12 @@ def _restart_payment_clock(claim: Claim, by) -> None:
     """A reopened claim is a new request for payment: its 30-day clock (保険法21条) counts
     from when the documents for it are complete, not from the first round's dates (long
     past, they would show it overdue at once). Starts today if nothing is missing."""
-    from documents.services import documents_sync_completion
-
     locked = Claim.objects.select_for_update().get(pk=claim.pk)
     locked.documents_complete_on = locked.payment_due_on = None
     locked._change_reason = "再開: 支払期限は新しい請求の書類完備から数え直し"
     locked._history_user = by
     locked.save(update_fields=["documents_complete_on", "payment_due_on", "updated_at"])
-    documents_sync_completion(claim=locked)
+    completion_check_needed.send(sender=Claim, claim=locked)
     claim.refresh_from_db()
 
 

@@ -29,8 +29,7 @@ _BOOKKEEPING = ["claim", "created_by", "updated_by", "created_at", "updated_at"]
 def claim_version(claim) -> str:
     from claims.models import Claim, ClientDamage, Expense, OvertimeEntry, StatusChange
     from claims.services import FACT_FIELDS
-    from documents.models import Document
-    from documents.services import DESK_KINDS
+    from documents.models import DESK_KINDS, Document
 
     plan = claim.policy.plan
     data = {

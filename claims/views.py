@@ -295,7 +295,7 @@ def intake_duplicates(request):
     policy, incident = request.GET.get("policy", ""), request.GET.get("incident", "")
     duplicates = []
     if is_id(policy) and is_id(incident):
-        duplicates = selectors.possible_duplicates(
+        duplicates = services.possible_duplicates(
             user=request.user, policy_id=int(policy), incident_id=int(incident)
         )
     return render(request, "claims/_duplicates.html", {"duplicates": duplicates})
@@ -366,7 +366,7 @@ def _claim_context(
         "editing": editing,
         "facts_form": facts_form or ClaimFactsForm(instance=claim, prefix="facts"),
         "actions": actions,
-        "duplicates": selectors.possible_duplicates(claim=claim, user=request.user),
+        "duplicates": services.possible_duplicates(claim=claim, user=request.user),
         "can_resolve_duplicates": services.duplicate_refusal(request.user, claim) is None,
         "section_titles": SECTION_TITLES,
         "vocab": vocab,

@@ -15,7 +15,9 @@ from django.core.exceptions import ImproperlyConfigured
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
-if (BASE_DIR / ".env").exists():
+# A .env file fills in what the environment leaves unset; the test suite turns it off
+# (tests/settings.py), so a developer's .env never changes what the tests see.
+if env.bool("CLAIMSDESK_READ_DOTENV", default=True) and (BASE_DIR / ".env").exists():
     environ.Env.read_env(BASE_DIR / ".env")
 
 # Off unless set: a deploy that forgets DEBUG runs as production, and then refuses to start
@@ -256,6 +258,10 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
+        # Django's own handlers (a console one under DEBUG, mail_admins) would print each
+        # record of the django.* loggers a second time next to the root's: one handler, the
+        # root's, for everything, runserver's request lines (django.server) included.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
         "django.db.backends": {"level": "WARNING"},
         # Refusals are logged by claimsdesk.middleware on claimsdesk.security; Django's own
         # "Forbidden"/"Not Found" warnings would say the same thing twice.

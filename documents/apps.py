@@ -14,3 +14,7 @@ class DocumentsConfig(AppConfig):
         from django.http import multipartparser
 
         multipartparser.MAX_TOTAL_HEADER_SIZE = max(multipartparser.MAX_TOTAL_HEADER_SIZE, 4096)
+
+        # Act on what the claims app announces (claims.signals): a payout approved, items
+        # changed, documents requested.
+        from documents import receivers  # noqa: F401

@@ -28,6 +28,11 @@ class DocumentKind(models.TextChoices):
     OTHER = "other", "その他"
 
 
+# Produced by the desk itself (#8), never uploaded: four eyes and the claim version leave
+# them out (rendering a PDF changes no money).
+DESK_KINDS = frozenset({DocumentKind.SETTLEMENT_SUMMARY, DocumentKind.REQUEST_LETTER})
+
+
 def document_upload_to(instance, filename):
     """A generated name: never the user's filename (kept only as metadata)."""
     return f"claims/{instance.claim_id}/{uuid.uuid4().hex}"

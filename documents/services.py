@@ -27,14 +27,12 @@ from claims.models import Claim
 from claims.services import ClaimError, allowed_transitions, claim_refresh_totals, claim_transition
 from documents import checklist as checklist_mod
 from documents import filecheck
-from documents.models import Document, DocumentKind, DocumentRequest
+from documents.models import DESK_KINDS, Document, DocumentKind, DocumentRequest
 
 S = Claim.Status
 K = DocumentKind
 PAYMENT_DAYS = 30
 
-# Produced by the desk itself (#8), never uploaded.
-DESK_KINDS = frozenset({K.SETTLEMENT_SUMMARY, K.REQUEST_LETTER})
 UPLOAD_KINDS = [(k.value, k.label) for k in K if k not in DESK_KINDS]
 DAMAGE_LINK_KINDS = frozenset({K.DAMAGE_CLAIM, K.SERVICE_CONTRACT, K.OTHER})
 OVERTIME_LINK_KINDS = frozenset({K.ATTENDANCE_RECORD, K.WAGE_BASIS, K.TASK_RECORD, K.OTHER})

@@ -127,3 +127,29 @@ def _reference_data(request):
         return
     request.getfixturevalue("transactional_db" if transactional else "db")
     _ensure_reference_data()
+
+
+# Under pytest-xdist (`make test`), files that wait on browsers, real workers and
+# subprocesses start first, so the many short files fill the workers' last minutes instead of
+# one long file running alone at the end. Only the order changes; each file keeps its own.
+SLOW_FIRST = (
+    "tests/e2e/",
+    "tests/documents/test_worker.py",
+    "tests/test_deploy.py",
+    "tests/test_quick_start.py",
+    "tests/test_every_url.py",
+    "tests/claims/test_import.py",
+    "tests/documents/test_pdf.py",
+    "tests/coverage/test_assess_command.py",
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    if not hasattr(config, "workerinput"):  # not an xdist worker: keep the natural order
+        return
+
+    def rank(item):
+        path = item.nodeid
+        return next((i for i, p in enumerate(SLOW_FIRST) if path.startswith(p)), len(SLOW_FIRST))
+
+    items.sort(key=rank)

@@ -19,6 +19,7 @@ from django.urls import include, path, reverse
 from claimsdesk import health
 from claimsdesk.logging import JsonFormatter, RequestIdFilter
 from tests.conftest import make_claim, require_service
+from tests.services import redis_test_url
 
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
@@ -185,7 +186,7 @@ def test_healthz_is_503_when_the_database_fails(client, db, settings, monkeypatc
 
 @pytest.mark.redis
 def test_healthz_checks_a_real_redis(client, db, settings):
-    url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
+    url = redis_test_url()
     settings.REDIS_URL = url
     try:
         health.check_redis()
@@ -341,7 +342,7 @@ def test_bin_worker_and_beat_refuse_to_start_without_redis(script):
 
 @pytest.mark.redis
 def test_bin_worker_starts_a_worker_that_answers_ping(tmp_path):
-    url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
+    url = redis_test_url()
     try:
         import redis
 

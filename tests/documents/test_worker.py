@@ -1,7 +1,8 @@
 """End to end with a real Celery worker on the machine's Redis (marker `redis`).
 
 Worker and test share a SQLite file database (migrated once per module into a temp dir) and
-a temp MEDIA_ROOT; the broker is Redis database 7, flushed before and after. The test side
+a temp MEDIA_ROOT; the broker is this test process's own Redis database (7 plus the xdist
+worker number: tests/services.redis_test_url), flushed before and after. The test side
 creates the claim and queues the render in a subprocess (REDIS_URL set, so not eager: the
 message really goes through Redis), then watches the database file. Under CI=true a
 missing Redis fails instead of skipping.
@@ -22,11 +23,14 @@ import pytest
 from pypdf import PdfReader
 
 from tests.conftest import require_service
+from tests.services import redis_test_url
 
+# `make test` runs each file on one xdist worker (--dist loadfile): both tests here share one
+# migration and never run at the same time.
 pytestmark = pytest.mark.redis
 
 ROOT = Path(__file__).resolve().parents[2]
-REDIS_URL = "redis://127.0.0.1:6379/7"
+REDIS_URL = redis_test_url()
 CELERY = str(Path(sys.executable).with_name("celery"))
 
 SETUP = """
