@@ -151,6 +151,7 @@ def test_covered_lines_cite_the_qa_passage_they_rest_on(client, alice, claim):
             "minutes": 120,
             "hourly_rate": 2_000,
             "evidence": list(vocab.EVIDENCE_KINDS),
+            "evidence_note": "勤怠・賃金台帳・日報の原本を窓口で確認",
         },
     )
     client.force_login(alice)

@@ -96,7 +96,7 @@ def test_future_dates_and_premiums_the_forms_refuse_are_refused(tmp_path, alice,
     ok, _, err = run(path)
     assert not ok and not Claim.objects.exists()
     assert "2行目 [F-1] noticed_on: 未来の日付は指定できません。" in err
-    assert "3行目 [F-2] premium: 割増率は 1000 未満で入力してください。" in err
+    assert "3行目 [F-2] premium:" in err and "割増率は 1000 未満で入力してください。" in err
     assert "3行目 [F-2] work_date: 未来の日付は指定できません。" in err
     assert "4行目 [F-3] minutes:" in err
 
