@@ -118,7 +118,17 @@ def test_production_refuses_to_start_without_secret_key_or_allowed_hosts(missing
     env = production_env()
     env.pop(missing)
     result = subprocess.run(
-        [PYTHON, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True
+        [PYTHON, "manage.py", "check", "--deploy"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode != 0
+    assert f"{missing} must be set" in result.stderr
+    # and the web app itself will not start
+    result = subprocess.run(
+        [PYTHON, "-c", "import claimsdesk.wsgi"], cwd=ROOT, env=env, capture_output=True, text=True
     )
     assert result.returncode != 0
     assert f"{missing} must be set" in result.stderr

@@ -112,11 +112,45 @@ def test_debug_is_off_unless_set_and_then_production_needs_its_secret():
 
     env.pop("SECRET_KEY")
     result = subprocess.run(
-        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True
-    )
+        [sys.executable, "manage.py", "check", "--deploy"],
+        cwd=ROOT, env=env, capture_output=True, text=True,
+    )  # fmt: skip
     assert result.returncode != 0
     assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
     assert "DEBUG=true" in result.stderr  # and says how to run for development
+
+    # the web app refuses to start: importing the WSGI application fails with the same words
+    result = subprocess.run(
+        [sys.executable, "-c", "import claimsdesk.wsgi"],
+        cwd=ROOT, env=env, capture_output=True, text=True,
+    )  # fmt: skip
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
+
+
+def test_assess_and_migrate_run_without_production_settings(tmp_path):
+    """A fresh checkout with nothing set (no DEBUG, no SECRET_KEY): the commands that serve
+    nothing still run, so `manage.py assess` answers the worked scenarios."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DEBUG", "DJANGO_SETTINGS_MODULE", "SECRET_KEY", "ALLOWED_HOSTS"}
+        and not k.startswith("CLAIMSDESK_")
+    }
+    env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'db.sqlite3'}"
+    migrate = subprocess.run(
+        [sys.executable, "manage.py", "migrate", "-v0"],
+        cwd=ROOT, env=env, capture_output=True, text=True,
+    )  # fmt: skip
+    assert migrate.returncode == 0, migrate.stderr
+    facts = '{"plan": "cyber_standard", "incident_leak_or_threat": true, "damages": ' \
+        '[{"id": "d1", "kind": "business_interruption", "claimed": 1000}]}'  # fmt: skip
+    assess = subprocess.run(
+        [sys.executable, "manage.py", "assess", "-"],
+        cwd=ROOT, env=env, input=facts, capture_output=True, text=True,
+    )  # fmt: skip
+    assert assess.returncode == 0, assess.stderr
+    assert '"total_payable": 1000' in assess.stdout
 
 
 @pytest.mark.django_db
