@@ -871,8 +871,19 @@ def payout_mark_paid(*, claim, by, paid_on, reference, override_reason: str = ""
     locked._history_user = by
     locked.save(update_fields=["paid_on", "updated_at"])
     claim_transition(claim=locked, to=S.PAID, by=by, reason=reason)
+    transaction.on_commit(lambda: _queue_payment_letter(payout.pk, by.pk), robust=True)
     claim.refresh_from_db()
     return payout
+
+
+def _queue_payment_letter(payout_pk: int, user_pk: int):
+    """After commit: the insured's 保険金お支払のご案内 for the payout just paid."""
+    from django.contrib.auth import get_user_model
+
+    from documents.rendering import enqueue_payment_letter
+
+    payout = Payout.objects.select_related("claim").get(pk=payout_pk)
+    enqueue_payment_letter(payout=payout, by=get_user_model().objects.get(pk=user_pk))
 
 
 # 保険法21条 allows a later payment only for the investigations it lists (and the policy

@@ -25,6 +25,8 @@ class DocumentKind(models.TextChoices):
     # Produced by the desk
     SETTLEMENT_SUMMARY = "settlement_summary", "支払内容のご案内 (PDF)"
     REQUEST_LETTER = "request_letter", "書類ご提出のお願い (PDF)"
+    DAMAGE_LETTER = "damage_letter", "損害額のご案内 (PDF)"
+    PAYMENT_LETTER = "payment_letter", "保険金お支払のご案内 (PDF)"
     OTHER = "other", "その他"
 
 
@@ -124,6 +126,8 @@ class RenderJob(models.Model):
     class Kind(models.TextChoices):
         SETTLEMENT_SUMMARY = "settlement_summary", "支払内容のご案内"
         REQUEST_LETTER = "request_letter", "書類ご提出のお願い"
+        DAMAGE_LETTER = "damage_letter", "損害額のご案内"
+        PAYMENT_LETTER = "payment_letter", "保険金お支払のご案内"
 
     class Status(models.TextChoices):
         WAITING = "waiting", "送信待ち"
