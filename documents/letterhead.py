@@ -29,7 +29,7 @@ class Letterhead:
     @property
     def footer(self) -> str:
         """One line for the page footer (a CSS string: see css_text)."""
-        return css_text(f"{self.name} {self.department} TEL {self.phone}")
+        return css_text(f"{self.name} TEL {self.phone}")
 
 
 def css_text(text) -> str:

@@ -172,7 +172,7 @@ def test_damage_letter_puts_each_reduced_or_excluded_lines_reason_on_its_line(cl
     # what the insured sends next (Q1 保険金請求書類)
     for label in ("保険金請求書", "示談書または示談確認書", "支払明細(出金の記録)"):
         assert squash(label) in text
-    assert squash(f"お支払見込額合計{claim.total_payable:,}円") in text
+    assert squash(f"お支払額合計{claim.total_payable:,}円") in text
 
 
 def test_payment_letter_shows_the_date_the_masked_account_and_the_amounts(claim, carol):
