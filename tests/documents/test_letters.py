@@ -264,3 +264,19 @@ def test_letters_do_not_make_the_summary_stale(claim, carol):
     job = rendering.enqueue_render(claim=claim, kind=rendering.KIND_DAMAGE_LETTER, by=carol)
     rendering.render_job_run(job_id=job.pk)
     assert rendering.claim_render_version(claim) == before
+
+
+def test_printed_request_letter_page_carries_the_letterhead_and_no_login_name(client, bob):
+    from documents import services
+
+    claim = letter_claim(handler=bob)
+    Claim.objects.filter(pk=claim.pk).update(status=Claim.Status.UNDER_ASSESSMENT)
+    bob.last_name, bob.first_name = "", ""  # no personal name: the login must not stand in
+    bob.save()
+    req = services.documents_request(claim=claim, by=bob)
+    client.force_login(bob)
+    html = client.get(reverse("documents:request_letter", args=[req.pk])).content.decode()
+    sheet = squash(strip_tags(html.split('<article class="sheet">', 1)[1]))
+    for name in ("INSURER_NAME", "INSURER_DEPARTMENT", "INSURER_ADDRESS", "INSURER_PHONE"):
+        assert squash(INSURER[name]) in sheet, name
+    assert "bob" not in sheet and "claimsdesk" not in squash(strip_tags(html))
