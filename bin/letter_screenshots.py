@@ -6,7 +6,8 @@
 Builds a throw-away SQLite database (migrations only), a claim with a client damage paid as
 claimed, a reduced one and an excluded one (tests/documents/letter_helpers.py), and writes
 letter-damage-assessment-draft.png (before approval: 「案」 and the watermark),
-letter-damage-assessment.png (approved) and letter-payment.png (paid; a stand-in bank
+letter-damage-assessment.png (approved), settlement-page1.png (the approved claim's
+settlement summary) and letter-payment.png (paid; a stand-in bank
 account until the payments app provides one) with pdftoppm (poppler-utils), 100 dpi.
 """
 
@@ -54,6 +55,7 @@ def main() -> None:
     pdfs = {"letter-damage-assessment-draft": rendering.render_damage_letter_pdf(claim)}
     payouts.payout_approve(claim=claim, by=carol, amount=claim.total_payable)
     pdfs["letter-damage-assessment"] = rendering.render_damage_letter_pdf(claim)
+    pdfs["settlement-page1"] = rendering.render_settlement_pdf(claim)
     payout = payouts.payout_mark_paid(
         claim=claim, by=carol, paid_on=timezone.localdate(), reference="FB-20240115-0042"
     )
