@@ -53,7 +53,7 @@ from claims.models import (
 from claims.policy_limits import lock_policy
 from claims.reassess import sibling_payout_changed
 from claims.services import ClaimError, claim_transition
-from claims.signals import payout_approved
+from claims.signals import payout_approved, payout_paid
 
 logger = logging.getLogger(__name__)
 
@@ -877,8 +877,18 @@ def payout_mark_paid(*, claim, by, paid_on, reference, override_reason: str = ""
     locked._history_user = by
     locked.save(update_fields=["paid_on", "updated_at"])
     claim_transition(claim=locked, to=S.PAID, by=by, reason=reason)
+    transaction.on_commit(lambda: _queue_payment_letter(payout.pk, by.pk), robust=True)
     claim.refresh_from_db()
     return payout
+
+
+def _queue_payment_letter(payout_pk: int, user_pk: int):
+    """After commit: the insured's 保険金お支払のご案内 for the payout just paid
+    (claims.signals.payout_paid, received in documents/receivers.py)."""
+    from django.contrib.auth import get_user_model
+
+    payout = Payout.objects.select_related("claim").get(pk=payout_pk)
+    payout_paid.send(sender=Payout, payout=payout, by=get_user_model().objects.get(pk=user_pk))
 
 
 # 保険法21条 allows a later payment only for the investigations it lists (and the policy

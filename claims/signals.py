@@ -22,6 +22,10 @@ documents_requested = Signal()
 # by= (the approver).
 payout_approved = Signal()
 
+# A payout was marked paid and committed: render the insured's 保険金お支払のご案内. Sent with
+# payout=, by= (who recorded the payment).
+payout_paid = Signal()
+
 
 def send_required(signal: Signal, sender, **kwargs) -> None:
     """Send a signal that must be acted on: with no receiver connected, fail loudly."""

@@ -282,6 +282,16 @@ LOGGING = {
 PDF_FONT_PATH = env.str(
     "PDF_FONT_PATH", default="/usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf"
 )
+# The letterhead of every letter and PDF sent to an insured (documents.letterhead): the
+# insurer's name, department, address, telephone and the desk's mail address (the handler's
+# own mail address, when set, is printed instead). Demo values by default.
+INSURER_NAME = env.str("INSURER_NAME", default="サンプル損害保険株式会社")
+INSURER_DEPARTMENT = env.str("INSURER_DEPARTMENT", default="専門保険金サービス部 サイバー保険金課")
+INSURER_POSTCODE = env.str("INSURER_POSTCODE", default="100-0005")
+INSURER_ADDRESS = env.str("INSURER_ADDRESS", default="東京都千代田区丸の内一丁目1番1号")
+INSURER_PHONE = env.str("INSURER_PHONE", default="03-0000-0000")
+INSURER_HOURS = env.str("INSURER_HOURS", default="平日 9:00〜17:00")
+INSURER_EMAIL = env.str("INSURER_EMAIL", default="cyber-claims@example.jp")
 RENDER_TIME_LIMIT = env.int("RENDER_TIME_LIMIT", default=120)
 RENDER_SOFT_TIME_LIMIT = env.int("RENDER_SOFT_TIME_LIMIT", default=100)
 RENDER_STALE_SECONDS = env.int("RENDER_STALE_SECONDS", default=600)

@@ -25,12 +25,21 @@ class DocumentKind(models.TextChoices):
     # Produced by the desk
     SETTLEMENT_SUMMARY = "settlement_summary", "支払内容のご案内 (PDF)"
     REQUEST_LETTER = "request_letter", "書類ご提出のお願い (PDF)"
+    DAMAGE_LETTER = "damage_letter", "損害額のご案内 (PDF)"
+    PAYMENT_LETTER = "payment_letter", "保険金お支払のご案内 (PDF)"
     OTHER = "other", "その他"
 
 
 # Produced by the desk itself (#8), never uploaded: four eyes and the claim version leave
 # them out (rendering a PDF changes no money).
-DESK_KINDS = frozenset({DocumentKind.SETTLEMENT_SUMMARY, DocumentKind.REQUEST_LETTER})
+DESK_KINDS = frozenset(
+    {
+        DocumentKind.SETTLEMENT_SUMMARY,
+        DocumentKind.REQUEST_LETTER,
+        DocumentKind.DAMAGE_LETTER,
+        DocumentKind.PAYMENT_LETTER,
+    }
+)
 
 
 def document_upload_to(instance, filename):
@@ -129,6 +138,8 @@ class RenderJob(models.Model):
     class Kind(models.TextChoices):
         SETTLEMENT_SUMMARY = "settlement_summary", "支払内容のご案内"
         REQUEST_LETTER = "request_letter", "書類ご提出のお願い"
+        DAMAGE_LETTER = "damage_letter", "損害額のご案内"
+        PAYMENT_LETTER = "payment_letter", "保険金お支払のご案内"
 
     class Status(models.TextChoices):
         WAITING = "waiting", "送信待ち"

@@ -16,6 +16,7 @@ from django.utils import timezone
 from claims.premium import format_premium
 from coverage import engine, vocab
 from documents import followup
+from documents.letterhead import letterhead
 from documents.models import DocumentKind
 
 # --- what the settlement summary shows ---------------------------------------------------
@@ -61,6 +62,18 @@ def _describe(section, row) -> tuple[str, str]:
     return f"{_get(row, 'employee', '')} ({task})", detail
 
 
+def _cut_reason(section, row) -> str:
+    """Why a client's damage was recognized below what was claimed ("" when it was not)."""
+    if section != vocab.SECTION_DAMAGES:
+        return ""
+    if int(_get(row, "claimed") or 0) <= int(_get(row, "recognized") or 0):
+        return ""
+    why = vocab.cut_reason_text(
+        _get(row, "cut_reason_code", "") or "", _get(row, "cut_reason", "") or ""
+    )
+    return why or "未記録"
+
+
 def _reason_text(reasons, missing) -> str:
     """The reasons cell of one item as a single text: titles with their Q&A references, then
     the evidence still missing. One text per table cell keeps the PDF render fast (WeasyPrint
@@ -80,6 +93,8 @@ def _line(section, no, row, *, claimed, amount, decision, reasons, covered, miss
         "no": no,
         "pk": _get(row, "pk"),
         "section": section,
+        "client": _get(row, "client_name", "") if section == vocab.SECTION_DAMAGES else "",
+        "cut_reason": _cut_reason(section, row),
         "description": main,
         "detail": detail,
         "claimed": claimed,
@@ -296,6 +311,9 @@ def settlement_context(claim, *, version=None) -> dict:
         ),
         "issued_on": timezone.localdate(),
         "version": version,
+        # sent to the insured: the insurer's letterhead; before approval a draft (「案」)
+        "letterhead": letterhead(claim),
+        "draft": payout is None,
     }
 
 
@@ -318,9 +336,9 @@ def _request_item(item) -> dict:
 def request_letter_context(request, *, version=None) -> dict:
     from claims.models import Claim
 
-    claim = Claim.objects.select_related("policy__insured", "policy__plan", "incident").get(
-        pk=request.claim_id
-    )
+    claim = Claim.objects.select_related(
+        "policy__insured", "policy__plan", "incident", "handler"
+    ).get(pk=request.claim_id)
     items = request.items if isinstance(request.items, list) else []
     return {
         "claim": claim,
@@ -334,4 +352,5 @@ def request_letter_context(request, *, version=None) -> dict:
         "items": [_request_item(i) for i in items],
         "issued_on": timezone.localdate(),
         "version": version,
+        "letterhead": letterhead(claim),
     }

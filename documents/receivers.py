@@ -22,3 +22,8 @@ def request_documents(sender, *, claim, by, message="", **kwargs):
 @receiver(signals.payout_approved, dispatch_uid="documents.settlement_summary")
 def render_settlement_summary(sender, *, claim, by, **kwargs):
     rendering.enqueue_render(claim=claim, kind="settlement_summary", by=by)
+
+
+@receiver(signals.payout_paid, dispatch_uid="documents.payment_letter")
+def render_payment_letter(sender, *, payout, by, **kwargs):
+    rendering.enqueue_payment_letter(payout=payout, by=by)

@@ -29,6 +29,16 @@ def may_generate(user, claim) -> bool:
     )
 
 
+LETTER_KINDS = (rendering.KIND_DAMAGE_LETTER, rendering.KIND_PAYMENT_LETTER)
+
+
+def may_generate_kind(user, claim, kind) -> bool:
+    """The letters to the insured: whoever may see the claim; the desk's PDFs: may_generate."""
+    if kind in LETTER_KINDS:
+        return permissions.can_view(user, claim)
+    return may_generate(user, claim)
+
+
 def panel_context(user, claim, *, error="") -> dict:
     if RenderJob.objects.filter(claim=claim, status=RenderJob.Status.WAITING).exists():
         rendering.drain_outbox(claim=claim, older_than=OPPORTUNISTIC_DRAIN_AFTER)
@@ -36,7 +46,7 @@ def panel_context(user, claim, *, error="") -> dict:
     docs = {}
     for doc in Document.objects.filter(
         claim=claim,
-        kind__in=[rendering.KIND_SETTLEMENT, rendering.KIND_REQUEST],
+        kind__in=rendering.DESK_KINDS,
         deleted_at__isnull=True,
         render_version__isnull=False,
     ).order_by("-render_version", "-pk"):
@@ -53,6 +63,30 @@ def panel_context(user, claim, *, error="") -> dict:
             "button": "作成" if settlement_doc is None else "最新の内容で作成",
         }
     ]
+    damage_doc = docs.get(rendering.KIND_DAMAGE_LETTER)
+    rows.append(
+        {
+            "kind": rendering.KIND_DAMAGE_LETTER,
+            "label": RenderJob.Kind.DAMAGE_LETTER.label,
+            "job": jobs.get(rendering.KIND_DAMAGE_LETTER),
+            "doc": damage_doc,
+            "stale": damage_doc is not None and damage_doc.render_version != current,
+            "button": "作成" if damage_doc is None else "最新の内容で作成",
+        }
+    )
+    paid = rendering.paid_payout(claim)
+    if paid is not None:  # the payment letter exists only once a payment was made
+        payment_doc = docs.get(rendering.KIND_PAYMENT_LETTER)
+        rows.append(
+            {
+                "kind": rendering.KIND_PAYMENT_LETTER,
+                "label": RenderJob.Kind.PAYMENT_LETTER.label,
+                "job": jobs.get(rendering.KIND_PAYMENT_LETTER),
+                "doc": payment_doc,
+                "stale": payment_doc is not None and payment_doc.render_version != paid.pk,
+                "button": "作成",
+            }
+        )
     if DocumentRequest.objects.filter(claim=claim).exists():
         rows.append(
             {
@@ -66,6 +100,7 @@ def panel_context(user, claim, *, error="") -> dict:
         )
     for r in rows:
         r["busy"] = r["job"] is not None and r["job"].status in rendering.ACTIVE
+        r["may"] = may_generate_kind(user, claim, r["kind"])
     active = any(r["busy"] for r in rows)
     return {
         "claim": claim,
@@ -100,7 +135,7 @@ def generate(request, number, kind):
     claim = _claim_for(request, number)
     if kind not in rendering.TEMPLATES:
         raise Http404
-    if not may_generate(request.user, claim):
+    if not may_generate_kind(request.user, claim, kind):
         raise PermissionDenied
     error = ""
     try:

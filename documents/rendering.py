@@ -23,6 +23,8 @@ stored PDF has the current number; "作成" then stores a new file for the new n
 A FigureChange (claims.reassess: the claim's payable amount moved because of a sibling's
 payout or a shared row) counts too.
 Request letters use the DocumentRequest's id as their version: one letter a request.
+The damage letter (損害額のご案内) follows the claim's render version like the summary; the
+payment letter (保険金お支払のご案内) uses the paid Payout's id: one letter a payment.
 """
 
 from __future__ import annotations
@@ -50,11 +52,22 @@ logger = logging.getLogger(__name__)
 Status = RenderJob.Status
 KIND_SETTLEMENT = RenderJob.Kind.SETTLEMENT_SUMMARY
 KIND_REQUEST = RenderJob.Kind.REQUEST_LETTER
+KIND_DAMAGE_LETTER = RenderJob.Kind.DAMAGE_LETTER
+KIND_PAYMENT_LETTER = RenderJob.Kind.PAYMENT_LETTER
 TEMPLATES = {
     KIND_SETTLEMENT: "documents/pdf/settlement_summary.html",
     KIND_REQUEST: "documents/pdf/request_letter.html",
+    KIND_DAMAGE_LETTER: "documents/pdf/damage_letter.html",
+    KIND_PAYMENT_LETTER: "documents/pdf/payment_letter.html",
 }
-FILE_TITLES = {KIND_SETTLEMENT: "支払内容のご案内", KIND_REQUEST: "書類ご提出のお願い"}
+FILE_TITLES = {
+    KIND_SETTLEMENT: "支払内容のご案内",
+    KIND_REQUEST: "書類ご提出のお願い",
+    KIND_DAMAGE_LETTER: "損害額のご案内",
+    KIND_PAYMENT_LETTER: "保険金お支払のご案内",
+}
+# The desk's own PDFs: never evidence, so they never move a claim's render version.
+DESK_KINDS = tuple(TEMPLATES)
 ACTIVE = (Status.WAITING, Status.QUEUED, Status.RENDERING)
 
 
@@ -93,9 +106,7 @@ def claim_render_version(claim) -> int:
     # the evidence: uploads, links and deletions (not the desk's own rendered PDFs)
     counts.append(
         _history_count(
-            Document.history.filter(claim_id=OuterRef("pk")).exclude(
-                kind__in=[KIND_SETTLEMENT, KIND_REQUEST]
-            )
+            Document.history.filter(claim_id=OuterRef("pk")).exclude(kind__in=DESK_KINDS)
         )
     )
     # shared rows: the policy, its insured, the plan (limits, sub-limits), the incident
@@ -115,9 +126,27 @@ def claim_render_version(claim) -> int:
     return max(int(n or 0), 1)
 
 
+def paid_payout(claim):
+    """The claim's latest paid payout (what a payment letter tells), or None."""
+    from claims.models import Payout
+
+    return (
+        Payout.objects.filter(claim=claim, status=Payout.Status.PAID, paid_on__isnull=False)
+        .order_by("-sequence", "-pk")
+        .first()
+    )
+
+
 def render_version(claim, kind) -> int:
-    if kind == KIND_SETTLEMENT:
+    if kind in (KIND_SETTLEMENT, KIND_DAMAGE_LETTER):
         return claim_render_version(claim)
+    if kind == KIND_PAYMENT_LETTER:
+        payout = paid_payout(claim)
+        if payout is None:
+            raise ClaimError(
+                "お支払の記録がまだありません。保険金お支払のご案内は支払済みの後に作成できます。"
+            )
+        return payout.pk
     latest = DocumentRequest.objects.filter(claim=claim).order_by("-requested_at", "-pk").first()
     if latest is None:
         raise ClaimError("書類依頼がまだありません。")
@@ -152,6 +181,16 @@ def enqueue_render(*, claim, kind, by, version=None) -> RenderJob:
         job_id = job.pk
         transaction.on_commit(lambda: send_job(job_id))
     return job
+
+
+def enqueue_payment_letter(*, payout, by) -> RenderJob | None:
+    """Queue the 保険金お支払のご案内 of a paid payout (e.g. once a payment batch is marked
+    paid, or a payout is marked paid by hand). None for a payout that is not paid."""
+    from claims.models import Payout
+
+    if payout.status != Payout.Status.PAID or payout.paid_on is None:
+        return None
+    return enqueue_render(claim=payout.claim, kind=KIND_PAYMENT_LETTER, by=by, version=payout.pk)
 
 
 def _check_broker(timeout: float = 0.5) -> None:
@@ -338,6 +377,15 @@ def render_job_pdf(job) -> bytes:
         time.sleep(delay)
     if job.kind == KIND_SETTLEMENT:
         return render_settlement_pdf(job.claim, version=job.version)
+    if job.kind == KIND_DAMAGE_LETTER:
+        return render_damage_letter_pdf(job.claim, version=job.version)
+    if job.kind == KIND_PAYMENT_LETTER:
+        from claims.models import Payout
+
+        payout = Payout.objects.filter(pk=job.version, claim_id=job.claim_id).first()
+        if payout is None:
+            raise ClaimError("支払の記録が見つかりません。")
+        return render_payment_letter_pdf(payout, version=job.version)
     request = DocumentRequest.objects.filter(pk=job.version, claim_id=job.claim_id).first()
     if request is None:
         raise ClaimError("書類依頼が見つかりません。")
@@ -352,6 +400,20 @@ def render_settlement_pdf(claim, *, version=None, fetcher=None) -> bytes:
 def render_request_letter_pdf(request, *, version=None, fetcher=None) -> bytes:
     context = pdf_context.request_letter_context(request, version=version)
     return pdf.render_template_pdf(TEMPLATES[KIND_REQUEST], context, fetcher=fetcher)
+
+
+def render_damage_letter_pdf(claim, *, version=None, fetcher=None) -> bytes:
+    from documents.letters import damage_letter_context
+
+    context = damage_letter_context(claim, version=version)
+    return pdf.render_template_pdf(TEMPLATES[KIND_DAMAGE_LETTER], context, fetcher=fetcher)
+
+
+def render_payment_letter_pdf(payout, *, account=None, version=None, fetcher=None) -> bytes:
+    from documents.letters import payment_letter_context
+
+    context = payment_letter_context(payout, account=account, version=version)
+    return pdf.render_template_pdf(TEMPLATES[KIND_PAYMENT_LETTER], context, fetcher=fetcher)
 
 
 # --- reads for the panel -----------------------------------------------------------------

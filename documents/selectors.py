@@ -100,6 +100,8 @@ def panel_data(claim, user) -> dict:
 
 
 def request_letter_context(req: DocumentRequest) -> dict:
+    from documents.letterhead import letterhead
+
     """What the request letter shows (the HTML page here; #8's PDF may reuse it)."""
     claim = req.claim
     stages = []
@@ -114,4 +116,5 @@ def request_letter_context(req: DocumentRequest) -> dict:
         "stages": stages,
         "handler": claim.handler or req.requested_by,
         "previous": followup.previous_open_request(req),
+        "letterhead": letterhead(claim),
     }

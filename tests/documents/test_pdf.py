@@ -53,7 +53,7 @@ def test_summary_has_items_decisions_reasons_and_engine_totals(claim):
     assert squash(f"費用支払額{yen(a.expenses.payable)}") in text
 
 
-def test_summary_of_an_approved_claim_prints_the_payout_snapshot_and_approver(claim, carol):
+def test_summary_of_an_approved_claim_prints_the_payout_snapshot_not_the_approver(claim, carol):
     from django.utils import timezone
 
     from claims.models import Claim, Payout
@@ -81,8 +81,9 @@ def test_summary_of_an_approved_claim_prints_the_payout_snapshot_and_approver(cl
     add_items(claim, damages=1, expenses=0, overtime=0)
     text = squash("".join(pdf_pages_text(rendering.render_settlement_pdf(claim))))
     assert squash(f"お支払額合計{yen(a.total_payable)}") in text
-    assert "承認者" in text and "carol" in text
-    assert timezone.localdate().strftime("%Y年") in text
+    # sent to the insured: the decision's date, never who approved it (issue 19)
+    assert "承認者" not in text and "carol" not in text
+    assert squash("査定確定日") + timezone.localdate().strftime("%Y年") in text
     assert squash("承認前の査定内容") not in text
 
 
