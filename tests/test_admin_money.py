@@ -157,6 +157,8 @@ def _changed(value: str) -> str:
     value = value.strip()
     if value.isdigit():
         return str(int(value) + 7)
+    if value.replace(",", "").isdigit():  # yen shown with separators (the plan's limits)
+        return f"{int(value.replace(',', '')) + 7:,}"
     try:
         return (datetime.date.fromisoformat(value) + datetime.timedelta(days=3)).isoformat()
     except ValueError:
