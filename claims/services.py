@@ -312,6 +312,64 @@ def claim_set_next_action(*, claim: Claim, by, on, note: str = "") -> Claim:
     return claim
 
 
+def task_refusal(user, claim) -> str | None:
+    """Why `user` may not add or complete `claim`'s tasks (対応予定), or None: whoever may
+    edit the claim (its handler) or a supervisor, while the claim is in progress."""
+    from claims import permissions
+
+    if not (permissions.can_edit(user, claim) or permissions.sees_all(user)):
+        return "この事故の対応予定を変更する権限がありません。"
+    if claim.status not in IN_PROGRESS_STATUSES:
+        return f"「{claim.get_status_display()}」の事故には対応予定を登録できません。"
+    return None
+
+
+@transaction.atomic
+def claim_add_task(*, claim: Claim, by, what: str, due_on, assignee=None):
+    """Add a dated task (対応予定) to a claim; by default for the claim's handler (or, on an
+    unassigned claim, whoever adds it)."""
+    from claims.forms import handler_choices
+    from claims.models import ClaimTask
+
+    locked = Claim.objects.select_for_update().get(pk=claim.pk)
+    refusal = task_refusal(by, locked)
+    if refusal:
+        raise ClaimError(refusal)
+    if due_on is None:
+        raise ClaimError("対応日を入力してください。")
+    if due_on < timezone.localdate():
+        raise ClaimError("対応日には今日以降の日付を指定してください。")
+    if assignee is None:
+        assignee = locked.handler or by
+    elif assignee.pk != by.pk and assignee.pk not in {u.pk for u in handler_choices()}:
+        raise ClaimError("対応予定の担当者には担当者・承認者を指定してください。")
+    task = ClaimTask(
+        claim=locked, what=(what or "").strip(), due_on=due_on, assignee=assignee, created_by=by
+    )
+    task.full_clean()
+    task.save()
+    return task
+
+
+@transaction.atomic
+def claim_complete_task(*, task, by):
+    """Mark a task done (who, when). A task done once stays done."""
+    from claims.models import ClaimTask
+
+    locked = ClaimTask.objects.select_for_update().select_related("claim").get(pk=task.pk)
+    refusal = task_refusal(by, locked.claim)
+    if refusal:
+        raise ClaimError(refusal)
+    if locked.done_at is not None:
+        raise ClaimError("この対応予定はすでに完了しています。")
+    locked.done_by, locked.done_at = by, timezone.now()
+    locked.full_clean()
+    locked._change_reason = "task done"
+    locked.save(update_fields=["done_by", "done_at"])
+    task.done_by, task.done_at = locked.done_by, locked.done_at
+    return task
+
+
 @transaction.atomic
 def claim_assign(*, claim: Claim, handler, by) -> Claim:
     """Give a claim to a handler. Supervisors assign anyone; handlers take unassigned
