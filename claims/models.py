@@ -715,3 +715,26 @@ class ClaimTask(models.Model):
 
     def __str__(self):
         return f"{self.claim_id}: {self.due_on:%Y/%m/%d} {self.what}"
+
+
+class SendBackRequest(models.Model):
+    """A handler's request (差戻し依頼) that a supervisor send a claim back from 承認待ち, with
+    the reason. The supervisor still decides with the send-back; a request counts while the
+    claim waits for approval since it was made (a later submission starts afresh)."""
+
+    claim = models.ForeignKey(
+        Claim, on_delete=models.CASCADE, related_name="send_back_requests", verbose_name="事故"
+    )
+    reason = models.TextField("差戻し依頼の理由", max_length=1000)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="依頼者"
+    )
+    at = models.DateTimeField("依頼日時", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "差戻し依頼"
+        verbose_name_plural = "差戻し依頼"
+        ordering = ["-at", "-id"]
+
+    def __str__(self):
+        return f"{self.claim_id}: 差戻し依頼 {self.at:%Y/%m/%d}"

@@ -748,3 +748,51 @@ def item_delete(*, item, by) -> None:
         row._history_user = by  # the deletion's history row names who (claims.four_eyes)
         row.delete()
     _after_item_change(locked)
+
+
+def open_send_back_request(claim):
+    """The newest 差戻し依頼 made since the claim last went to approval, while it still waits
+    for approval; None otherwise."""
+    from claims.models import SendBackRequest, StatusChange
+
+    if claim.status != Claim.Status.AWAITING_APPROVAL:
+        return None
+    submitted = (
+        StatusChange.objects.filter(claim=claim, to_status=Claim.Status.AWAITING_APPROVAL)
+        .order_by("-at")
+        .values_list("at", flat=True)
+        .first()
+    )
+    requests = SendBackRequest.objects.filter(claim=claim).select_related("by")
+    if submitted is not None:
+        requests = requests.filter(at__gte=submitted)
+    return requests.first()
+
+
+def send_back_request_refusal(user, claim) -> str | None:
+    """Why `user` may not ask for `claim` to be sent back, or None: the claim's handler
+    (whoever may edit it), while it waits for approval."""
+    from claims import permissions
+
+    if not permissions.can_edit(user, claim):
+        return "この事故の差戻しを依頼する権限がありません。"
+    if claim.status != Claim.Status.AWAITING_APPROVAL:
+        return "差戻しを依頼できるのは承認待ちの事故のみです。"
+    return None
+
+
+@transaction.atomic
+def claim_request_send_back(*, claim: Claim, by, reason: str):
+    """Ask a supervisor to send a claim back from 承認待ち (差戻し依頼), with the reason."""
+    from claims.models import SendBackRequest
+
+    locked = Claim.objects.select_for_update().get(pk=claim.pk)
+    refusal = send_back_request_refusal(by, locked)
+    if refusal:
+        raise ClaimError(refusal)
+    if not (reason or "").strip():
+        raise ClaimError("差戻し依頼の理由を入力してください。")
+    request = SendBackRequest(claim=locked, by=by, reason=reason.strip())
+    request.full_clean()
+    request.save()
+    return request

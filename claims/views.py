@@ -69,6 +69,15 @@ def _back_to_claim(request, claim):
     return redirect(_claim_url(claim))
 
 
+@login_required
+@require_GET
+def home(request):
+    """Where signing in lands: supervisors on 承認待ち, everyone else on the queue."""
+    if permissions.is_supervisor(request.user):
+        return redirect("approvals:queue")
+    return redirect("claims:queue")
+
+
 # --- queue -------------------------------------------------------------------------------
 
 
@@ -373,6 +382,11 @@ def _claim_context(
         # lazy: the handlers are read only when the page shows the form
         "task_form": task_form or SimpleLazyObject(lambda: TaskForm(handlers=handler_choices())),
         "can_task": services.task_refusal(request.user, claim) is None,
+        # 差戻し依頼: the handler asks a supervisor to pull the claim back from 承認待ち
+        "send_back_request": services.open_send_back_request(claim)
+        if claim.status == Claim.Status.AWAITING_APPROVAL
+        else None,
+        "can_ask_send_back": services.send_back_request_refusal(request.user, claim) is None,
         # four eyes (claims.four_eyes): a supervisor who edits loses the right to approve
         "supervisor_edits": editable and permissions.is_supervisor(request.user),
         **_assign_context(request.user, claim),
@@ -534,6 +548,24 @@ def claim_task_done(request, number, pk):
     except ClaimError as exc:
         return _refused(request, claim, exc)
     messages.success(request, f"対応予定「{task.what}」を完了にしました。")
+    return _back_to_claim(request, claim)
+
+
+@login_required
+@require_POST
+def claim_send_back_request(request, number):
+    """A handler asks a supervisor to send the claim back from 承認待ち (差戻し依頼)."""
+    claim = selectors.claim_for_page(number=number, user=request.user)
+    reason = request.POST.get("reason", "")
+    if has_bidi_controls(reason):
+        return _refused(request, claim, ClaimError(BIDI_MESSAGE))
+    if len(reason) > 1000:
+        return _refused(request, claim, ClaimError("理由は 1000 文字以内で入力してください。"))
+    try:
+        services.claim_request_send_back(claim=claim, by=request.user, reason=reason)
+    except ClaimError as exc:
+        return _refused(request, claim, exc)
+    messages.success(request, "差戻しを依頼しました。承認者の判断をお待ちください。")
     return _back_to_claim(request, claim)
 
 

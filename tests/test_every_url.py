@@ -150,7 +150,7 @@ def sweep(client, world, login=None):
 
 CLAIM_BOUND = (
     "claims:detail", "claims:facts", "claims:action", "claims:note", "claims:next_action",
-    "claims:duplicates", "claims:task_add", "claims:task_done",
+    "claims:duplicates", "claims:task_add", "claims:task_done", "claims:send_back_request",
     "claims:item_add", "claims:item_edit", "claims:item_delete",
     "approvals:detail", "approvals:approve", "approvals:send_back", "approvals:reject",
     "approvals:mark_paid", "approvals:reopen", "approvals:extend", "approvals:recover",

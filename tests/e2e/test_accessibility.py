@@ -48,6 +48,10 @@ def desk(alice, bob, carol, settings, tmp_path):
     services.claim_set_next_action(
         claim=claim, by=alice, on=datetime.date.today() + datetime.timedelta(days=3), note="電話"
     )
+    today = datetime.date.today()
+    call = services.claim_add_task(claim=claim, by=alice, what="被保険者へ電話", due_on=today)
+    services.claim_add_task(claim=claim, by=alice, what="書類を確認", due_on=today)
+    services.claim_complete_task(task=call, by=alice)
     ClaimNote.objects.create(
         claim=claim, channel="phone", party="insured", body="状況を確認", by=alice
     )
