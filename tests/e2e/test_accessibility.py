@@ -57,6 +57,7 @@ def desk(alice, bob, carol, settings, tmp_path):
     )
     make_claim(created_by=alice, handler=None, policy=claim.policy)  # a duplicate warning
     waiting = awaiting_claim(handler=bob)
+    services.claim_request_send_back(claim=waiting, by=bob, reason="金額を見直したい")  # 差戻し依頼
     return claim, waiting
 
 
