@@ -7,6 +7,7 @@ app_name = "approvals"
 
 urlpatterns = [
     path("", approval_views.approval_queue, name="queue"),
+    path("next/", approval_views.approval_next, name="next"),
     path("<claimnumber:number>/", approval_views.approval_detail, name="detail"),
     path("<claimnumber:number>/approve/", approval_views.approve, name="approve"),
     path("<claimnumber:number>/send-back/", approval_views.send_back, name="send_back"),

@@ -15,10 +15,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
-from claims import clock, four_eyes, payouts, permissions
-from claims.models import Claim, FigureChange, Payout, Recovery, StatusChange
+from claims import clock, four_eyes, payouts, permissions, services
+from claims.models import Claim, FigureChange, Payout, Recovery, SendBackRequest, StatusChange
 from claims.services import ClaimError
 from claims.versions import CHANGED, claim_version
 from claimsdesk.text import PlainTextForm
@@ -204,6 +204,9 @@ def approval_queue(request):
         .annotate(total=Sum("amount"))
         .values("total")[:1]
     )
+    asked_to_send_back = (  # 差戻し依頼: the newest; it counts when made since submission
+        SendBackRequest.objects.filter(claim=OuterRef("pk")).order_by("-at").values("at")[:1]
+    )
     claims = (
         Claim.objects.filter(permissions.visible_claims_q(request.user))
         .filter(status=S.AWAITING_APPROVAL)
@@ -214,6 +217,7 @@ def approval_queue(request):
             asked_back=Subquery(asked_back),
             policy_paid=Subquery(policy_paid),
             policy_back=Subquery(policy_back),
+            send_back_asked_at=Subquery(asked_to_send_back),
         )
         .annotate(  # the payable amount moved after it was sent (claims.reassess)
             changed_since=Exists(
@@ -241,6 +245,8 @@ def approval_queue(request):
                 > limit,
                 "top_up": top_up,
                 "overpaid": -top_up if top_up is not None and top_up < 0 else 0,
+                "send_back_asked": claim.send_back_asked_at is not None
+                and (claim.submitted_at is None or claim.send_back_asked_at >= claim.submitted_at),
                 "four_eyes": four_eyes.message(touched[claim.pk][request.user.pk])
                 if request.user.pk in touched[claim.pk]
                 else None,
@@ -320,6 +326,8 @@ def _approval_context(request, claim, **forms_):
     return {
         "since_submission": changed_since_submission(claim),
         "open_siblings": open_siblings(claim) if claim.status == S.AWAITING_APPROVAL else [],
+        # the handler's 差戻し依頼, shown first on the page
+        "send_back_request": services.open_send_back_request(claim),
         "q1": _q1_context(claim),
         # Q5 evidence confirmed by a tick with no file: the approver sees each, with its note
         "unfiled_evidence": unfiled_confirmations(row for row, _ in ca.overtime),
@@ -359,6 +367,50 @@ def approval_detail(request, number):
     _require_supervisor(request.user)
     claim = _visible_claim(request, number)
     return render(request, "approvals/detail.html", _approval_context(request, claim))
+
+
+NEXT_SCAN = 50  # 次の承認待ちへ looks this far down the approval queue
+
+
+def next_awaiting_claim(*, user, after=None):
+    """The first claim in approval-queue order (submitted first) that `user` may approve
+    now: four eyes, authority, limits and Q1 all allow it; `after` (a claim number) is
+    skipped. None when no such claim is within the first NEXT_SCAN waiting."""
+    from coverage.adapters import claim_assessment
+
+    submitted = (
+        StatusChange.objects.filter(claim=OuterRef("pk"), to_status=S.AWAITING_APPROVAL)
+        .order_by("-at")
+        .values("at")[:1]
+    )
+    candidates = (
+        Claim.objects.filter(permissions.visible_claims_q(user))
+        .filter(status=S.AWAITING_APPROVAL)
+        .exclude(number=after or "")
+        .select_related("policy__insured", "policy__plan", "incident", "handler")
+        .annotate(submitted_at=Subquery(submitted))
+        .order_by("submitted_at", "reported_at", "id")[:NEXT_SCAN]
+    )
+    for claim in candidates:
+        ca = claim_assessment(claim)
+        if not payouts.approval_problems(
+            claim=claim, by=user, assessment=ca.assessment, usage=ca.usage
+        ):
+            return claim
+    return None
+
+
+@login_required
+@require_GET
+def approval_next(request):
+    """次の承認待ちへ: the next claim this supervisor may approve, or the queue saying none."""
+    _require_supervisor(request.user)
+    after = request.GET.get("after", "")[:20]
+    claim = next_awaiting_claim(user=request.user, after=after)
+    if claim is None:
+        messages.info(request, "あなたが承認できる承認待ちの事故は、ほかにありません。")
+        return redirect("approvals:queue")
+    return redirect("approvals:detail", number=claim.number)
 
 
 def _decide(request, number, form, action, success, form_key):

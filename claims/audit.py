@@ -22,6 +22,7 @@ from django.utils import timezone
 from claims.models import (
     ApprovalAuthority,
     Claim,
+    ClaimTask,
     ClientDamage,
     Expense,
     FigureChange,
@@ -162,6 +163,8 @@ def _subject(model, record, users=None) -> str:
         label = (
             f"{vocab.EXPENSE_CATEGORIES.get(record.category, record.category)} {record.amount:,}円"
         )
+    elif model is ClaimTask:
+        label = f"{record.due_on:%Y/%m/%d} {record.what}"
     elif model is OvertimeEntry:
         label = f"{record.employee} {record.minutes}分"
     elif model is Plan:
@@ -249,6 +252,7 @@ def claim_timeline(claim, *, limit: int = 300) -> list[Entry]:
         (Document, _recent(Document.history.filter(claim_id=claim.pk), window), True, "change"),
         (Payout, _recent(Payout.history.filter(claim_id=claim.pk), window), True, "change"),
         (Recovery, _recent(Recovery.history.filter(claim_id=claim.pk), window), True, "change"),
+        (ClaimTask, _recent(ClaimTask.history.filter(claim_id=claim.pk), window), True, "change"),
         # The limits the assessment rests on: edits by admins, not their initial creation.
         (Plan, _recent(Plan.history.filter(id=plan_id), window), False, "plan"),
         (

@@ -66,11 +66,17 @@ OPEN = "open"  # 未完了: models.IN_PROGRESS_STATUSES
 
 
 def next_action_due_q(today=None) -> Q:
-    """Claims still being worked whose diary date (次回対応日) is today or past."""
+    """Claims still being worked whose diary date (次回対応日) is today or past, or with an
+    open task (対応予定) due today or earlier (one EXISTS subquery, no query per row)."""
     from django.utils import timezone
 
+    from claims.models import ClaimTask
+
     today = today or timezone.localdate()
-    return Q(status__in=IN_PROGRESS_STATUSES, next_action_on__lte=today)
+    task_due = ClaimTask.objects.filter(
+        claim=OuterRef("pk"), done_at__isnull=True, due_on__lte=today
+    )
+    return Q(status__in=IN_PROGRESS_STATUSES) & (Q(next_action_on__lte=today) | Exists(task_due))
 
 
 def status_choices() -> list[tuple[str, str]]:

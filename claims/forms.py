@@ -131,6 +131,48 @@ class FutureDateField(forms.DateField):
             raise forms.ValidationError("今日以降の日付を入力してください。", code="past")
 
 
+class TaskForm(PlainTextForm, forms.Form):
+    """A dated task (対応予定): what, for whom (default: the claim's handler), which day."""
+
+    what = forms.CharField(
+        label="対応内容",
+        max_length=200,
+        error_messages={
+            "required": "対応内容を入力してください。",
+            "max_length": "200 文字以内で入力してください (現在 %(show_value)d 文字)。",
+        },
+    )
+    due_on = FutureDateField(
+        label="対応日", error_messages={"required": "対応日を入力してください。"}
+    )
+    assignee = forms.TypedChoiceField(label="担当者", required=False, coerce=int, empty_value=None)
+
+    def __init__(self, *args, handlers=(), **kwargs):
+        kwargs.setdefault("prefix", "task")
+        super().__init__(*args, **kwargs)
+        from claims.templatetags.claims_extras import person
+
+        self.handlers = {h.pk: h for h in handlers}
+        self.fields["assignee"].choices = [("", "事故の担当者")] + [
+            (h.pk, person(h)) for h in handlers
+        ]
+        for name in ("what", "due_on", "assignee"):
+            widget = self.fields[name].widget
+            css = (
+                "form-select form-select-sm"
+                if name == "assignee"
+                else "form-control form-control-sm"
+            )
+            widget.attrs.update({"class": css})
+        self.fields["what"].widget.attrs.update(
+            {"maxlength": 200, "placeholder": "例: 被保険者へ電話"}
+        )
+
+    def clean_assignee(self):
+        pk = self.cleaned_data.get("assignee")
+        return self.handlers.get(pk) if pk else None
+
+
 class NextActionForm(PlainTextForm, forms.Form):
     """The claim's diary: the day to pick it up again and what for."""
 

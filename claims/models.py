@@ -692,3 +692,80 @@ class FigureChange(models.Model):
 
     def __str__(self):
         return f"{self.claim_id}: {self.old_payable:,} → {self.new_payable:,} ({self.cause})"
+
+
+class ClaimTask(models.Model):
+    """A dated task on a claim (対応予定): what to do, who does it, on which day; open until
+    someone marks it done (who, when). A claim keeps several; the queue's 対応日到来 counts
+    claims with an open task due today or earlier."""
+
+    claim = models.ForeignKey(
+        Claim, on_delete=models.CASCADE, related_name="tasks", verbose_name="事故"
+    )
+    what = models.CharField("対応内容", max_length=200)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="claim_tasks",
+        verbose_name="担当者",
+    )
+    due_on = models.DateField("対応日")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="登録者"
+    )
+    created_at = models.DateTimeField("登録日時", auto_now_add=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name="完了者",
+    )
+    done_at = models.DateTimeField("完了日時", null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "対応予定"
+        verbose_name_plural = "対応予定"
+        ordering = ["due_on", "id"]
+        indexes = [
+            models.Index(
+                fields=["claim", "due_on"],
+                condition=Q(done_at__isnull=True),
+                name="claimtask_open_due",
+            )
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(done_at__isnull=True, done_by__isnull=True)
+                | Q(done_at__isnull=False, done_by__isnull=False),
+                name="claimtask_done_by_and_at",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.claim_id}: {self.due_on:%Y/%m/%d} {self.what}"
+
+
+class SendBackRequest(models.Model):
+    """A handler's request (差戻し依頼) that a supervisor send a claim back from 承認待ち, with
+    the reason. The supervisor still decides with the send-back; a request counts while the
+    claim waits for approval since it was made (a later submission starts afresh)."""
+
+    claim = models.ForeignKey(
+        Claim, on_delete=models.CASCADE, related_name="send_back_requests", verbose_name="事故"
+    )
+    reason = models.TextField("差戻し依頼の理由", max_length=1000)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="依頼者"
+    )
+    at = models.DateTimeField("依頼日時", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "差戻し依頼"
+        verbose_name_plural = "差戻し依頼"
+        ordering = ["-at", "-id"]
+
+    def __str__(self):
+        return f"{self.claim_id}: 差戻し依頼 {self.at:%Y/%m/%d}"

@@ -3,7 +3,7 @@
 import dataclasses
 from dataclasses import dataclass
 
-from django.db.models import Prefetch
+from django.db.models import OuterRef, Prefetch, Subquery
 from django.http import Http404
 
 from claims import permissions
@@ -17,7 +17,7 @@ from claims.filters import (
     ClaimFilter,
     next_action_due_q,
 )
-from claims.models import IN_PROGRESS_STATUSES, Claim, Incident
+from claims.models import IN_PROGRESS_STATUSES, Claim, ClaimTask, Incident
 from coverage.models import ExpenseSublimit, Plan
 from documents import followup
 
@@ -119,7 +119,14 @@ def _queue_base(user):
     return (
         Claim.objects.filter(permissions.visible_claims_q(user))
         .select_related("policy__insured", "policy__plan", "incident", "handler")
-        .annotate(open_request_at=followup.latest_open_request_at())
+        .annotate(
+            open_request_at=followup.latest_open_request_at(),
+            task_due_on=Subquery(
+                ClaimTask.objects.filter(claim=OuterRef("pk"), done_at__isnull=True)
+                .order_by("due_on")
+                .values("due_on")[:1]
+            ),
+        )
     )
 
 
@@ -177,6 +184,17 @@ def claim_queue(*, user, params) -> QueuePage:
         total=total,
         params=params,
     )
+
+
+def claim_tasks(claim) -> list:
+    """The claim's tasks (対応予定): open ones first by day, then the done ones, newest
+    done first; the people joined (one query)."""
+    tasks = list(claim.tasks.select_related("assignee", "done_by", "created_by"))
+    open_tasks = [t for t in tasks if t.done_at is None]
+    done = sorted(
+        (t for t in tasks if t.done_at is not None), key=lambda t: t.done_at, reverse=True
+    )
+    return open_tasks + done
 
 
 def claim_for_page(*, number: str, user) -> Claim:

@@ -328,6 +328,65 @@ def claim_set_next_action(*, claim: Claim, by, on, note: str = "") -> Claim:
     return claim
 
 
+def task_refusal(user, claim) -> str | None:
+    """Why `user` may not add or complete `claim`'s tasks (対応予定), or None: whoever may
+    edit the claim (its handler) or a supervisor, while the claim is in progress."""
+    from claims import permissions
+
+    if not (permissions.can_edit(user, claim) or permissions.sees_all(user)):
+        return "この事故の対応予定を変更する権限がありません。"
+    if claim.status not in IN_PROGRESS_STATUSES:
+        return f"「{claim.get_status_display()}」の事故には対応予定を登録できません。"
+    return None
+
+
+@transaction.atomic
+def claim_add_task(*, claim: Claim, by, what: str, due_on, assignee=None):
+    """Add a dated task (対応予定) to a claim; by default for the claim's handler (or, on an
+    unassigned claim, whoever adds it)."""
+    from claims.models import ClaimTask
+
+    locked = Claim.objects.select_for_update().get(pk=claim.pk)
+    refusal = task_refusal(by, locked)
+    if refusal:
+        raise ClaimError(refusal)
+    if due_on is None:
+        raise ClaimError("対応日を入力してください。")
+    if due_on < timezone.localdate():
+        raise ClaimError("対応日には今日以降の日付を指定してください。")
+    if assignee is None:
+        assignee = locked.handler or by
+    elif assignee.pk != by.pk and not (
+        assignee.is_active and assignee.groups.filter(name="handler").exists()
+    ):
+        raise ClaimError("対応予定の担当者には担当者・承認者を指定してください。")
+    task = ClaimTask(
+        claim=locked, what=(what or "").strip(), due_on=due_on, assignee=assignee, created_by=by
+    )
+    task.full_clean()
+    task.save()
+    return task
+
+
+@transaction.atomic
+def claim_complete_task(*, task, by):
+    """Mark a task done (who, when). A task done once stays done."""
+    from claims.models import ClaimTask
+
+    locked = ClaimTask.objects.select_for_update().select_related("claim").get(pk=task.pk)
+    refusal = task_refusal(by, locked.claim)
+    if refusal:
+        raise ClaimError(refusal)
+    if locked.done_at is not None:
+        raise ClaimError("この対応予定はすでに完了しています。")
+    locked.done_by, locked.done_at = by, timezone.now()
+    locked.full_clean()
+    locked._change_reason = "task done"
+    locked.save(update_fields=["done_by", "done_at"])
+    task.done_by, task.done_at = locked.done_by, locked.done_at
+    return task
+
+
 @transaction.atomic
 def claim_assign(*, claim: Claim, handler, by) -> Claim:
     """Give a claim to a handler. Supervisors assign anyone; handlers take unassigned
@@ -720,3 +779,51 @@ def item_delete(*, item, by) -> None:
         row._history_user = by  # the deletion's history row names who (claims.four_eyes)
         row.delete()
     _after_item_change(locked)
+
+
+def open_send_back_request(claim):
+    """The newest 差戻し依頼 made since the claim last went to approval, while it still waits
+    for approval; None otherwise."""
+    from claims.models import SendBackRequest, StatusChange
+
+    if claim.status != Claim.Status.AWAITING_APPROVAL:
+        return None
+    submitted = (
+        StatusChange.objects.filter(claim=claim, to_status=Claim.Status.AWAITING_APPROVAL)
+        .order_by("-at")
+        .values_list("at", flat=True)
+        .first()
+    )
+    requests = SendBackRequest.objects.filter(claim=claim).select_related("by")
+    if submitted is not None:
+        requests = requests.filter(at__gte=submitted)
+    return requests.first()
+
+
+def send_back_request_refusal(user, claim) -> str | None:
+    """Why `user` may not ask for `claim` to be sent back, or None: the claim's handler
+    (whoever may edit it), while it waits for approval."""
+    from claims import permissions
+
+    if not permissions.can_edit(user, claim):
+        return "この事故の差戻しを依頼する権限がありません。"
+    if claim.status != Claim.Status.AWAITING_APPROVAL:
+        return "差戻しを依頼できるのは承認待ちの事故のみです。"
+    return None
+
+
+@transaction.atomic
+def claim_request_send_back(*, claim: Claim, by, reason: str):
+    """Ask a supervisor to send a claim back from 承認待ち (差戻し依頼), with the reason."""
+    from claims.models import SendBackRequest
+
+    locked = Claim.objects.select_for_update().get(pk=claim.pk)
+    refusal = send_back_request_refusal(by, locked)
+    if refusal:
+        raise ClaimError(refusal)
+    if not (reason or "").strip():
+        raise ClaimError("差戻し依頼の理由を入力してください。")
+    request = SendBackRequest(claim=locked, by=by, reason=reason.strip())
+    request.full_clean()
+    request.save()
+    return request

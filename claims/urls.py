@@ -18,6 +18,13 @@ urlpatterns = [
     path("<claimnumber:number>/action/", views.claim_action, name="action"),
     path("<claimnumber:number>/notes/", views.claim_note, name="note"),
     path("<claimnumber:number>/next/", views.claim_next_action, name="next_action"),
+    path("<claimnumber:number>/tasks/", views.claim_task_add, name="task_add"),
+    path("<claimnumber:number>/tasks/<int:pk>/done/", views.claim_task_done, name="task_done"),
+    path(
+        "<claimnumber:number>/send-back-request/",
+        views.claim_send_back_request,
+        name="send_back_request",
+    ),
     path("<claimnumber:number>/duplicates/", views.claim_duplicates, name="duplicates"),
     path("<claimnumber:number>/<name:section>/add/", views.item_add, name="item_add"),
     path("<claimnumber:number>/<name:section>/<int:pk>/edit/", views.item_edit, name="item_edit"),

@@ -15,6 +15,7 @@ from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from claims import clock, frozen, payouts, permissions, selectors, services
@@ -26,6 +27,7 @@ from claims.forms import (
     ClaimIntakeForm,
     ClaimNoteForm,
     NextActionForm,
+    TaskForm,
     handler_choices,
     policy_search,
 )
@@ -65,6 +67,15 @@ def _back_to_claim(request, claim):
         response["HX-Redirect"] = _claim_url(claim)
         return response
     return redirect(_claim_url(claim))
+
+
+@login_required
+@require_GET
+def home(request):
+    """Where signing in lands: supervisors on 承認待ち, everyone else on the queue."""
+    if permissions.is_supervisor(request.user):
+        return redirect("approvals:queue")
+    return redirect("claims:queue")
 
 
 # --- queue -------------------------------------------------------------------------------
@@ -313,6 +324,7 @@ def _claim_context(
     facts_form=None,
     note_form=None,
     next_form=None,
+    task_form=None,
 ):
     editable = permissions.can_edit(request.user, claim) and (
         claim.status in services.EDITABLE_STATUSES
@@ -378,6 +390,16 @@ def _claim_context(
         "next_form": next_form
         or NextActionForm(initial={"on": claim.next_action_on, "note": claim.next_action}),
         "can_plan": services.next_action_refusal(request.user, claim) is None,
+        # 対応予定: open tasks first (earliest day on top), then the done ones
+        "tasks": lambda: selectors.claim_tasks(claim),
+        # lazy: the handlers are read only when the page shows the form
+        "task_form": task_form or SimpleLazyObject(lambda: TaskForm(handlers=handler_choices())),
+        "can_task": services.task_refusal(request.user, claim) is None,
+        # 差戻し依頼: the handler asks a supervisor to pull the claim back from 承認待ち
+        "send_back_request": services.open_send_back_request(claim)
+        if claim.status == Claim.Status.AWAITING_APPROVAL
+        else None,
+        "can_ask_send_back": services.send_back_request_refusal(request.user, claim) is None,
         # four eyes (claims.four_eyes): a supervisor who edits loses the right to approve
         "supervisor_edits": editable and permissions.is_supervisor(request.user),
         **_assign_context(request.user, claim),
@@ -507,6 +529,56 @@ def claim_next_action(request, number):
         messages.success(request, "次回対応を完了にしました。")
     else:
         messages.success(request, f"次回対応日を {on:%Y-%m-%d} に設定しました。")
+    return _back_to_claim(request, claim)
+
+
+@login_required
+@require_POST
+def claim_task_add(request, number):
+    """Add a dated task (対応予定) to the claim."""
+    claim = selectors.claim_for_page(number=number, user=request.user)
+    form = TaskForm(request.POST, handlers=handler_choices())
+    if not form.is_valid():
+        return _render_claim(request, claim, task_form=form, status=400)
+    try:
+        task = services.claim_add_task(claim=claim, by=request.user, **form.cleaned_data)
+    except ClaimError as exc:
+        return _refused(request, claim, exc)
+    messages.success(request, f"対応予定「{task.what}」({task.due_on:%Y/%m/%d}) を登録しました。")
+    return _back_to_claim(request, claim)
+
+
+@login_required
+@require_POST
+def claim_task_done(request, number, pk):
+    """Mark one of the claim's tasks done."""
+    from claims.models import ClaimTask
+
+    claim = selectors.claim_for_page(number=number, user=request.user)
+    task = get_object_or_404(ClaimTask, pk=pk, claim=claim)
+    try:
+        services.claim_complete_task(task=task, by=request.user)
+    except ClaimError as exc:
+        return _refused(request, claim, exc)
+    messages.success(request, f"対応予定「{task.what}」を完了にしました。")
+    return _back_to_claim(request, claim)
+
+
+@login_required
+@require_POST
+def claim_send_back_request(request, number):
+    """A handler asks a supervisor to send the claim back from 承認待ち (差戻し依頼)."""
+    claim = selectors.claim_for_page(number=number, user=request.user)
+    reason = request.POST.get("reason", "")
+    if has_bidi_controls(reason):
+        return _refused(request, claim, ClaimError(BIDI_MESSAGE))
+    if len(reason) > 1000:
+        return _refused(request, claim, ClaimError("理由は 1000 文字以内で入力してください。"))
+    try:
+        services.claim_request_send_back(claim=claim, by=request.user, reason=reason)
+    except ClaimError as exc:
+        return _refused(request, claim, exc)
+    messages.success(request, "差戻しを依頼しました。承認者の判断をお待ちください。")
     return _back_to_claim(request, claim)
 
 

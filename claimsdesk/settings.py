@@ -183,7 +183,7 @@ AXES_VERBOSE = False  # claimsdesk.security logs failures and lockouts, once eac
 AXES_ENABLE_ADMIN = True  # attempts listed (read-only) in admin for superusers
 
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "claims:queue"
+LOGIN_REDIRECT_URL = "home"  # supervisors land on 承認待ち (claims.views.home)
 LOGOUT_REDIRECT_URL = "login"
 
 # Hides the revert button; claimsdesk.history_admin also refuses the revert POST (#16).

@@ -2,8 +2,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.messages.views import SuccessMessageMixin
 from django.urls import include, path, reverse_lazy
-from django.views.generic import RedirectView
 
+from claims import views as claim_views
 from claimsdesk.health import healthz
 
 admin.site.site_header = "claimsdesk 管理"
@@ -18,7 +18,7 @@ class PasswordChange(SuccessMessageMixin, auth_views.PasswordChangeView):
 
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="claims:queue", permanent=False), name="home"),
+    path("", claim_views.home, name="home"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", PasswordChange.as_view(), name="password_change"),

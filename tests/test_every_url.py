@@ -69,7 +69,13 @@ def world(alice):
     recovery = Recovery.objects.create(
         claim=claim, amount=1, liability_amount=1, reason="掃引用", requested_by=alice
     )
+    from claims.models import ClaimTask
+
+    task = ClaimTask.objects.create(
+        claim=claim, what="掃引用", due_on=claim.noticed_on, assignee=alice, created_by=alice
+    )
     return {
+        "task": task,
         "recovery": recovery,
         "claim": claim,
         "damage": damage,
@@ -95,6 +101,7 @@ def url_for(name: str, params: tuple[str, ...], world) -> str:
         "documents:delete": world["document"].pk,
         "documents:request_letter": world["request"].pk,
         "approvals:settle_recovery": world["recovery"].pk,
+        "claims:task_done": world["task"].pk,
     }
     kwargs = {}
     for param in params:
@@ -143,7 +150,7 @@ def sweep(client, world, login=None):
 
 CLAIM_BOUND = (
     "claims:detail", "claims:facts", "claims:action", "claims:note", "claims:next_action",
-    "claims:duplicates",
+    "claims:duplicates", "claims:task_add", "claims:task_done", "claims:send_back_request",
     "claims:item_add", "claims:item_edit", "claims:item_delete",
     "approvals:detail", "approvals:approve", "approvals:send_back", "approvals:reject",
     "approvals:mark_paid", "approvals:reopen", "approvals:extend", "approvals:recover",

@@ -67,6 +67,11 @@ def next_action_badge(claim, today=None):
     from claims.models import IN_PROGRESS_STATUSES
 
     on = claim.next_action_on
+    title = claim.next_action or "次回対応日"
+    # the queue annotates the earliest open task (対応予定): the badge shows whichever is first
+    task_on = getattr(claim, "task_due_on", None)
+    if task_on is not None and (on is None or task_on < on):
+        on, title = task_on, "対応予定"
     if on is None or claim.status not in IN_PROGRESS_STATUSES:
         return ""
     days = (on - (today or timezone.localdate())).days
@@ -79,9 +84,27 @@ def next_action_badge(claim, today=None):
     return format_html(
         '<span class="badge {} next-action-badge" title="{}">{}</span>',
         css,
-        claim.next_action or "次回対応日",
+        title,
         text,
     )
+
+
+@register.filter
+def open_task_count(tasks) -> int:
+    return sum(1 for t in tasks if t.done_at is None)
+
+
+@register.simple_tag
+def task_due_badge(task, today=None):
+    """An open task's day: red from that day on (本日 / N日超過), grey before."""
+    days = (task.due_on - (today or timezone.localdate())).days
+    if days > 0:
+        css, text = "text-bg-light border", f"{task.due_on:%Y/%m/%d}"
+    elif days == 0:
+        css, text = ACTION_BADGE, f"{task.due_on:%Y/%m/%d} 本日"
+    else:
+        css, text = ACTION_BADGE, f"{task.due_on:%Y/%m/%d} ({-days}日超過)"
+    return format_html('<span class="badge {} task-due">{}</span>', css, text)
 
 
 @register.filter

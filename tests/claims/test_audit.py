@@ -89,7 +89,9 @@ def test_timeline_query_count_does_not_grow_with_history(
         damage.description = f"修正 {n}"
         damage._history_user = alice
         damage.save()
-    with django_assert_max_num_queries(13):  # one per source (re-assessments are one)
+    # one query per source (claim, items, documents, payouts, recoveries, tasks, plan,
+    # re-assessments…)
+    with django_assert_max_num_queries(14):
         entries = audit.claim_timeline(claim)
     assert sum(1 for e in entries if "顧問先の損害" in e.subject) == 31
 

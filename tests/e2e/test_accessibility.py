@@ -48,11 +48,16 @@ def desk(alice, bob, carol, settings, tmp_path):
     services.claim_set_next_action(
         claim=claim, by=alice, on=datetime.date.today() + datetime.timedelta(days=3), note="電話"
     )
+    today = datetime.date.today()
+    call = services.claim_add_task(claim=claim, by=alice, what="被保険者へ電話", due_on=today)
+    services.claim_add_task(claim=claim, by=alice, what="書類を確認", due_on=today)
+    services.claim_complete_task(task=call, by=alice)
     ClaimNote.objects.create(
         claim=claim, channel="phone", party="insured", body="状況を確認", by=alice
     )
     make_claim(created_by=alice, handler=None, policy=claim.policy)  # a duplicate warning
     waiting = awaiting_claim(handler=bob)
+    services.claim_request_send_back(claim=waiting, by=bob, reason="金額を見直したい")  # 差戻し依頼
     return claim, waiting
 
 
