@@ -52,6 +52,7 @@ from claims.models import (
 )
 from claims.policy_limits import lock_policy
 from claims.services import ClaimError, claim_transition
+from claimsdesk.display import person_name
 
 logger = logging.getLogger(__name__)
 
@@ -247,9 +248,7 @@ def authority_problem(
         .select_related("user")
         .order_by("limit")
     )
-    names = "、".join(
-        f"{a.user.get_full_name() or a.user.username} ({a.limit:,}円)" for a in others_q[:5]
-    )
+    names = "、".join(f"{person_name(a.user)} ({a.limit:,}円)" for a in others_q[:5])
     who = (
         f" 承認できる監督者: {names}"
         if names
@@ -964,6 +963,6 @@ def payment_extension_correct(*, claim, by, new_due_on, reason) -> PaymentExtens
         claim,
         by,
         new_due_on,
-        f"{CORRECTION_PREFIX}{before:%Y-%m-%d} → {new_due_on:%Y-%m-%d}: {reason}",
-        f"支払期限の延長の訂正 ({before:%Y-%m-%d} → {new_due_on:%Y-%m-%d}): {reason}",
+        f"{CORRECTION_PREFIX}{before:%Y/%m/%d} → {new_due_on:%Y/%m/%d}: {reason}",
+        f"支払期限の延長の訂正 ({before:%Y/%m/%d} → {new_due_on:%Y/%m/%d}): {reason}",
     )

@@ -139,7 +139,7 @@ def test_ticking_without_a_file_needs_a_note_which_is_recorded(client, alice):
     note = 'ファイルなしで確認した証憑の確認方法: <span class="text-muted">—</span> → <strong>'
     assert note + "日報・賃金台帳を来社時に原本確認" in timeline
     assert (
-        '確認方法の記録者: <span class="text-muted">—</span> → <strong>佐藤愛子 (alice)' in timeline
+        '確認方法の記録者: <span class="text-muted">—</span> → <strong>佐藤 愛子 (alice)' in timeline
     )
     assert "evidence note" not in timeline
 
