@@ -158,3 +158,13 @@ def test_names_are_family_name_first_on_screen_in_messages_and_in_the_admin(
     client.force_login(alice)
     navbar = client.get(reverse("claims:queue")).content.decode()
     assert "佐藤 愛子" in navbar
+
+
+def test_the_settlement_summary_writes_overtime_dates_in_nen_gatsu_nichi():
+    from coverage import vocab
+    from documents.pdf_context import _describe
+
+    row = {"work_date": datetime.date(2026, 11, 30), "minutes": 90, "hourly_rate": 2000}
+    _main, detail = _describe(vocab.SECTION_OVERTIME, row)
+    assert detail.startswith("2026年11月30日 1時間30分")
+    assert "2026-11-30" not in detail
