@@ -158,13 +158,24 @@ def is_htmx(request) -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
-def htmx_refusal(status: int, message: str):
+def is_script_request(request) -> bool:
+    """htmx, or a script's XMLHttpRequest (the documents panel's upload)."""
+    return is_htmx(request) or request.headers.get("X-Requested-With") == "XMLHttpRequest"
+
+
+def htmx_refusal(status: int, message: str, request=None):
     """A small answer htmx does not swap: the page and the typed values stay, and
-    static/js/desk.js shows `message` with a sign-in link opening in a new tab."""
-    from django.http import HttpResponse
+    static/js/safety.js shows `message` with a sign-in link opening in a new tab. A plain
+    XMLHttpRequest (the upload) gets the same message as JSON errors."""
+    from django.http import HttpResponse, JsonResponse
     from django.shortcuts import resolve_url
 
-    response = HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
+    if request is not None and not is_htmx(request):
+        response = JsonResponse(
+            {"ok": False, "errors": [{"name": "", "message": message}]}, status=status
+        )
+    else:
+        response = HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
     response["HX-Reswap"] = "none"
     response["X-Login-URL"] = resolve_url(settings.LOGIN_URL)
     return response
@@ -180,18 +191,18 @@ class HtmxSessionMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        if is_htmx(request) and response.status_code == 302:
+        if is_script_request(request) and response.status_code == 302:
             from django.shortcuts import resolve_url
 
             login = resolve_url(settings.LOGIN_URL)
             if response.get("Location", "").split("?", 1)[0] == login:
-                return htmx_refusal(401, SESSION_EXPIRED_MESSAGE)
+                return htmx_refusal(401, SESSION_EXPIRED_MESSAGE, request)
         return response
 
 
 def csrf_failure(request, reason=""):
     """CSRF_FAILURE_VIEW: htmx gets a 403 it does not swap (the form keeps its values);
     a plain form post gets the Japanese 403 page saying to sign in again."""
-    if is_htmx(request):
-        return htmx_refusal(403, CSRF_FAILED_MESSAGE)
+    if is_script_request(request):
+        return htmx_refusal(403, CSRF_FAILED_MESSAGE, request)
     return render(request, "403_csrf.html", {"message": CSRF_FAILED_MESSAGE}, status=403)

@@ -168,3 +168,11 @@ def test_the_settlement_summary_writes_overtime_dates_in_nen_gatsu_nichi():
     _main, detail = _describe(vocab.SECTION_OVERTIME, row)
     assert detail.startswith("2026年11月30日 1時間30分")
     assert "2026-11-30" not in detail
+
+
+def test_an_upload_without_a_session_answers_json_the_panel_shows(alice):
+    claim = make_claim(created_by=alice, handler=alice, status=S.UNDER_ASSESSMENT)
+    url = reverse("documents:upload", args=[claim.number])
+    response = Client().post(url, {}, HTTP_X_REQUESTED_WITH="XMLHttpRequest")
+    assert response.status_code == 401
+    assert response.json() == {"ok": False, "errors": [{"name": "", "message": EXPIRED}]}
