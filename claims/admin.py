@@ -24,9 +24,22 @@ from claims.models import (
     Recovery,
     StatusChange,
 )
+from claimsdesk.display import person_name
 from claimsdesk.history_admin import HistoryAdmin, ReadOnlyHistoryAdmin, ReadOnlyMixin
 from coverage.admin import queue_reassessment, reassess_help, with_reason_help
 from coverage.forms import ReasonRequiredOnChange, _reason_field
+
+
+def person_column(field: str, label: str):
+    """A list column showing a user family name first (伊藤 恵理), not the login name."""
+
+    def column(obj):
+        return person_name(getattr(obj, field)) or "—"
+
+    column.short_description = label
+    column.admin_order_field = f"{field}__last_name"
+    column.__name__ = f"{field}_person"
+    return column
 
 
 @admin.register(Insured)
@@ -131,7 +144,7 @@ class ClaimAdmin(ReadOnlyHistoryAdmin):
         "policy",
         "incident",
         "status",
-        "handler",
+        person_column("handler", "担当者"),
         "reported_at",
         "total_claimed",
         "total_payable",
@@ -175,7 +188,7 @@ class OvertimeEntryAdmin(ReadOnlyHistoryAdmin):
 
 @admin.register(ApprovalAuthority)
 class ApprovalAuthorityAdmin(HistoryAdmin):
-    list_display = ["user", "limit"]
+    list_display = [person_column("user", "承認者"), "limit"]
     list_select_related = ["user"]
     raw_id_fields = ["user"]
 
@@ -188,7 +201,7 @@ class PayoutAdmin(ReadOnlyHistoryAdmin):
         "amount",
         "previously_paid",
         "status",
-        "approved_by",
+        person_column("approved_by", "承認者"),
         "approved_at",
         "paid_on",
     ]
@@ -201,7 +214,7 @@ class PayoutAdmin(ReadOnlyHistoryAdmin):
 
 @admin.register(PaymentExtension)
 class PaymentExtensionAdmin(ReadOnlyMixin, admin.ModelAdmin):
-    list_display = ["claim", "new_due_on", "by", "at"]
+    list_display = ["claim", "new_due_on", person_column("by", "延長した人"), "at"]
     list_select_related = ["claim", "by"]
     raw_id_fields = ["claim"]
 

@@ -17,7 +17,6 @@ from itertools import groupby
 
 from django.contrib.auth import get_user_model
 from django.db import models
-from django.utils import timezone
 
 from claims.models import (
     ApprovalAuthority,
@@ -32,6 +31,7 @@ from claims.models import (
     Recovery,
     StatusChange,
 )
+from claimsdesk.display import person_name, ymd, ymd_hm
 from coverage import vocab
 from coverage.models import ExpenseSublimit, Plan
 
@@ -102,7 +102,7 @@ class Entry:
 def user_label(user) -> str:
     if user is None:
         return "システム"
-    name = f"{user.last_name}{user.first_name}".strip()
+    name = person_name(user) if (user.last_name or user.first_name) else ""
     return f"{name} ({user.username})" if name else user.username
 
 
@@ -120,9 +120,9 @@ def _display(f: models.Field, value, users: dict) -> str:
     if isinstance(f, models.JSONField) and isinstance(value, list):
         return "、".join(vocab.EVIDENCE_KINDS.get(v, str(v)) for v in value)
     if isinstance(value, datetime.datetime):
-        return f"{timezone.localtime(value):%Y-%m-%d %H:%M}"
+        return ymd_hm(value)
     if isinstance(value, datetime.date):
-        return f"{value:%Y-%m-%d}"
+        return ymd(value)
     if isinstance(value, bool):
         return "はい" if value else "いいえ"
     if isinstance(value, int):
@@ -302,7 +302,7 @@ def claim_timeline(claim, *, limit: int = 300) -> list[Entry]:
                 user=user_label(users.get(e.by_id)),
                 subject="支払期限の延長 (保険法21条)",
                 action="訂正" if e.reason.startswith("【訂正】") else "延長",
-                changes=[Change("新しい支払期限", "", f"{e.new_due_on:%Y-%m-%d}")],
+                changes=[Change("新しい支払期限", "", ymd(e.new_due_on))],
                 reason=e.reason,
                 kind="extension",
             )

@@ -60,7 +60,7 @@ def describe_item(section: str, row) -> str:
     elif section == vocab.SECTION_EXPENSES:
         text = f"{vocab.EXPENSE_CATEGORIES.get(row.category, row.category)} {row.description}"
     else:
-        when = f" {row.work_date:%Y-%m-%d}" if row.work_date else ""
+        when = f" {row.work_date:%Y/%m/%d}" if row.work_date else ""
         text = f"{row.employee}{when} {row.minutes}分"
     return f"{SECTION_TITLES[section]} #{row.pk} {text.strip()}"
 

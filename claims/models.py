@@ -91,7 +91,7 @@ class Incident(models.Model):
         ordering = ["-occurred_on"]
 
     def __str__(self):
-        return f"{self.occurred_on:%Y-%m-%d} {self.provider_name}"
+        return f"{self.occurred_on:%Y/%m/%d} {self.provider_name}"
 
 
 class Claim(models.Model):

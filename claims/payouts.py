@@ -54,6 +54,7 @@ from claims.policy_limits import lock_policy
 from claims.reassess import sibling_payout_changed
 from claims.services import ClaimError, claim_transition
 from claims.signals import payout_approved, payout_paid
+from claimsdesk.display import person_name
 
 logger = logging.getLogger(__name__)
 
@@ -249,9 +250,7 @@ def authority_problem(
         .select_related("user")
         .order_by("limit")
     )
-    names = "、".join(
-        f"{a.user.get_full_name() or a.user.username} ({a.limit:,}円)" for a in others_q[:5]
-    )
+    names = "、".join(f"{person_name(a.user)} ({a.limit:,}円)" for a in others_q[:5])
     who = (
         f" 承認できる監督者: {names}"
         if names
@@ -980,6 +979,6 @@ def payment_extension_correct(*, claim, by, new_due_on, reason) -> PaymentExtens
         claim,
         by,
         new_due_on,
-        f"{CORRECTION_PREFIX}{before:%Y-%m-%d} → {new_due_on:%Y-%m-%d}: {reason}",
-        f"支払期限の延長の訂正 ({before:%Y-%m-%d} → {new_due_on:%Y-%m-%d}): {reason}",
+        f"{CORRECTION_PREFIX}{before:%Y/%m/%d} → {new_due_on:%Y/%m/%d}: {reason}",
+        f"支払期限の延長の訂正 ({before:%Y/%m/%d} → {new_due_on:%Y/%m/%d}): {reason}",
     )

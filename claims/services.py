@@ -478,6 +478,36 @@ def missing_documents_text(missing) -> str:
     return "、".join(item.text for item in missing)
 
 
+def send_to_approval_blocker(claim: Claim, *, refresh: bool = False) -> str | None:
+    """Why 承認に回す would be refused whatever the handler types (no override possible),
+    or None. The claim page shows the button disabled with this reason (issue 18, item 8);
+    claim_send_to_approval raises it. The Q1 documents are not here: they can be overridden
+    with a reason."""
+    if claim.direct_recovery_elected:
+        return (
+            "クラウド事業者への直接請求 (Q7) が選択されているため、保険金は支払えません。"
+            "承認に回すことはできません。"
+        )
+    has_items = claim.damages.exists() or claim.expenses.exists() or claim.overtime_entries.exists()
+    if not has_items:
+        return "損害・費用・超過勤務が1件もないため、承認に回せません。"
+    if refresh:
+        claim_refresh_totals(claim=claim)
+    if claim.pending_items:
+        return (
+            f"保留中の項目が {claim.pending_items} 件あります (超過勤務の証憑不足)。"
+            "証憑が揃ってから承認に回してください。"
+        )
+    cuts = unexplained_cuts(claim)
+    if cuts:
+        return (
+            "認定額が請求額を下回る損害に減額の理由がありません: "
+            + "、".join(f"{d.client_name} ({d.claimed:,}円 → {d.recognized:,}円)" for d in cuts)
+            + "。理由を入力してから承認に回してください。"
+        )
+    return None
+
+
 @transaction.atomic
 def claim_send_to_approval(
     *, claim: Claim, by, reason: str = "", override_reason: str = ""
@@ -491,29 +521,9 @@ def claim_send_to_approval(
     locked = Claim.objects.select_for_update().get(pk=claim.pk)
     if locked.status != S.UNDER_ASSESSMENT:
         raise ClaimError("査定中の事故だけを承認に回せます。")
-    if locked.direct_recovery_elected:
-        raise ClaimError(
-            "クラウド事業者への直接請求 (Q7) が選択されているため、保険金は支払えません。"
-            "承認に回すことはできません。"
-        )
-    has_items = (
-        locked.damages.exists() or locked.expenses.exists() or locked.overtime_entries.exists()
-    )
-    if not has_items:
-        raise ClaimError("損害・費用・超過勤務が1件もないため、承認に回せません。")
-    claim_refresh_totals(claim=locked)
-    if locked.pending_items:
-        raise ClaimError(
-            f"保留中の項目が {locked.pending_items} 件あります (超過勤務の証憑不足)。"
-            "証憑が揃ってから承認に回してください。"
-        )
-    cuts = unexplained_cuts(locked)
-    if cuts:
-        raise ClaimError(
-            "認定額が請求額を下回る損害に減額の理由がありません: "
-            + "、".join(f"{d.client_name} ({d.claimed:,}円 → {d.recognized:,}円)" for d in cuts)
-            + "。理由を入力してから承認に回してください。"
-        )
+    blocker = send_to_approval_blocker(locked, refresh=True)
+    if blocker:
+        raise ClaimError(blocker)
     missing = claim_checklist(locked).stage(STAGE_SUBSTANTIATION).items
     missing = [item for item in missing if not item.satisfied]
     if missing:

@@ -34,6 +34,7 @@ from claims.forms import (
 from claims.models import IN_PROGRESS_STATUSES, Claim
 from claims.services import ClaimError
 from claims.templatetags.claims_extras import person
+from claimsdesk.display import person_name
 from claimsdesk.formdata import ids as form_ids
 from claimsdesk.formdata import is_id, safe_next
 from claimsdesk.text import BIDI_MESSAGE, has_bidi_controls
@@ -235,7 +236,7 @@ def queue_assign(request):
 
 
 def _person(user):
-    return f"{user.last_name} {user.first_name}".strip() or user.username
+    return person_name(user)
 
 
 # --- intake ------------------------------------------------------------------------------
@@ -367,6 +368,10 @@ def _claim_context(
         "send_missing": _send_missing(claim)
         if any(a == "send_to_approval" for a, *_ in actions)
         else [],
+        # refusals no reason can override: the button is shown disabled with the reason
+        "send_blocker": services.send_to_approval_blocker(claim)
+        if any(a == "send_to_approval" for a, *_ in actions)
+        else None,
         "assessment": assessment,
         "result": assessment.assessment,
         "due": due if due and due.previously_paid else None,
@@ -528,7 +533,7 @@ def claim_next_action(request, number):
     if on is None:
         messages.success(request, "次回対応を完了にしました。")
     else:
-        messages.success(request, f"次回対応日を {on:%Y-%m-%d} に設定しました。")
+        messages.success(request, f"次回対応日を {on:%Y/%m/%d} に設定しました。")
     return _back_to_claim(request, claim)
 
 

@@ -142,3 +142,67 @@ class DatabaseBusyMiddleware:
         response = render(request, "503_busy.html", status=503)
         response["Retry-After"] = "10"
         return response
+
+
+# --- htmx requests that meet an expired session or a CSRF failure (issue 18, item 4) -------
+SESSION_EXPIRED_MESSAGE = (
+    "セッションの有効期限が切れました。別のタブでサインインしてから、もう一度保存してください。"
+)
+CSRF_FAILED_MESSAGE = (
+    "画面の有効期限が切れたため保存できませんでした。"
+    "別のタブでサインインしてから、もう一度保存してください。"
+)
+
+
+def is_htmx(request) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def is_script_request(request) -> bool:
+    """htmx, or a script's XMLHttpRequest (the documents panel's upload)."""
+    return is_htmx(request) or request.headers.get("X-Requested-With") == "XMLHttpRequest"
+
+
+def htmx_refusal(status: int, message: str, request=None):
+    """A small answer htmx does not swap: the page and the typed values stay, and
+    static/js/safety.js shows `message` with a sign-in link opening in a new tab. A plain
+    XMLHttpRequest (the upload) gets the same message as JSON errors."""
+    from django.http import HttpResponse, JsonResponse
+    from django.shortcuts import resolve_url
+
+    if request is not None and not is_htmx(request):
+        response = JsonResponse(
+            {"ok": False, "errors": [{"name": "", "message": message}]}, status=status
+        )
+    else:
+        response = HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
+    response["HX-Reswap"] = "none"
+    response["X-Login-URL"] = resolve_url(settings.LOGIN_URL)
+    return response
+
+
+class HtmxSessionMiddleware:
+    """After AuthenticationMiddleware: an htmx request that login_required would redirect to
+    the login page answers 401 instead, so htmx never swaps the login page into the middle
+    of a claim page (a plain request keeps the redirect)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if is_script_request(request) and response.status_code == 302:
+            from django.shortcuts import resolve_url
+
+            login = resolve_url(settings.LOGIN_URL)
+            if response.get("Location", "").split("?", 1)[0] == login:
+                return htmx_refusal(401, SESSION_EXPIRED_MESSAGE, request)
+        return response
+
+
+def csrf_failure(request, reason=""):
+    """CSRF_FAILURE_VIEW: htmx gets a 403 it does not swap (the form keeps its values);
+    a plain form post gets the Japanese 403 page saying to sign in again."""
+    if is_script_request(request):
+        return htmx_refusal(403, CSRF_FAILED_MESSAGE, request)
+    return render(request, "403_csrf.html", {"message": CSRF_FAILED_MESSAGE}, status=403)

@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "claimsdesk.middleware.HtmxSessionMiddleware",  # htmx + expired session → 401, no swap
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -140,6 +141,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "ja"
 LANGUAGES = [("ja", "日本語")]
 TIME_ZONE = "Asia/Tokyo"
+# Screen dates as 2026/11/30 (claimsdesk/formats/ja/formats.py; claimsdesk.display).
+FORMAT_MODULE_PATH = ["claimsdesk.formats"]
 USE_I18N = True
 LOCALE_PATHS = [BASE_DIR / "claimsdesk" / "locale"]  # corrections to Django's ja messages
 USE_TZ = True
@@ -184,6 +187,8 @@ AXES_ENABLE_ADMIN = True  # attempts listed (read-only) in admin for superusers
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"  # supervisors land on 承認待ち (claims.views.home)
+# htmx posts that fail the CSRF check answer 403 without a swap; plain posts a Japanese page.
+CSRF_FAILURE_VIEW = "claimsdesk.middleware.csrf_failure"
 LOGOUT_REDIRECT_URL = "login"
 
 # Hides the revert button; claimsdesk.history_admin also refuses the revert POST (#16).

@@ -106,7 +106,7 @@ def _label(kind: str) -> str:
 
 
 def overtime_target(entry) -> str:
-    when = f" {entry.work_date:%Y-%m-%d}" if entry.work_date else ""
+    when = f" {entry.work_date:%Y/%m/%d}" if entry.work_date else ""
     return f"超過勤務 {entry.employee}{when}・{entry.minutes}分"
 
 

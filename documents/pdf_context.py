@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from django.utils import timezone
 
 from claims.premium import format_premium
+from claimsdesk.display import ymd_ja
 from coverage import engine, vocab
 from documents import followup
 from documents.letterhead import letterhead
@@ -52,7 +53,7 @@ def _describe(section, row) -> tuple[str, str]:
         return (_get(row, "description") or category or ""), category or ""
     work_date = _get(row, "work_date")
     if isinstance(work_date, datetime.date):
-        work_date = work_date.isoformat()
+        work_date = ymd_ja(work_date)
     minutes = int(_get(row, "minutes") or 0)
     detail = (
         f"{work_date or '日付なし'} {minutes // 60}時間{minutes % 60:02d}分 × "

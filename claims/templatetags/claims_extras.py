@@ -1,10 +1,13 @@
 """Small display helpers for the handler's desk: status badges, ages, query strings."""
 
+import datetime
+
 from django import template
 from django.utils import timezone
 from django.utils.html import format_html
 
 from claims.models import Claim
+from claimsdesk.display import person_name, ymd, ymd_hm
 
 register = template.Library()
 
@@ -55,7 +58,7 @@ def follow_up_badge(claim):
         '<span class="badge {} follow-up-badge" title="{} に書類を依頼してから未着">'
         "要督促 {}日</span>",
         ACTION_BADGE,
-        timezone.localtime(requested_at).strftime("%Y-%m-%d"),
+        ymd(requested_at),
         followup.days_waiting(requested_at),
     )
 
@@ -121,12 +124,18 @@ def days_since(moment):
 
 
 @register.filter
+def ymd_filter(value):
+    """A date on screen: 2026/11/30 (with the local time for a datetime: 2026/11/30 14:05)."""
+    return ymd_hm(value) if isinstance(value, datetime.datetime) else ymd(value)
+
+
+register.filter("ymd", ymd_filter)
+
+
+@register.filter
 def person(user):
     """A user's Japanese display name (family name first), or the username."""
-    if user is None:
-        return ""
-    full = f"{user.last_name} {user.first_name}".strip()
-    return full or user.username
+    return person_name(user)
 
 
 @register.simple_tag(takes_context=True)

@@ -7,6 +7,7 @@ stage, the live documents, the upload form and the document requests for request
 from django import template
 from django.conf import settings
 
+from claimsdesk.display import person_name
 from documents import selectors
 from documents.forms import DeleteForm, RequestForm, UploadForm
 
@@ -52,7 +53,4 @@ def filesize(n):
 @register.filter
 def person(user):
     """A Japanese name, family name first (佐藤 愛子), else the login name."""
-    if user is None:
-        return ""
-    name = f"{user.last_name} {user.first_name}".strip()
-    return name or user.get_username()
+    return person_name(user)

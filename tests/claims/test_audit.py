@@ -51,7 +51,7 @@ def test_admin_limit_edit_and_handler_item_change_appear_with_user_and_values(
         ("賠償 支払限度額 (円)", "100,000,000", "120,000,000")
     ]
     item_entry = next(e for e in entries if e.action == "変更" and "顧問先の損害" in e.subject)
-    assert item_entry.user == "佐藤愛子 (alice)"
+    assert item_entry.user == "佐藤 愛子 (alice)"
     assert ("認定額 (円)", "1,200,000", "900,000") in [
         (c.label, c.old, c.new) for c in item_entry.changes
     ]
@@ -60,7 +60,7 @@ def test_admin_limit_edit_and_handler_item_change_appear_with_user_and_values(
     client.force_login(carol)
     html = client.get(f"/approvals/{claim.number}/").content.decode()
     assert "賠償 支払限度額 (円)" in html and "120,000,000" in html and "dave" in html
-    assert "認定額 (円)" in html and "900,000" in html and "佐藤愛子 (alice)" in html
+    assert "認定額 (円)" in html and "900,000" in html and "佐藤 愛子 (alice)" in html
 
 
 def test_status_changes_show_labels_and_reasons_and_payout_voiding(alice, carol):

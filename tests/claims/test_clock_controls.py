@@ -144,7 +144,7 @@ def test_a_supervisor_corrects_a_wrong_extension_with_a_trace(client, alice, car
     assert claim.payment_due_on == D(2023, 9, 29)
     first, correction = PaymentExtension.objects.filter(claim=claim).order_by("at", "pk")
     assert first.new_due_on == D(2024, 1, 27) and first.by == carol  # the wrong one stays
-    assert correction.by == erin and correction.reason.startswith("【訂正】2024-01-27 → 2023-09-29")
+    assert correction.by == erin and correction.reason.startswith("【訂正】2024/01/27 → 2023/09/29")
     history = claim.history.filter(history_change_reason__contains="訂正").get()
     assert history.history_user == erin
     entries = [e for e in audit.claim_timeline(claim) if e.kind == "extension"]

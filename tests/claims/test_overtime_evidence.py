@@ -139,7 +139,8 @@ def test_ticking_without_a_file_needs_a_note_which_is_recorded(client, alice):
     note = 'ファイルなしで確認した証憑の確認方法: <span class="text-muted">—</span> → <strong>'
     assert note + "日報・賃金台帳を来社時に原本確認" in timeline
     assert (
-        '確認方法の記録者: <span class="text-muted">—</span> → <strong>佐藤愛子 (alice)' in timeline
+        '確認方法の記録者: <span class="text-muted">—</span> → <strong>佐藤 愛子 (alice)'
+        in timeline
     )
     assert "evidence note" not in timeline
 
@@ -180,7 +181,7 @@ def test_the_approval_page_warns_of_evidence_confirmed_without_a_file(client, al
     assert "alert-warning" in html.split('id="unfiled-evidence"', 1)[0][-200:]
     assert "ファイルなしで確認された証憑 (Q5) — 1件" in panel
     assert f'data-unfiled="o{ticked.pk}"' in panel
-    assert "山田花子 2023-06-07 150分" in panel
+    assert "山田花子 2023/06/07 150分" in panel
     assert "勤怠記録・賃金根拠・業務記録" in panel
     assert "勤怠・賃金台帳・日報を来社時に原本確認 (コピー不可)" in panel
     assert "佐藤 愛子" in panel or "佐藤愛子" in panel  # who confirmed

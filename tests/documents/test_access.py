@@ -147,7 +147,7 @@ def test_the_panel_shows_whats_in_and_whats_missing(client, alice, claim, doc):
     html = client.get(reverse("documents:panel", args=[claim.number])).content.decode()
     assert 'data-item="accident_report" data-satisfied="1"' in html
     assert 'data-item="damage_claim:client:株式会社A" data-satisfied="0"' in html
-    assert "超過勤務 山田花子 2023-06-06・150分" in html
+    assert "超過勤務 山田花子 2023/06/06・150分" in html
     assert 'name="files"' in html and "multiple" in html
     assert "js/uploads.js" in html
 

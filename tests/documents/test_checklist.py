@@ -99,7 +99,7 @@ def test_each_overtime_entry_needs_the_three_evidence_kinds(claim):
     evidence = [i for i in cl.items if i.key.endswith(f":o{ot.pk}")]
     assert [i.kind for i in evidence] == list(vocab.EVIDENCE_KINDS)
     assert [i.satisfied for i in evidence] == [False, True, False]  # ticked by the handler
-    assert evidence[0].target == "超過勤務 山田花子 2023-06-06・150分"
+    assert evidence[0].target == "超過勤務 山田花子 2023/06/06・150分"
 
 
 def test_uploading_the_three_evidence_documents_moves_overtime_from_pending_to_covered(
