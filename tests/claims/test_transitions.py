@@ -213,7 +213,10 @@ def test_page_offers_only_the_moves_allowed_now(client, alice):
     claim = make_claim(created_by=alice, handler=alice)
     client.force_login(alice)
     html = client.get(reverse("claims:detail", args=[claim.number])).content.decode()
-    assert 'value="request_documents"' in html and 'value="start_assessment"' in html
+    # 書類を依頼 is one action (#18): the header links to the request preview page
+    request_url = reverse("documents:request", args=[claim.number])
+    assert f'href="{request_url}" data-request-documents' in html
+    assert 'value="request_documents"' not in html and 'value="start_assessment"' in html
     assert 'value="send_to_approval"' not in html and 'value="reopen"' not in html
 
 
