@@ -17,7 +17,7 @@
   }
 
   // File name -> kind (documents.models.DocumentKind). The first match wins: 保険金請求書
-  // before 請求書, 支払明細 before 費用明細.
+  // before 請求書, 支払明細 before 費用明細, 業務委託契約書 before 業務日報.
   var GUESSES = [
     [/保険金請求/, "claim_form"],
     [/示談/, "settlement_agreement"],
@@ -26,8 +26,8 @@
     [/事故連絡|事故報告/, "accident_report"],
     [/勤怠|タイムカード|出勤/, "attendance_record"],
     [/賃金|給与|給料/, "wage_basis"],
+    [/契約|委託/, "service_contract"],
     [/日報|業務|タスク/, "task_record"],
-    [/契約/, "service_contract"],
     [/請求書|損害賠償|請求明細/, "damage_claim"]
   ];
   var DAMAGE_KINDS = ["damage_claim", "service_contract"];
