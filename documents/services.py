@@ -260,9 +260,9 @@ def document_reclassify(
     if before == after:
         raise ClaimError("種類も対象も変わっていません。")
     doc.full_clean()
+    # the claim's history shows the field changes (種類, 対象) beside this reason
     reason = (reason or "").strip()
-    note = f"reclassified: {before} → {after}" + (f" ({reason})" if reason else "")
-    doc._change_reason = note[:100]
+    doc._change_reason = (f"種類・対象を変更: {reason}" if reason else "種類・対象を変更")[:100]
     doc._history_user = by
     doc.save()
     _after_change(claim=claim, by=by)

@@ -159,11 +159,13 @@ def test_reclassify_moves_the_checklist_mark_and_is_kept_in_the_history(
     assert "「賃金台帳.pdf」を「賃金台帳・給与計算資料」に変更しました" in response.content.decode()
     now = satisfied(claim)
     assert f"wage_basis:o{ot.pk}" in now and f"attendance_record:o{ot.pk}" not in now
-    last = misfiled.history.first()
+    last, previous = misfiled.history.all()[:2]
     assert last.history_user == alice and last.kind == "wage_basis"
-    assert "勤怠記録" in last.history_change_reason and "種類の選び間違い" in (
-        last.history_change_reason
-    )
+    assert previous.kind == "attendance_record"
+    assert last.history_change_reason == "種類・対象を変更: 種類の選び間違い"
+    # the claim page's history tells who changed what, from what, and why
+    page = client.get(reverse("claims:detail", args=[claim.number])).content.decode()
+    assert "種類・対象を変更: 種類の選び間違い" in page
 
 
 def test_a_request_after_a_reclassify_asks_only_for_what_is_missing(alice, claim, misfiled):
