@@ -326,7 +326,7 @@ def request_documents(request, number):
     if request.method not in ("GET", "POST"):
         return redirect(_claim_url(claim))
     preview = services.request_preview(claim, request.user)
-    form = RequestForm(request.POST or None)
+    form = RequestForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             req = services.documents_request(
