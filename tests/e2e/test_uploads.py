@@ -194,6 +194,7 @@ def test_three_files_with_three_kinds_in_one_upload_then_a_reclassify(page, alic
     assert guessed == ["attendance_record", "wage_basis", "task_record"]
     assert [form.get_by_label(f"対象: {n}").input_value() for n in NAMES] == [f"o{ot.pk}"] * 3
     assert not form.locator("select[name=kind]").is_visible()  # the batch select gives way
+    shot(page, "upload_rows.png", form)
     with page.expect_navigation():
         form.locator("button[type=submit]").click()
 
