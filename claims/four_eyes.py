@@ -10,8 +10,8 @@ a claim they
 - changed the facts of (any change of the reported facts, policy or incident in the claim's
   history, whoever made it: the desk or the admin site),
 - entered or changed an item of (current rows and every history row, deleted items too),
-- uploaded, linked or deleted a document on (desk-made PDFs aside: those are rendered by
-  whoever approved),
+- uploaded, linked, reclassified or deleted a document on (desk-made PDFs aside: those are
+  rendered by whoever approved),
 - asked a refund of (過払い返還).
 
 A supervisor who edits a claim therefore loses the right to approve or pay it; the claim page
@@ -34,7 +34,7 @@ HANDLED = "以前担当していた"
 FILED = "登録した"
 SUBMITTED = "承認に回した"
 FACTS = "内容 (事故の事実) を変更した"
-DOCUMENTS = "書類を登録・削除した"
+DOCUMENTS = "書類を登録・変更・削除した"
 REFUND = "過払いの返還を請求した"
 DESK = "担当者として処理した"
 

@@ -629,6 +629,9 @@ def claim_action(request, number):
         raise PermissionDenied
     if has_bidi_controls(request.POST.get("reason", "")):
         return _refused(request, claim, ClaimError(BIDI_MESSAGE))
+    if action == "request_documents":
+        # one way to ask (#18): the preview page records the request and opens the letter
+        return redirect("documents:request", number=claim.number)
     try:
         services.claim_desk_action(
             claim=claim,

@@ -108,6 +108,7 @@ class DocumentRequest(models.Model):
     )
     items = models.JSONField("依頼した書類", default=list)
     message = models.TextField("連絡事項", blank=True)
+    due_on = models.DateField("回答期限", null=True, blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

@@ -6,8 +6,11 @@ whether it exists or not (no id guessing).
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from claims import permissions
 from claims.models import Claim
@@ -84,15 +87,26 @@ def panel_data(claim, user) -> dict:
     request_refusal = services.request_refusal(user, claim)
     damages = list(claim.damages.all())
     overtime = list(claim.overtime_entries.all())
+    follow_up = followup.claim_follow_up(claim, requests)
+    # 督促 only after the follow-up interval: asking again for what the latest unanswered
+    # request already asked is offered from follow_up_from on (services.follow_up_refusal)
+    follow_up_from = None
+    if follow_up is not None and not follow_up.due:
+        asked = {item.get("key") for item in follow_up.request.items}
+        if all(i.key in asked for i in cl.missing):
+            follow_up_from = timezone.localdate(follow_up.request.requested_at) + timedelta(
+                days=follow_up.limit
+            )
     return {
         "claim": claim,
         "checklist": cl,
         "documents": docs,
         "requests": requests,
-        "follow_up": followup.claim_follow_up(claim, requests),
+        "follow_up": follow_up,
+        "follow_up_from": follow_up_from,
         "can_upload": can_change,
         "approved_only_claim_docs": claim.status == Claim.Status.APPROVED,
-        "can_request": request_refusal is None and bool(cl.missing),
+        "can_request": request_refusal is None and bool(cl.missing) and follow_up_from is None,
         "request_refusal": request_refusal,
         "damages": damages,
         "overtime": overtime,

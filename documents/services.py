@@ -106,11 +106,32 @@ def _check(upload) -> _Checked:
     return _Checked(upload, name, sniffed.content_type, digest.hexdigest(), size)
 
 
+@dataclass
+class UploadRow:
+    """One file of a batch with its own kind and target (one damage, or overtime entries)."""
+
+    upload: object
+    kind: str
+    damage: object = None
+    overtime_entries: tuple = ()
+
+
+def link_refusal(claim: Claim, kind: str, damage=None, overtime_entries=()) -> str | None:
+    """Why a document of `kind` cannot be linked to these targets of `claim`, or None."""
+    if damage is not None and (damage.claim_id != claim.pk or kind not in DAMAGE_LINK_KINDS):
+        return f"「{K(kind).label}」は顧問先の損害に紐付けられません。"
+    for entry in overtime_entries:
+        if entry.claim_id != claim.pk or kind not in OVERTIME_LINK_KINDS:
+            return f"「{K(kind).label}」は超過勤務に紐付けられません。"
+    return None
+
+
 def document_upload(
     *, claim: Claim, by, files, kind: str, damage=None, overtime_entries=()
 ) -> list[Document]:
-    """Store a batch of files on `claim` (optionally linked to one damage, or to one or more
-    overtime entries: one Document row per entry, sharing the stored file). All or nothing."""
+    """Store a batch of files of one kind on `claim` (optionally linked to one damage, or to
+    one or more overtime entries: one Document row per entry, sharing the stored file).
+    All or nothing."""
     if kind not in dict(UPLOAD_KINDS):
         raise ClaimError("書類の種類を選んでください。")
     refusal = change_refusal(by, claim, kind)
@@ -119,19 +140,44 @@ def document_upload(
     files = list(files)
     if not files:
         raise ClaimError("ファイルを選んでください。")
-    overtime_entries = list(overtime_entries)
-    if damage is not None and (damage.claim_id != claim.pk or kind not in DAMAGE_LINK_KINDS):
-        raise ClaimError(f"「{K(kind).label}」は顧問先の損害に紐付けられません。")
-    for entry in overtime_entries:
-        if entry.claim_id != claim.pk or kind not in OVERTIME_LINK_KINDS:
-            raise ClaimError(f"「{K(kind).label}」は超過勤務に紐付けられません。")
+    overtime_entries = tuple(overtime_entries)
+    refusal = link_refusal(claim, kind, damage, overtime_entries)
+    if refusal:
+        raise ClaimError(refusal)
+    return document_upload_rows(
+        claim=claim,
+        by=by,
+        rows=[UploadRow(f, kind, damage, overtime_entries) for f in files],
+    )
+
+
+def document_upload_rows(*, claim: Claim, by, rows) -> list[Document]:
+    """Store a batch where each file has its own kind and target (#18). Every row is checked
+    (kind, the claim's status for that kind, the target, the file itself) before anything
+    is stored: one wrong row refuses the whole batch, each refused file named with its reason."""
+    rows = list(rows)
+    refusal = change_refusal(by, claim)
+    if refusal:
+        raise ClaimError(refusal)
+    if not rows:
+        raise ClaimError("ファイルを選んでください。")
     errors, checked = [], []
-    for upload in files:
+    for row in rows:
+        name = filecheck.clean_filename(getattr(row.upload, "name", ""))
+        if row.kind not in dict(UPLOAD_KINDS):
+            errors.append((name, "書類の種類を選んでください。"))
+            continue
+        reason = change_refusal(by, claim, row.kind) or link_refusal(
+            claim, row.kind, row.damage, row.overtime_entries
+        )
+        if reason:
+            errors.append((name, reason))
+            continue
         try:
-            checked.append(_check(upload))
+            checked.append((row, _check(row.upload)))
         except filecheck.FileRejected as exc:
-            errors.append((filecheck.clean_filename(getattr(upload, "name", "")), str(exc)))
-    if not errors and sum(c.size for c in checked) > settings.DOCUMENT_MAX_REQUEST_BYTES:
+            errors.append((name, str(exc)))
+    if not errors and sum(c.size for _r, c in checked) > settings.DOCUMENT_MAX_REQUEST_BYTES:
         errors.append(
             (
                 "(全体)",
@@ -145,18 +191,18 @@ def document_upload(
     try:
         with transaction.atomic():
             created = []
-            for c in checked:
-                targets = overtime_entries or [None]
+            for row, c in checked:
+                targets = list(row.overtime_entries) or [None]
                 first = None
                 for entry in targets:
                     doc = Document(
                         claim=claim,
-                        kind=kind,
+                        kind=row.kind,
                         original_name=c.name,
                         content_type=c.content_type,
                         size=c.size,
                         sha256=c.sha256,
-                        damage=damage,
+                        damage=row.damage,
                         overtime_entry=entry,
                         uploaded_by=by,
                     )
@@ -178,6 +224,55 @@ def document_upload(
             storage.delete(name)
         raise
     return created
+
+
+@transaction.atomic
+def document_reclassify(
+    *, document: Document, by, kind: str, damage=None, overtime_entry=None, reason: str = ""
+) -> Document:
+    """種類・対象を変更: give a stored document another kind and/or target (one damage, one
+    overtime entry or the claim as a whole). Refused like an upload of the old or the new
+    kind (permissions, read-only statuses, 承認待ち); kept in the document's history (who,
+    when, from what to what, why), which four eyes reads as a document change."""
+    claim = Claim.objects.select_for_update().get(pk=document.claim_id)
+    doc = Document.objects.select_for_update().get(pk=document.pk)
+    if doc.deleted_at is not None:
+        raise ClaimError("この書類は削除されています。")
+    if doc.kind in DESK_KINDS:
+        raise ClaimError("弊社が作成した書類の種類は変更できません。")
+    if kind not in dict(UPLOAD_KINDS):
+        raise ClaimError("書類の種類を選んでください。")
+    refusal = change_refusal(by, claim, doc.kind) or change_refusal(by, claim, kind)
+    if refusal:
+        raise ClaimError(refusal)
+    if damage is not None and overtime_entry is not None:
+        raise ClaimError("対象は一つだけ選んでください。")
+    refusal = link_refusal(claim, kind, damage, [overtime_entry] if overtime_entry else [])
+    if refusal:
+        raise ClaimError(refusal)
+    before = f"{doc.get_kind_display()} / {_target_text(doc)}"
+    doc.kind = kind
+    doc.damage = damage
+    doc.overtime_entry = overtime_entry
+    after = f"{doc.get_kind_display()} / {_target_text(doc)}"
+    if before == after:
+        raise ClaimError("種類も対象も変わっていません。")
+    doc.full_clean()
+    # the claim's history shows the field changes (種類, 対象) beside this reason
+    reason = (reason or "").strip()
+    doc._change_reason = (f"種類・対象を変更: {reason}" if reason else "種類・対象を変更")[:100]
+    doc._history_user = by
+    doc.save()
+    _after_change(claim=claim, by=by)
+    return doc
+
+
+def _target_text(doc: Document) -> str:
+    if doc.damage_id:
+        return f"顧問先 {doc.damage.client_name}"
+    if doc.overtime_entry_id:
+        return checklist_mod.overtime_target(doc.overtime_entry)
+    return "事故全体"
 
 
 @transaction.atomic
@@ -254,12 +349,55 @@ def request_refusal(user, claim) -> str | None:
     return f"「{claim.get_status_display()}」の事故には書類を依頼できません。"
 
 
+def follow_up_refusal(claim: Claim, missing, today: datetime.date | None = None) -> str | None:
+    """Why asking again now is too early, or None. A request for what an unanswered request
+    of the last DOCUMENT_FOLLOW_UP_DAYS days already asked is a 督促, offered only once the
+    interval has passed (documents.followup); a request that asks for something new (an item
+    added since) is not a follow-up and may be made at once."""
+    from documents import followup
+
+    latest = (
+        DocumentRequest.objects.filter(claim=claim, fulfilled_at__isnull=True)
+        .order_by("-requested_at")
+        .first()
+    )
+    if latest is None:
+        return None
+    days = followup.days_waiting(latest.requested_at, today)
+    limit = followup.follow_up_days()
+    if days >= limit:
+        return None
+    asked = {item.get("key") for item in latest.items}
+    if any(i.key not in asked for i in missing):
+        return None
+    first_day = timezone.localdate(latest.requested_at) + datetime.timedelta(days=limit)
+    return (
+        f"{timezone.localdate(latest.requested_at):%Y/%m/%d} に依頼したばかりです。"
+        f"督促は {first_day:%Y/%m/%d} (依頼から{limit}日) 以降にできます。"
+    )
+
+
+def request_preview(claim: Claim, user) -> dict:
+    """What 書類を依頼 would ask for now, and why it cannot (the preview page and the panel)."""
+    missing = checklist_mod.claim_checklist(claim).missing
+    refusal = request_refusal(user, claim)
+    if refusal is None and not missing:
+        refusal = "不足している書類はありません。"
+    if refusal is None:
+        refusal = follow_up_refusal(claim, missing)
+    return {"missing": missing, "refusal": refusal}
+
+
 @transaction.atomic
-def documents_request(*, claim: Claim, by, message: str = "") -> DocumentRequest:
+def documents_request(
+    *, claim: Claim, by, message: str = "", due_on: datetime.date | None = None
+) -> DocumentRequest:
     """Record a request for exactly the missing checklist items and move the claim to
     「書類依頼中」 where the status machine allows it (受付, 査定中). A follow-up request on a
     claim already waiting, or a request for the claim documents of an approved claim (Q1
-    step 5), is recorded without a status change; other statuses refuse."""
+    step 5), is recorded without a status change; other statuses refuse. Asking again for
+    the same items before the follow-up interval is refused (follow_up_refusal). `due_on`
+    (回答期限) is optional, and never in the past."""
     claim = Claim.objects.select_for_update().get(pk=claim.pk)
     refusal = request_refusal(by, claim)
     if refusal:
@@ -267,10 +405,16 @@ def documents_request(*, claim: Claim, by, message: str = "") -> DocumentRequest
     missing = checklist_mod.claim_checklist(claim).missing
     if not missing:
         raise ClaimError("不足している書類はありません。")
+    refusal = follow_up_refusal(claim, missing)
+    if refusal:
+        raise ClaimError(refusal)
+    if due_on is not None and due_on < timezone.localdate():
+        raise ClaimError("回答期限は今日以降の日付にしてください。")
     req = DocumentRequest(
         claim=claim,
         items=[i.as_request_item() for i in missing],
         message=(message or "").strip(),
+        due_on=due_on,
         requested_by=by,
     )
     req.full_clean()

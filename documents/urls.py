@@ -9,6 +9,7 @@ urlpatterns = [
     path("<int:pk>/", views.download, name="download"),
     path("<int:pk>/preview/", views.preview, name="preview"),
     path("<int:pk>/delete/", views.delete, name="delete"),
+    path("<int:pk>/reclassify/", views.reclassify, name="reclassify"),
     path("claims/<claimnumber:number>/", views.panel, name="panel"),
     path("claims/<claimnumber:number>/upload/", views.upload, name="upload"),
     path("claims/<claimnumber:number>/request/", views.request_documents, name="request"),

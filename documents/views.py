@@ -21,10 +21,13 @@ from django.views.decorators.http import require_GET, require_POST
 
 from claims.models import Claim
 from claims.permissions import visible_claims_q
-from claims.services import ClaimError
+from claims.services import ClaimError, allowed_transitions
 from claimsdesk import formdata
-from documents import filecheck, selectors, services
-from documents.forms import DeleteForm, RequestForm, UploadForm
+from documents import checklist, filecheck, followup, selectors, services
+from documents.forms import DeleteForm, ReclassifyForm, RequestForm, UploadForm
+from documents.models import DocumentRequest
+
+S = Claim.Status
 
 # Multipart overhead allowed above DOCUMENT_MAX_REQUEST_BYTES (boundaries, small fields).
 _ENVELOPE_BYTES = 256 * 1024
@@ -125,11 +128,20 @@ class LimitedUploadHandler(FileUploadHandler):
 
 
 def _upload_refused(request, claim, errors, status=400):
+    """`errors`: (file name, message) pairs, or (file name, message, field) for a per-file
+    field (kind_N / target_N) the upload card marks next to its row."""
     if _wants_json(request):
         return JsonResponse(
-            {"ok": False, "errors": [{"name": n, "message": m} for n, m in errors]}, status=status
+            {
+                "ok": False,
+                "errors": [
+                    {"name": e[0], "message": e[1], **({"field": e[2]} if len(e) > 2 else {})}
+                    for e in errors
+                ],
+            },
+            status=status,
         )
-    for name, message in errors:
+    for name, message, *_field in errors:
         messages.error(request, f"{name}: {message}" if name else message)
     return redirect(_claim_url(claim))
 
@@ -205,28 +217,38 @@ def _renamed_notes(raw_names, created) -> list[str]:
 
 @csrf_protect
 def _upload_checked(request, claim, handler):
+    # the upload card's per-file rows send kind_0, target_0, ... (one per file, in order);
+    # without JavaScript the form sends one kind and one target for the whole batch
+    per_file = "kind_0" in request.POST
     form = UploadForm(
         request.POST,
         request.FILES,
         claim=claim,
         damages=list(claim.damages.all()),
         overtime=list(claim.overtime_entries.all()),
+        per_file=per_file,
     )
     if handler.too_large:
         return _upload_refused(request, claim, [handler.too_large], status=413)
     if not form.is_valid():
         errors = [("", e) for field in form.errors.values() for e in field]
         return _upload_refused(request, claim, errors)
-    damage, overtime_entries = form.links()
     try:
-        created = services.document_upload(
-            claim=claim,
-            by=request.user,
-            files=form.cleaned_data["files"],
-            kind=form.cleaned_data["kind"],
-            damage=damage,
-            overtime_entries=overtime_entries,
-        )
+        if per_file:
+            rows, field_errors = form.per_file_rows()
+            if field_errors:
+                return _upload_refused(request, claim, field_errors)
+            created = services.document_upload_rows(claim=claim, by=request.user, rows=rows)
+        else:
+            damage, overtime_entries = form.links()
+            created = services.document_upload(
+                claim=claim,
+                by=request.user,
+                files=form.cleaned_data["files"],
+                kind=form.cleaned_data["kind"],
+                damage=damage,
+                overtime_entries=overtime_entries,
+            )
     except services.UploadRejected as exc:
         return _upload_refused(request, claim, exc.errors)
     except ClaimError as exc:
@@ -262,21 +284,82 @@ def delete(request, pk):
 
 @login_required
 @require_POST
-def request_documents(request, number):
-    claim = selectors.visible_claim(request.user, number)
-    form = RequestForm(request.POST)
+def reclassify(request, pk):
+    """種類・対象を変更 of one stored document (the documents panel's form)."""
+    doc = selectors.visible_document(request.user, pk)
+    claim = doc.claim
+    form = ReclassifyForm(
+        request.POST,
+        damages=list(claim.damages.all()),
+        overtime=list(claim.overtime_entries.all()),
+    )
     if not form.is_valid():
-        messages.error(request, "連絡事項は2000文字以内で入力してください。")
+        for errors in form.errors.values():
+            for e in errors:
+                messages.error(request, f"{doc.original_name}: {e}")
         return redirect(_claim_url(claim))
+    damage, overtime_entry = form.links()
     try:
-        req = services.documents_request(
-            claim=claim, by=request.user, message=form.cleaned_data["message"]
+        doc = services.document_reclassify(
+            document=doc,
+            by=request.user,
+            kind=form.cleaned_data["kind"],
+            damage=damage,
+            overtime_entry=overtime_entry,
+            reason=form.cleaned_data["reason"],
         )
     except ClaimError as exc:
-        messages.error(request, str(exc))
+        messages.error(request, f"{doc.original_name}: {exc}")
+    else:
+        messages.success(
+            request, f"「{doc.original_name}」を「{doc.get_kind_display()}」に変更しました。"
+        )
+    return redirect(_claim_url(claim))
+
+
+@login_required
+def request_documents(request, number):
+    """書類を依頼 (the one way to ask, from the claim header and the documents card): GET
+    previews exactly the missing checklist items and takes a message and a due date; POST
+    records the request (moving the claim where allowed) and opens the letter."""
+    claim = selectors.visible_claim(request.user, number)
+    if request.method not in ("GET", "POST"):
         return redirect(_claim_url(claim))
-    messages.success(request, f"不足書類 {len(req.items)}件の提出を依頼しました。")
-    return redirect("documents:request_letter", pk=req.pk)
+    preview = services.request_preview(claim, request.user)
+    form = RequestForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            req = services.documents_request(
+                claim=claim,
+                by=request.user,
+                message=form.cleaned_data["message"],
+                due_on=form.cleaned_data["due_on"],
+            )
+        except ClaimError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"不足書類 {len(req.items)}件の提出を依頼しました。")
+            return redirect("documents:request_letter", pk=req.pk)
+    stages = [
+        (label, [i for i in preview["missing"] if i.stage == code])
+        for code, label in checklist.STAGES.items()
+    ]
+    return render(
+        request,
+        "documents/request_form.html",
+        {
+            "claim": claim,
+            "form": form,
+            "missing": preview["missing"],
+            "stages": [(label, items) for label, items in stages if items],
+            "refusal": preview["refusal"],
+            "moves": S.DOCUMENTS_REQUESTED in allowed_transitions(claim),
+            "follow_up": followup.claim_follow_up(
+                claim, list(DocumentRequest.objects.filter(claim=claim)[:10])
+            ),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @login_required

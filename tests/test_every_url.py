@@ -99,6 +99,7 @@ def url_for(name: str, params: tuple[str, ...], world) -> str:
         "documents:download": world["document"].pk,
         "documents:preview": world["document"].pk,
         "documents:delete": world["document"].pk,
+        "documents:reclassify": world["document"].pk,
         "documents:request_letter": world["request"].pk,
         "approvals:settle_recovery": world["recovery"].pk,
         "claims:task_done": world["task"].pk,
@@ -155,7 +156,8 @@ CLAIM_BOUND = (
     "approvals:detail", "approvals:approve", "approvals:send_back", "approvals:reject",
     "approvals:mark_paid", "approvals:reopen", "approvals:extend", "approvals:recover",
     "approvals:settle_recovery",
-    "documents:download", "documents:preview", "documents:delete", "documents:panel",
+    "documents:download", "documents:preview", "documents:delete", "documents:reclassify",
+    "documents:panel",
     "documents:upload", "documents:request", "documents:request_letter",
     "renders:status", "renders:generate",
 )  # fmt: skip

@@ -27,6 +27,20 @@ def claim_documents_panel(context, claim):
         overtime=data["overtime"],
         approved_only=data["approved_only_claim_docs"],
     )
+    # 種類・対象を変更: one target per stored document (a damage, an overtime entry or "")
+    from documents.checklist import overtime_target
+
+    data["reclassify_targets"] = [
+        (f"d{d.pk}", f"顧問先 {d.client_name} {d.description}".strip()) for d in data["damages"]
+    ] + [(f"o{o.pk}", overtime_target(o)) for o in data["overtime"]]
+    for d in data["documents"]:
+        d.target_key = (
+            f"d{d.damage_id}"
+            if d.damage_id
+            else f"o{d.overtime_entry_id}"
+            if d.overtime_entry_id
+            else ""
+        )
     data["delete_form"] = DeleteForm()
     data["request_form"] = RequestForm()
     data["csrf_token"] = context.get("csrf_token")

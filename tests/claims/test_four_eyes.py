@@ -139,7 +139,9 @@ def test_carol_uploads_the_evidence_that_makes_overtime_payable_and_is_refused(a
     file_documents(claim, by=alice)
     claim_send_to_approval(claim=claim, by=alice)
 
-    with pytest.raises(ClaimError, match="ご自身が書類を登録・削除した事故の承認はできません"):
+    with pytest.raises(
+        ClaimError, match="ご自身が書類を登録・変更・削除した事故の承認はできません"
+    ):
         approve(claim, carol)
     assert approve(claim, erin).amount == 750_000
 

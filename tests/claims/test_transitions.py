@@ -58,7 +58,11 @@ def test_submit_refused_for_someone_else_and_for_a_non_draft(alice, carol):
 def test_request_documents_then_start_assessment(client, alice):
     claim = make_claim(created_by=alice, handler=alice)
     client.force_login(alice)
-    act(client, claim, "request_documents")
+    # the old header button only leads to the one request page (#18), recording nothing
+    response = act(client, claim, "request_documents")
+    assert not claim.document_requests.exists()
+    assert "依頼する書類" in response.content.decode()
+    client.post(reverse("documents:request", args=[claim.number]))
     assert status_of(claim) == S.DOCUMENTS_REQUESTED
     # the button records what was asked for, so the request letter matches the move
     request = claim.document_requests.get()
@@ -213,7 +217,10 @@ def test_page_offers_only_the_moves_allowed_now(client, alice):
     claim = make_claim(created_by=alice, handler=alice)
     client.force_login(alice)
     html = client.get(reverse("claims:detail", args=[claim.number])).content.decode()
-    assert 'value="request_documents"' in html and 'value="start_assessment"' in html
+    # 書類を依頼 is one action (#18): the header links to the request preview page
+    request_url = reverse("documents:request", args=[claim.number])
+    assert f'href="{request_url}" data-request-documents' in html
+    assert 'value="request_documents"' not in html and 'value="start_assessment"' in html
     assert 'value="send_to_approval"' not in html and 'value="reopen"' not in html
 
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from claims.models import Claim
+from claims.services import ClaimError
 from documents import rendering, services
 from documents.models import DocumentRequest
 from tests.conftest import make_claim
@@ -104,7 +105,33 @@ def test_the_claim_page_says_when_to_chase_and_offers_the_follow_up(client, alic
     page = client.get(reverse("claims:detail", args=[recent.number])).content.decode()
     assert "要督促" not in page
     assert "から5日 (督促の目安 14日)" in page
-    assert "督促する: 不足書類を再依頼" in page  # asked already: the next request is a follow-up
+    # 督促 only after the interval (#18): the page says from when, and offers no button
+    assert "督促する: 不足書類を再依頼" not in page
+    first_day = timezone.localdate() + datetime.timedelta(days=14 - 5)
+    assert f"督促は {first_day:%Y/%m/%d} 以降にできます" in page
+
+
+def test_no_follow_up_on_the_day_of_the_first_request(client, alice):
+    claim = waiting_claim(alice, 0)
+    client.force_login(alice)
+    url = reverse("documents:request", args=[claim.number])
+
+    page = client.get(url).content.decode()
+    assert "依頼したばかりです" in page and "依頼を記録して" not in page
+    response = client.post(url, {"message": "再送"})
+
+    assert response.status_code == 400
+    assert "督促は" in response.content.decode()
+    assert DocumentRequest.objects.filter(claim=claim).count() == 1
+    with pytest.raises(ClaimError, match="依頼したばかりです"):
+        services.documents_request(claim=claim, by=alice)
+
+
+def test_a_new_item_may_be_asked_for_at_once(alice):
+    claim = waiting_claim(alice, 0)
+    add_damage(claim, client="株式会社B")  # new documents missing: not a follow-up
+    req = services.documents_request(claim=claim, by=alice)
+    assert any(i["target"] == "顧問先 株式会社B" for i in req.items)
 
 
 def test_a_follow_up_letter_says_it_repeats_the_first_request(client, alice):

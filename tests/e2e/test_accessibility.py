@@ -70,9 +70,26 @@ def test_no_critical_or_serious_axe_violation_on_the_desk_and_the_admin(
     found += blocking_violations(page)
 
     login(page, "alice")
-    for url in ("/claims/", "/claims/new/", f"/claims/{claim.number}/"):
+    for url in (
+        "/claims/",
+        "/claims/new/",
+        f"/claims/{claim.number}/",
+        f"/documents/claims/{claim.number}/request/",  # 書類を依頼: the preview (#18)
+    ):
         page.goto(url)
         found += blocking_violations(page)
+    # the upload card's per-file rows and an open 種類・対象を変更 form (#18)
+    page.goto(f"/claims/{claim.number}/")
+    form = page.locator("form[data-upload-form]")
+    form.locator("input[name=files]").set_input_files(
+        [
+            {"name": n, "mimeType": "application/pdf", "buffer": b"%PDF-1.4"}
+            for n in ("勤怠記録.pdf", "賃金台帳.pdf")
+        ]
+    )
+    form.locator("[data-file-row]").nth(1).wait_for()
+    page.locator("details.doc-reclassify summary").first.click()
+    found += blocking_violations(page)
     page.context.clear_cookies()
 
     login(page, "carol")
