@@ -10,7 +10,7 @@ urlpatterns = [
     path("batches/<int:pk>/file/", views.batch_file, name="file"),
     path("batches/<int:pk>/paid/", views.batch_paid, name="paid"),
     path("batches/<int:pk>/cancel/", views.batch_cancel, name="cancel"),
-    path("batches/<int:pk>/items/<int:item>/return/", views.item_return, name="return"),
+    path("items/<int:pk>/return/", views.item_return, name="return"),
     path("insured/<int:pk>/account/", views.account, name="account"),
     path(
         "accounts/<int:pk>/confirm/",

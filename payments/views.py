@@ -214,9 +214,13 @@ def batch_cancel(request, pk):
 
 @login_required
 @require_POST
-def item_return(request, pk, item):
+def item_return(request, pk):
+    _require_payer(request.user)
+    row = get_object_or_404(BatchItem, pk=pk)
+
     def act(b, d):
-        row = get_object_or_404(BatchItem, pk=item, batch=b)
         services.item_return(item=row, by=request.user, **d)
 
-    return _post(request, pk, ReturnForm, act, "資金返却を記録しました。支払は再度振込できます。")
+    return _post(
+        request, row.batch_id, ReturnForm, act, "資金返却を記録しました。支払は再度振込できます。"
+    )
