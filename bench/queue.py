@@ -769,7 +769,15 @@ def main():
     )
     print(report)
     if not args.no_write:
-        (ROOT / "docs" / "benchmarks.md").write_text(report, encoding="utf-8")
+        path = ROOT / "docs" / "benchmarks.md"
+        # keep the sections other benchmarks write there (bench/zengin.py)
+        old = path.read_text(encoding="utf-8") if path.exists() else ""
+        kept = (
+            old[old.index("<!-- bench/zengin.py -->") :]
+            if "<!-- bench/zengin.py -->" in old
+            else ""
+        )
+        path.write_text(report.rstrip("\n") + ("\n\n" + kept if kept else "\n"), encoding="utf-8")
         print("written to docs/benchmarks.md")
 
 

@@ -179,10 +179,20 @@ def payout_problems(payouts, *, check_documents=True) -> dict[int, str]:
     return problems
 
 
+# What claim_documents_missing reads, fetched once for a whole batch (not per claim)
+CHECKLIST_PREFETCH = (
+    "claim__damages",
+    "claim__expenses",
+    "claim__overtime_entries",
+    "claim__documents",
+)
+
+
 def approved_payouts():
     return (
         Payout.objects.filter(status=Payout.Status.APPROVED, claim__status=S.APPROVED)
         .select_related("claim__policy__insured")
+        .prefetch_related(*CHECKLIST_PREFETCH)
         .order_by("approved_at", "pk")
     )
 
@@ -199,12 +209,19 @@ def batch_create(*, by, transfer_date, payouts=None, check_documents=True) -> Pa
             raise ClaimError("振込指定日を正しい日付で入力してください。") from exc
     if transfer_date < timezone.localdate():
         raise ClaimError("振込指定日に過去の日付は指定できません。")
-    chosen = approved_payouts() if payouts is None else payouts
-    ids = [p.pk for p in chosen]
+    if payouts is None:
+        ids = list(
+            Payout.objects.filter(
+                status=Payout.Status.APPROVED, claim__status=S.APPROVED
+            ).values_list("pk", flat=True)
+        )
+    else:
+        ids = [p.pk for p in payouts]
     locked = list(
         Payout.objects.select_for_update(of=("self",))
         .filter(pk__in=ids)
         .select_related("claim__policy__insured")
+        .prefetch_related(*CHECKLIST_PREFETCH)
         .order_by("pk")
     )
     problems = payout_problems(locked, check_documents=check_documents)
