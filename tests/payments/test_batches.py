@@ -206,3 +206,29 @@ def test_a_past_transfer_date_is_refused(alice, carol, frank):
     approved_claim(handler=alice, approver=carol)
     with pytest.raises(ClaimError, match="過去"):
         services.batch_create(by=frank, transfer_date=TODAY() - datetime.timedelta(days=1))
+
+
+def test_missing_claim_documents_keep_a_payout_out_and_the_bulk_check_agrees(
+    alice, bob, carol, frank
+):
+    from claims.payouts import claim_documents_missing
+    from documents.models import DocumentKind
+
+    complete = approved_claim(handler=alice, approver=carol)
+    short = approved_claim(handler=bob, approver=carol)
+    short.documents.filter(kind=DocumentKind.SETTLEMENT_AGREEMENT).update(deleted_at=timezone.now())
+    expenses_only = approved_claim(handler=alice, approver=carol, liability=0, expense=48_000)
+    expenses_only.documents.filter(kind=DocumentKind.PAYMENT_RECORD).update(
+        deleted_at=timezone.now()
+    )
+    claims = [complete, short, expenses_only]
+    bulk = services.claim_documents_missing_bulk(
+        Claim.objects.filter(pk__in=[c.pk for c in claims])
+    )
+    for c in claims:
+        assert bulk.get(c.pk, set()) == {i.kind for i in claim_documents_missing(c)}
+    assert bulk[short.pk] == {DocumentKind.SETTLEMENT_AGREEMENT}
+    with pytest.raises(ClaimError, match="保険金請求書類"):
+        _batch(frank, [short])
+    batch = services.batch_create(by=frank, transfer_date=TODAY())
+    assert [i.payout.claim_id for i in batch.items.all()] == [complete.pk]
