@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -134,23 +135,24 @@ def account_reject(*, account, by) -> BankAccount:
     return locked
 
 
-def account_problem(insured_id, accounts: dict[int, list[BankAccount]]) -> str | None:
+def account_problem(insured_id, accounts: dict[int, list[tuple[int, str]]]) -> str | None:
     rows = accounts.get(insured_id, [])
-    if any(a.status == BankAccount.Status.PENDING for a in rows):
+    if any(status == BankAccount.Status.PENDING for _, status in rows):
         return "振込先口座の変更が確認待ちです (確認されるまで支払えません)。"
-    if not any(a.status == BankAccount.Status.CONFIRMED for a in rows):
+    if not any(status == BankAccount.Status.CONFIRMED for _, status in rows):
         return "確認済みの振込先口座がありません。"
     return None
 
 
-def _accounts_by_insured(insured_ids) -> dict[int, list[BankAccount]]:
-    """Pending and confirmed accounts of the insured (`insured_ids`: ids or a subquery)."""
-    out: dict[int, list[BankAccount]] = {}
-    for a in BankAccount.objects.filter(
+def _accounts_by_insured(insured_ids) -> dict[int, list[tuple[int, str]]]:
+    """insured id -> (account id, status) of its pending and confirmed accounts
+    (`insured_ids`: ids or a subquery)."""
+    out: dict[int, list[tuple[int, str]]] = {}
+    for pk, insured_id, status in BankAccount.objects.filter(
         insured_id__in=insured_ids,
         status__in=[BankAccount.Status.PENDING, BankAccount.Status.CONFIRMED],
-    ):
-        out.setdefault(a.insured_id, []).append(a)
+    ).values_list("pk", "insured_id", "status"):
+        out.setdefault(insured_id, []).append((pk, status))
     return out
 
 
@@ -194,16 +196,53 @@ def claim_documents_missing_bulk(claims) -> dict[int, set[str]]:
 # --- batches ----------------------------------------------------------------------------
 
 
-def payout_problems(payouts, *, scope=None, check_documents=True) -> dict[int, str]:
+@dataclass(frozen=True)
+class Candidate:
+    """What gathering needs of a payout, read as plain values (10,000 of them)."""
+
+    pk: int
+    status: str
+    amount: int
+    claim_id: int
+    claim_status: str
+    claim_number: str
+    insured_id: int
+
+    FIELDS = (
+        "pk",
+        "status",
+        "amount",
+        "claim_id",
+        "claim__status",
+        "claim__number",
+        "claim__policy__insured_id",
+    )
+
+    @classmethod
+    def of(cls, payout):
+        claim = payout.claim
+        return cls(
+            payout.pk,
+            payout.status,
+            payout.amount,
+            claim.pk,
+            claim.status,
+            claim.number,
+            claim.policy.insured_id,
+        )
+
+
+def payout_problems(payouts, *, scope=None, check_documents=True, accounts=None) -> dict[int, str]:
     """payout pk -> why it cannot go into a batch now (not approved, already in a live
     batch, no confirmed account or an unconfirmed change, claim documents missing).
-    `scope`: a Payout queryset holding them (kept in SQL, so 10,000 payouts are not sent
-    to the database as a list of ids four times); default: their ids."""
-    payouts = list(payouts)
+    `payouts`: Payout rows or Candidates; `scope`: a Payout queryset holding them (kept in
+    SQL, so 10,000 payouts are not sent to the database as a list of ids four times)."""
+    rows = [p if isinstance(p, Candidate) else Candidate.of(p) for p in payouts]
     if scope is None:
-        scope = Payout.objects.filter(pk__in=[p.pk for p in payouts])
+        scope = Payout.objects.filter(pk__in=[p.pk for p in rows])
     claims = Claim.objects.filter(pk__in=scope.values("claim_id"))
-    accounts = _accounts_by_insured(claims.values("policy__insured_id"))
+    if accounts is None:
+        accounts = _accounts_by_insured(claims.values("policy__insured_id"))
     in_batch = set(
         BatchItem.objects.filter(payout__in=scope.values("pk"), live=True).values_list(
             "payout_id", flat=True
@@ -211,12 +250,12 @@ def payout_problems(payouts, *, scope=None, check_documents=True) -> dict[int, s
     )
     missing = claim_documents_missing_bulk(claims) if check_documents else {}
     problems = {}
-    for p in payouts:
-        if p.status != Payout.Status.APPROVED or p.claim.status != S.APPROVED:
+    for p in rows:
+        if p.status != Payout.Status.APPROVED or p.claim_status != S.APPROVED:
             problems[p.pk] = "承認済み (未払い) の支払ではありません。"
         elif p.pk in in_batch:
             problems[p.pk] = "既に別の振込バッチに入っています。"
-        elif problem := account_problem(p.claim.policy.insured_id, accounts):
+        elif problem := account_problem(p.insured_id, accounts):
             problems[p.pk] = problem
         elif p.claim_id in missing:
             problems[p.pk] = "保険金請求書類 (Q1) が揃っていません。"
@@ -248,39 +287,41 @@ def batch_create(*, by, transfer_date, payouts=None, check_documents=True) -> Pa
         scope = Payout.objects.filter(status=Payout.Status.APPROVED, claim__status=S.APPROVED)
     else:
         scope = Payout.objects.filter(pk__in=[p.pk for p in payouts])
-    locked = list(
-        scope.select_for_update(of=("self",))
-        .select_related("claim__policy")
-        .only(
-            "id", "status", "amount", "claim__status", "claim__number", "claim__policy__insured_id"
-        )
+    locked = [
+        Candidate(*row)
+        for row in scope.select_for_update(of=("self",))
         .order_by("pk")
+        .values_list(*Candidate.FIELDS)
+    ]
+    accounts = _accounts_by_insured(
+        Claim.objects.filter(pk__in=scope.values("claim_id")).values("policy__insured_id")
     )
-    problems = payout_problems(locked, scope=scope, check_documents=check_documents)
+    problems = payout_problems(
+        locked, scope=scope, check_documents=check_documents, accounts=accounts
+    )
     if payouts is None:
         locked = [p for p in locked if p.pk not in problems]
     elif problems:
         p = next(p for p in locked if p.pk in problems)
-        raise ClaimError(f"{p.claim.number}: {problems[p.pk]}")
+        raise ClaimError(f"{p.claim_number}: {problems[p.pk]}")
     if not locked:
         raise ClaimError("振込できる支払がありません。")
-    accounts = _accounts_by_insured(
-        Claim.objects.filter(pk__in=scope.values("claim_id")).values("policy__insured_id")
-    )
+    confirmed = {
+        insured_id: pk
+        for insured_id, rows in accounts.items()
+        for pk, status in rows
+        if status == BankAccount.Status.CONFIRMED
+    }
     batch = PaymentBatch.objects.create(
         transfer_date=transfer_date,
         created_by=by,
         count=len(locked),
         total=sum(p.amount for p in locked),
     )
-    items = []
-    for p in locked:
-        account = next(
-            a
-            for a in accounts[p.claim.policy.insured_id]
-            if a.status == BankAccount.Status.CONFIRMED
-        )
-        items.append(BatchItem(batch=batch, payout=p, account=account, amount=p.amount))
+    items = [
+        BatchItem(batch=batch, payout_id=p.pk, account_id=confirmed[p.insured_id], amount=p.amount)
+        for p in locked
+    ]
     try:
         with transaction.atomic():
             BatchItem.objects.bulk_create(items, batch_size=2000)
