@@ -262,9 +262,10 @@ bulk_create in {gen_s:.1f} s and removed afterwards. Goal: built and written in 
 
 The file: {len(data):,} bytes ({args.payouts + 3:,} records of 120 bytes + CR LF), SHA-256
 `{hashlib.sha256(data).hexdigest()[:16]}…`; the second download returns the stored bytes.
-Checks run on prefetched rows (damages, expenses, overtime, documents, accounts: a fixed
-number of queries for the whole batch, not per payout); the batch rows go in with
-bulk_create. Marking paid (`--mark-paid`) goes payout by payout (locks, four eyes,
+The checks run in SQL over the whole batch (Q1 claim documents, accounts, live batches: a
+fixed number of queries, payouts read as plain values, no list of 10,000 ids sent back and
+forth); the batch rows go in with bulk_create. Before that, the checklist per claim made the
+same batch take 66 s (prefetching: 11 s). Marking paid (`--mark-paid`) goes payout by payout (locks, four eyes,
 documents, the claim's status change and history), so it grows with the batch; it is not
 part of the 5 s goal (a 300-payout run under load average ~16 took 87 s, ~0.3 s a payout).
 {END}

@@ -232,3 +232,17 @@ def test_missing_claim_documents_keep_a_payout_out_and_the_bulk_check_agrees(
         _batch(frank, [short])
     batch = services.batch_create(by=frank, transfer_date=TODAY())
     assert [i.payout.claim_id for i in batch.items.all()] == [complete.pk]
+
+
+def test_the_payment_letter_finds_the_account_paid_to_masked(alice, carol, frank):
+    from payments.selectors import payout_account
+
+    claim = approved_claim(handler=alice, approver=carol)
+    payout = claim.payouts.get()
+    batch = _batch(frank, [claim])
+    change = services.account_enter(
+        insured=claim.policy.insured, by=alice, **(ACCOUNT | {"account_number": "7654321"})
+    )
+    services.account_confirm(account=change, by=carol)
+    account = payout_account(payout)  # the one the batch pays to, not the newer one
+    assert account == batch.items.get().account and account.masked_number == "****567"
