@@ -63,3 +63,25 @@ def test_the_bank_and_branch_names_appear_as_the_codes_are_typed(page, alice, ca
     page.wait_for_selector("text=口座を登録しました")
     assert BankAccount.objects.get().holder == "ﾔﾏﾀﾞ ﾀﾛｳ"
     assert "確認待ち" in page.content()
+
+
+def test_no_critical_or_serious_axe_violation_on_the_payment_pages(page, alice, carol):
+    from payments import services
+    from tests.e2e.test_accessibility import blocking_violations
+
+    frank = make_frank()
+    claim = approved_claim(handler=alice, approver=carol)
+    approved_claim(handler=alice, approver=carol, account=False)  # listed with its problem
+    batch = services.batch_create(
+        by=frank, transfer_date=timezone.localdate(), payouts=[claim.payouts.get()]
+    )
+    found = []
+    login(page, "frank")
+    for url in ("/payments/", f"/payments/batches/{batch.pk}/"):
+        page.goto(url)
+        found += blocking_violations(page)
+    page.context.clear_cookies()
+    login(page, "alice")
+    page.goto(f"/payments/insured/{claim.policy.insured_id}/account/")
+    found += blocking_violations(page)
+    assert not found, "axe-core critical/serious violations:\n" + "\n".join(found)
