@@ -12,7 +12,7 @@ PORT ?= 8000
 TEST_WORKERS ?= auto
 SYSTEM_PACKAGES := fonts-ipaexfont-gothic chromium poppler-utils libpango-1.0-0 libpangoft2-1.0-0
 
-.PHONY: run test venv venv-dev sysdeps migrate seed lint format bench bench-engine bench-pdf bench-pdf-count check bench-reassess
+.PHONY: run test venv venv-dev sysdeps migrate seed lint format bench bench-engine bench-pdf bench-pdf-count bench-zengin check bench-reassess
 
 $(VENV)/.installed: pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -76,6 +76,10 @@ bench-pdf: sysdeps venv
 # The same renders counted in instructions (valgrind): repeatable where timings drift.
 bench-pdf-count: sysdeps venv
 	$(PY) bench/pdf.py --instructions --sizes 30,300
+
+# A 総合振込 batch of 10,000 payouts built and its Zengin file written (PostgreSQL).
+bench-zengin: venv
+	$(PY) bench/zengin.py
 
 bench: venv
 	$(PY) bench/queue.py

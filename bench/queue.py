@@ -771,12 +771,13 @@ def main():
     print(report)
     if not args.no_write:
         path = ROOT / "docs" / "benchmarks.md"
-        # keep the sections other benchmarks write there (bench/reassess.py)
+        # keep the sections other benchmarks write there (bench/reassess.py, bench/zengin.py)
+        old = path.read_text(encoding="utf-8") if path.exists() else ""
         kept = re.findall(
-            r"<!-- bench-reassess:\w+:start -->.*?<!-- bench-reassess:\w+:end -->",
-            path.read_text(encoding="utf-8") if path.exists() else "",
-            flags=re.S,
+            r"<!-- bench-reassess:\w+:start -->.*?<!-- bench-reassess:\w+:end -->", old, flags=re.S
         )
+        if "<!-- bench/zengin.py -->" in old:
+            kept.append(old[old.index("<!-- bench/zengin.py -->") :].rstrip("\n"))
         path.write_text("\n\n".join([report.rstrip("\n"), *kept]) + "\n", encoding="utf-8")
         print("written to docs/benchmarks.md")
 

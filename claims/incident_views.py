@@ -20,7 +20,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, Sum
-from django.db.models.functions import TruncWeek
+from django.db.models.functions import TruncMonth, TruncWeek
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -60,6 +60,9 @@ class Register:
     by_status: list[Bucket]
     by_plan: list[Bucket]
     weekly: list[tuple[datetime.date, int]] = field(default_factory=list)
+    # what was paid by the month of its payment date (支払日): (month, payouts, yen), refunds
+    # received counted back in the month they came in
+    paid_by_month: list[tuple[datetime.date, int, int]] = field(default_factory=list)
 
 
 def incident_register(incident) -> Register:
@@ -85,14 +88,21 @@ def incident_register(incident) -> Register:
             bucket.claimed += claimed
             bucket.payable += payable
 
-    def money_rows(queryset):
-        """Sums of a money table (payouts, refunds) by (its status, claim status, plan)."""
+    def money_rows(queryset, paid_field):
+        """Sums of a money table (payouts, refunds) by (its status, claim status, plan, the
+        month of its `paid_field`)."""
         return (
             queryset.filter(claim__incident=incident)
+            .annotate(month=TruncMonth(paid_field))
             .values(
-                "status", "claim__status", "claim__policy__plan__code", "claim__policy__plan__name"
+                "status",
+                "claim__status",
+                "claim__policy__plan__code",
+                "claim__policy__plan__name",
+                "month",
             )
             .annotate(
+                n=Count("id"),
                 amount=Sum("amount"),
                 liability=Sum("liability_amount"),
                 expenses=Sum("expense_amount"),
@@ -109,7 +119,12 @@ def incident_register(incident) -> Register:
             buckets.append(statuses[row["claim__status"]])
         return buckets
 
-    for row in money_rows(Payout.objects.filter(status__in=LIVE)):
+    months: dict[datetime.date, list[int]] = {}
+    for row in money_rows(Payout.objects.filter(status__in=LIVE), "paid_on"):
+        if row["status"] == Payout.Status.PAID and row["month"]:
+            month = months.setdefault(_as_date(row["month"]), [0, 0])
+            month[0] += row["n"]
+            month[1] += row["amount"]
         for bucket in buckets_of(row):
             if row["claim__status"] not in OPEN_UNDECIDED:
                 # A claim reopened after payment is undecided again: its engine total above
@@ -126,7 +141,9 @@ def incident_register(incident) -> Register:
 
     # Overpayments asked back (過払い返還) lower what the claim stands at; refunds received
     # lower what was paid (and so what may be recovered from the provider). Waived: neither.
-    for row in money_rows(Recovery.objects.filter(status__in=RECOVERED)):
+    for row in money_rows(Recovery.objects.filter(status__in=RECOVERED), "settled_on"):
+        if row["status"] == Recovery.Status.RECEIVED and row["month"]:
+            months.setdefault(_as_date(row["month"]), [0, 0])[1] -= row["amount"]
         for bucket in buckets_of(row):
             if row["claim__status"] not in OPEN_UNDECIDED:
                 bucket.payable -= row["amount"]
@@ -150,6 +167,7 @@ def incident_register(incident) -> Register:
         by_status=[b for b in statuses.values() if b.claims],
         by_plan=sorted(plans.values(), key=lambda b: -b.claims),
         weekly=_fill_weeks(weeks),
+        paid_by_month=[(m, n, yen) for m, (n, yen) in sorted(months.items())],
     )
 
 
@@ -323,11 +341,34 @@ def incident_payouts_csv(request, pk):
     if not _may_export(request.user):
         raise PermissionDenied
     incident = get_object_or_404(Incident, pk=pk)
+    # ?paid_from=&paid_to= (YYYY-MM-DD): only what was paid in those days, by 支払日
+    # (refunds by the day they came in)
+    span = {}
+    for param in ("paid_from", "paid_to"):
+        value = request.GET.get(param, "").strip()
+        if value:
+            try:
+                span[param] = datetime.date.fromisoformat(value)
+            except ValueError:
+                return HttpResponse(
+                    "支払日の範囲は YYYY-MM-DD の形式で指定してください。",
+                    status=400,
+                    content_type="text/plain; charset=utf-8",
+                )
     payouts = (
         Payout.objects.filter(claim__incident=incident, status__in=LIVE)
         .select_related("claim__policy__insured")
         .order_by("claim__number", "sequence")
     )
+    refunds_q = Recovery.objects.filter(claim__incident=incident, status=Recovery.Status.RECEIVED)
+    if span:
+        payouts = payouts.filter(status=Payout.Status.PAID)
+    if "paid_from" in span:
+        payouts = payouts.filter(paid_on__gte=span["paid_from"])
+        refunds_q = refunds_q.filter(settled_on__gte=span["paid_from"])
+    if "paid_to" in span:
+        payouts = payouts.filter(paid_on__lte=span["paid_to"])
+        refunds_q = refunds_q.filter(settled_on__lte=span["paid_to"])
     rows = (
         [
             p.claim.number,
@@ -359,9 +400,9 @@ def incident_payouts_csv(request, pk):
             -r.expense_amount,
             -r.amount,
         ]
-        for r in Recovery.objects.filter(claim__incident=incident, status=Recovery.Status.RECEIVED)
-        .select_related("claim__policy__insured")
-        .order_by("claim__number", "requested_at")
+        for r in refunds_q.select_related("claim__policy__insured").order_by(
+            "claim__number", "requested_at"
+        )
     )
     response = HttpResponse(
         csv_lines(CSV_HEADER, itertools.chain(rows, refunds)),

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "claims",
     "coverage",
     "documents",
+    "payments",
 ]
 
 MIDDLEWARE = [
@@ -316,3 +317,17 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-stale-renders": {"task": "documents.sweep_stale_renders", "schedule": 300.0},
 }
 LOGGING["loggers"].update({"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}})
+
+
+# The insurer's own account the 総合振込 files are drawn on (the header record): the bank
+# gives the 振込依頼人コード. Half-width katakana names, as the bank registered them.
+ZENGIN_REQUESTER = {
+    "code": env.str("ZENGIN_REQUESTER_CODE", default="1234567890"),
+    "name": env.str("ZENGIN_REQUESTER_NAME", default="ｻｲﾊﾞ-ｿﾝｶﾞｲﾎｹﾝ(ｶ"),
+    "bank_code": env.str("ZENGIN_BANK_CODE", default="0001"),
+    "bank_name": env.str("ZENGIN_BANK_NAME", default="ﾐｽﾞﾎ"),
+    "branch_code": env.str("ZENGIN_BRANCH_CODE", default="001"),
+    "branch_name": env.str("ZENGIN_BRANCH_NAME", default="ﾄｳｷﾖｳ"),
+    "account_type": env.str("ZENGIN_ACCOUNT_TYPE", default="1"),
+    "account_number": env.str("ZENGIN_ACCOUNT_NUMBER", default="1234567"),
+}

@@ -29,4 +29,5 @@ urlpatterns = [
     path("incidents/", include("claims.incident_urls")),
     path("documents/", include("documents.urls")),
     path("renders/", include("documents.render_urls")),
+    path("payments/", include("payments.urls")),
 ]

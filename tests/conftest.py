@@ -105,6 +105,7 @@ def _ensure_reference_data():
     groups.forwards(django_apps, None)
     import_module("claims.migrations.0006_claim_notes").grant(django_apps, None)
     import_module("claims.migrations.0009_admin_group_rights").restrict(django_apps, None)
+    import_module("payments.migrations.0002_payer_group").create_payer(django_apps, None)
 
 
 @pytest.fixture(autouse=True)

@@ -9,6 +9,7 @@ fails the test, rather than going unswept.
 import pytest
 from django.contrib.auth.models import User
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from claims.models import (
     Claim,
@@ -21,6 +22,7 @@ from claims.models import (
 )
 from documents import services as doc_services
 from documents.models import Document, DocumentRequest
+from payments.models import BankAccount
 from tests.conftest import make_claim
 from tests.documents.doc_helpers import add_damage, pdf
 
@@ -74,8 +76,16 @@ def world(alice):
     task = ClaimTask.objects.create(
         claim=claim, what="掃引用", due_on=claim.noticed_on, assignee=alice, created_by=alice
     )
+    from payments.models import PaymentBatch
+    from payments.services import account_enter
+    from tests.payments.helpers import ACCOUNT
+
+    account = account_enter(insured=claim.policy.insured, by=alice, **ACCOUNT)
+    batch = PaymentBatch.objects.create(transfer_date=timezone.localdate(), created_by=alice)
     return {
         "task": task,
+        "account": account,
+        "batch": batch,
         "recovery": recovery,
         "claim": claim,
         "damage": damage,
@@ -103,6 +113,14 @@ def url_for(name: str, params: tuple[str, ...], world) -> str:
         "documents:request_letter": world["request"].pk,
         "approvals:settle_recovery": world["recovery"].pk,
         "claims:task_done": world["task"].pk,
+        "payments:batch": world["batch"].pk,
+        "payments:file": world["batch"].pk,
+        "payments:paid": world["batch"].pk,
+        "payments:cancel": world["batch"].pk,
+        "payments:return": world["batch"].pk,  # no such item: a payer gets 404
+        "payments:account": world["claim"].policy.insured_id,
+        "payments:account_confirm": world["account"].pk,
+        "payments:account_reject": world["account"].pk,
     }
     kwargs = {}
     for param in params:
@@ -163,6 +181,13 @@ CLAIM_BOUND = (
 )  # fmt: skip
 
 
+# the payer's pages (frank), and the accounts of an insured whose claims one cannot see
+PAYER_BOUND = (
+    "payments:batches", "payments:batch", "payments:file", "payments:paid", "payments:cancel",
+    "payments:return", "payments:account", "payments:account_confirm", "payments:account_reject",
+)  # fmt: skip
+
+
 def test_every_claim_url_is_in_the_outsiders_list(world):
     """CLAIM_BOUND below must name every route that takes a claim, a document or a request."""
     bound = {name for name, params in routes() if set(params) & {"number"}}
@@ -183,6 +208,10 @@ def test_outsiders_get_nothing_and_change_nothing(client, world, bob, who):
     answers = sweep(client, world, login=login)
 
     assert state(world) == before
+    assert BankAccount.objects.get().status == "pending"  # nobody outside confirmed it
+    for name in PAYER_BOUND:
+        allowed = {302, 403, 404, 405} if who == "anonymous" else {403, 404, 405}
+        assert answers[name] <= allowed, (name, answers[name])
     for name in CLAIM_BOUND:
         allowed = {302, 403, 404, 405} if who == "anonymous" else {403, 404, 405}
         assert answers[name] <= allowed, (name, answers[name])

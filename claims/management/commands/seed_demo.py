@@ -39,6 +39,7 @@ USERS = [
     ("carol", ("高橋", "佳織"), "supervisor", 10_000_000),
     ("erin", ("伊藤", "恵理"), "supervisor", 200_000_000),
     ("dave", ("田中", "大輔"), "admin", None),
+    ("frank", ("渡辺", "文也"), "payer", None),
 ]
 
 OFFICES = [
@@ -109,6 +110,7 @@ class Command(BaseCommand):
             users = self._users(password)
             created = self._claims(users)
             self._payouts(users)
+            self._accounts(users)
             if created:
                 self._supplementary(users)
                 self._overpaid(users)
@@ -395,6 +397,35 @@ class Command(BaseCommand):
             policy__claims__payouts__status__in=[Payout.Status.APPROVED, Payout.Status.PAID],
         ).distinct():
             services.claim_refresh_totals(claim=other)
+
+    def _accounts(self, users):
+        """A confirmed 振込先口座 (entered by alice, confirmed by carol) for the insured of
+        each demo claim awaiting payment that has none (idempotent): frank can batch them."""
+        from payments.models import BankAccount
+
+        insureds = (
+            Claim.objects.filter(policy__number__startswith=DEMO_POLICY_PREFIX, status="approved")
+            .exclude(policy__insured__bank_accounts__isnull=False)
+            .values_list("policy__insured_id", flat=True)
+            .distinct()
+        )
+        for n, insured_id in enumerate(sorted(insureds)):
+            BankAccount.objects.create(
+                insured_id=insured_id,
+                bank_code="0001",
+                bank_name="みずほ",
+                bank_kana="ﾐｽﾞﾎ",
+                branch_code="001",
+                branch_name="東京営業部",
+                branch_kana="ﾄｳｷﾖｳ",
+                account_type="1",
+                account_number=f"{1000001 + n:07d}",
+                holder="ｼﾔｶｲﾎｹﾝﾛｳﾑｼｼﾞﾑｼﾖ",
+                status=BankAccount.Status.CONFIRMED,
+                entered_by=users["alice"],
+                confirmed_by=users["carol"],
+                confirmed_at=timezone.now(),
+            )
 
     def _supplementary(self, users):
         """The last closed demo claim gets a late client claim: reopened, assessed again and
