@@ -137,7 +137,7 @@ def test_the_request_letter_spells_dates_in_nen_gatsu_nichi(client, alice):
     assert ymd_ja(request.requested_at) in letter
     assert "年" in ymd_ja(request.requested_at) and "/" not in ymd_ja(request.requested_at)
     assert f"{request.requested_at:%Y-%m-%d}" not in letter
-    assert "担当: 佐藤 愛子" in letter
+    assert "担当 佐藤 愛子" in letter  # the letterhead: family name first, with a space
 
 
 def test_names_are_family_name_first_on_screen_in_messages_and_in_the_admin(

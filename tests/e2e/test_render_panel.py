@@ -60,7 +60,8 @@ def test_alice_generates_the_summary_from_the_claim_page(page, alice, claim, tmp
     login(page, "alice")
     page.goto(f"/claims/{claim.number}/")
     panel = page.locator("#render-panel")
-    panel.get_by_role("button", name="作成").click()
+    # one row per document (the summary, the 損害額のご案内 letter): each button names its own
+    panel.locator('tr[data-kind="settlement_summary"]').get_by_role("button").click()
     panel.locator('[data-status="done"]').wait_for()
     link = page.locator("#render-panel a", has_text="PDF (版")
     assert link.count() == 1
