@@ -254,12 +254,12 @@ class ClaimIntakeForm(PlainTextForm, forms.Form):
         error_messages={"required": "被保険者・保険契約を選んでください。"},
     )
     incident = forms.ModelChoiceField(
-        label="事故 (インシデント)",
+        label="インシデント",
         queryset=Incident.objects.all(),
         empty_label=None,
         error_messages={
-            "required": "事故 (インシデント) を選んでください。",
-            "invalid_choice": "事故 (インシデント) を一覧から選んでください。",
+            "required": "インシデントを選んでください。",
+            "invalid_choice": "インシデントを一覧から選んでください。",
         },
     )
     noticed_on = PastDateField(

@@ -77,7 +77,7 @@ class Incident(models.Model):
     """One cyber attack on one cloud provider; many claims hang off it."""
 
     provider_name = models.CharField("クラウドサービス提供者", max_length=200)
-    title = models.CharField("事故名", max_length=200)
+    title = models.CharField("インシデント名", max_length=200)
     occurred_on = models.DateField("発生日")
     leak_or_threat = models.BooleanField(
         "情報漏えい・そのおそれと判断", default=False, help_text="Q2(2) の判断"
@@ -86,8 +86,8 @@ class Incident(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = "事故 (インシデント)"
-        verbose_name_plural = "事故 (インシデント)"
+        verbose_name = "インシデント"
+        verbose_name_plural = "インシデント"
         ordering = ["-occurred_on"]
 
     def __str__(self):
@@ -111,7 +111,9 @@ class Claim(models.Model):
     # the same file finds the claim by it and creates nothing new. Empty for desk-entered claims.
     external_ref = models.CharField("外部参照番号", max_length=100, blank=True, default="")
     policy = models.ForeignKey(Policy, on_delete=models.PROTECT, related_name="claims")
-    incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="claims")
+    incident = models.ForeignKey(
+        Incident, on_delete=models.PROTECT, related_name="claims", verbose_name="インシデント"
+    )
     status = models.CharField("状態", max_length=30, choices=Status.choices, default=Status.DRAFT)
     handler = models.ForeignKey(
         settings.AUTH_USER_MODEL,
