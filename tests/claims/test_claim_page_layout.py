@@ -137,6 +137,9 @@ def test_incident_is_called_インシデント_in_the_admin(client, dave):
     assert "事故 (インシデント)" not in index
     form = client.get(reverse("admin:claims_claim_add")).content.decode()
     assert "インシデント" in form
+    # the claims app's admin columns and filters carry Japanese labels
+    payouts = client.get(reverse("admin:claims_payout_changelist")).content.decode()
+    assert "状態" in payouts and "By status" not in payouts
 
 
 def test_admin_history_page_in_japanese(client, alice, dave):
@@ -148,5 +151,13 @@ def test_admin_history_page_in_japanese(client, alice, dave):
     for label in ("日時", "変更者", "変更理由", "変更内容"):
         assert f">{label}</th>" in html
     assert "<td>作成</td>" in html and "<td>変更</td>" in html
-    for english in ("Date/time", "Changed by", "Change reason", "Choose a date", "Created"):
+    assert f"<h1>変更履歴: {claim}</h1>" in html
+    for english in (
+        "View history",
+        "Date/time",
+        "Changed by",
+        "Change reason",
+        "Choose a date",
+        "Created",
+    ):
         assert english not in html
