@@ -161,3 +161,24 @@ def test_admin_history_page_in_japanese(client, alice, dave):
         "Created",
     ):
         assert english not in html
+
+
+def test_desk_forms_name_the_missing_field_not_the_generic_message(client, alice):
+    claim = make_claim(created_by=alice, handler=alice, status=S.UNDER_ASSESSMENT)
+    client.force_login(alice)
+    diary = client.post(reverse("claims:next_action", args=[claim.number]), {"next-on": ""})
+    assert "次回対応日を入力してください。" in diary.content.decode()
+    note = client.post(
+        reverse("claims:note", args=[claim.number]),
+        {"note-channel": "", "note-party": "", "note-body": ""},
+    )
+    html = note.content.decode()
+    for message in (
+        "手段を選んでください。",
+        "相手を選んでください。",
+        "経過記録の内容を入力してください。",
+    ):
+        assert message in html
+    for response in (diary, note):
+        assert "このフィールドは必須です。" not in response.content.decode()
+        assert "This field is required." not in response.content.decode()
