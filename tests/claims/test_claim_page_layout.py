@@ -140,6 +140,11 @@ def test_incident_is_called_インシデント_in_the_admin(client, dave):
     # the claims app's admin columns and filters carry Japanese labels
     payouts = client.get(reverse("admin:claims_payout_changelist")).content.decode()
     assert "状態" in payouts and "By status" not in payouts
+    requests = client.get(reverse("admin:documents_documentrequest_changelist")).content
+    for label in ("事故", "依頼者", "依頼日時", "充足日時"):
+        assert label in requests.decode()
+    for english in ("Requested by", "Requested at", "Fulfilled at"):
+        assert english not in requests.decode()
 
 
 def test_admin_history_page_in_japanese(client, alice, dave):
