@@ -129,7 +129,12 @@ def test_403_page_has_the_navigation_and_a_way_back(client, alice, bob):
     assert "本文へスキップ" in html
 
 
-def test_incident_is_called_インシデント_in_the_admin(client, dave):
+def test_incident_is_called_インシデント_in_the_admin(client, alice, dave):
+    from documents.models import DocumentRequest
+
+    DocumentRequest.objects.create(
+        claim=make_claim(created_by=alice, handler=alice), requested_by=alice, items=[]
+    )
     assert Incident._meta.verbose_name == "インシデント"
     client.force_login(dave)
     index = client.get(reverse("admin:index")).content.decode()
