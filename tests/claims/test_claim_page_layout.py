@@ -192,3 +192,26 @@ def test_desk_forms_name_the_missing_field_not_the_generic_message(client, alice
     for response in (diary, note):
         assert "このフィールドは必須です。" not in response.content.decode()
         assert "This field is required." not in response.content.decode()
+
+
+def test_an_htmx_item_change_keeps_the_history_filter_of_the_page(client, alice):
+    claim = _claim_with_history(alice)
+    client.force_login(alice)
+    page = "http://testserver" + url(claim, history="status")
+    response = client.post(
+        reverse("claims:item_add", args=[claim.number, "expenses"]),
+        {
+            "add-expenses-category": "customer_notification",
+            "add-expenses-description": "お詫び状",
+            "add-expenses-amount": "50000",
+            "add-expenses-incurred_on": "2023-06-20",
+            "add-expenses-cause": "provider_attack",
+        },
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_CURRENT_URL=page,
+    )
+    timeline = response.content.decode().split('id="timeline"', 1)[1]
+    assert set(re.findall(r'data-kind="(\w+)"', timeline)) == {"status"}
+    assert "お詫び状" not in timeline  # the new expense is an amount, filtered out
+    # the filter links point at the claim page, not at the item-add URL
+    assert f'href="{url(claim)}?history=amounts#timeline"' in timeline
