@@ -139,7 +139,7 @@ def shoot(base: str, number: str, out: Path) -> None:
         page.fill("input[name=username]", "carol")
         page.fill("input[name=password]", PASSWORD)
         page.click("button[type=submit]")
-        page.wait_for_url(f"{base}/claims/")
+        page.wait_for_url(lambda url: "/accounts/login/" not in url)  # lands on 承認待ち
         page.goto("/claims/workload/")
         page.screenshot(path=str(out / "workload.png"))
         browser.close()

@@ -94,7 +94,7 @@ class IncidentAdmin(HistoryAdmin):
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
         if obj is not None:
-            form = with_reason_help(form, reassess_help("incident", obj.pk, "この事故"))
+            form = with_reason_help(form, reassess_help("incident", obj.pk, "このインシデント"))
         return form
 
     def save_model(self, request, obj, form, change):
@@ -107,7 +107,7 @@ class IncidentAdmin(HistoryAdmin):
                 request,
                 scope="incident",
                 pk=obj.pk,
-                cause=f"事故「{obj.title}」の情報漏えい判断の変更 (漏えい・そのおそれ{verdict})",
+                cause=f"インシデント「{obj.title}」の情報漏えい判断の変更 (漏えい・そのおそれ{verdict})",
                 reason=reason,
             )
 

@@ -96,7 +96,24 @@ class Entry:
     action: str
     changes: list[Change] = field(default_factory=list)
     reason: str = ""
-    kind: str = "change"  # change | status | extension | plan | figures
+    kind: str = "change"  # change | amount | document | status | extension | plan | figures
+
+
+# The history filter on the claim page (?history=...): its label and the kinds it shows.
+HISTORY_FILTERS = {
+    "status": ("状態", {"status", "extension"}),
+    "amounts": ("金額", {"amount", "figures"}),
+    "documents": ("書類", {"document"}),
+    "settings": ("設定変更", {"plan"}),
+}
+
+
+def filter_entries(entries: list, group: str | None) -> list:
+    """The entries of one filter group (all of them for an unknown or empty group)."""
+    if group not in HISTORY_FILTERS:
+        return entries
+    kinds = HISTORY_FILTERS[group][1]
+    return [e for e in entries if e.kind in kinds]
 
 
 def user_label(user) -> str:
@@ -240,18 +257,18 @@ def claim_timeline(claim, *, limit: int = 300) -> list[Entry]:
             ClientDamage,
             _recent(ClientDamage.history.filter(claim_id=claim.pk), window),
             True,
-            "change",
+            "amount",
         ),
-        (Expense, _recent(Expense.history.filter(claim_id=claim.pk), window), True, "change"),
+        (Expense, _recent(Expense.history.filter(claim_id=claim.pk), window), True, "amount"),
         (
             OvertimeEntry,
             _recent(OvertimeEntry.history.filter(claim_id=claim.pk), window),
             True,
-            "change",
+            "amount",
         ),
-        (Document, _recent(Document.history.filter(claim_id=claim.pk), window), True, "change"),
-        (Payout, _recent(Payout.history.filter(claim_id=claim.pk), window), True, "change"),
-        (Recovery, _recent(Recovery.history.filter(claim_id=claim.pk), window), True, "change"),
+        (Document, _recent(Document.history.filter(claim_id=claim.pk), window), True, "document"),
+        (Payout, _recent(Payout.history.filter(claim_id=claim.pk), window), True, "amount"),
+        (Recovery, _recent(Recovery.history.filter(claim_id=claim.pk), window), True, "amount"),
         (ClaimTask, _recent(ClaimTask.history.filter(claim_id=claim.pk), window), True, "change"),
         # The limits the assessment rests on: edits by admins, not their initial creation.
         (Plan, _recent(Plan.history.filter(id=plan_id), window), False, "plan"),

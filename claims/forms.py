@@ -176,7 +176,9 @@ class TaskForm(PlainTextForm, forms.Form):
 class NextActionForm(PlainTextForm, forms.Form):
     """The claim's diary: the day to pick it up again and what for."""
 
-    on = FutureDateField(label="次回対応日")
+    on = FutureDateField(
+        label="次回対応日", error_messages={"required": "次回対応日を入力してください。"}
+    )
     note = forms.CharField(
         label="内容",
         max_length=200,
@@ -254,12 +256,12 @@ class ClaimIntakeForm(PlainTextForm, forms.Form):
         error_messages={"required": "被保険者・保険契約を選んでください。"},
     )
     incident = forms.ModelChoiceField(
-        label="事故 (インシデント)",
+        label="インシデント",
         queryset=Incident.objects.all(),
         empty_label=None,
         error_messages={
-            "required": "事故 (インシデント) を選んでください。",
-            "invalid_choice": "事故 (インシデント) を一覧から選んでください。",
+            "required": "インシデントを選んでください。",
+            "invalid_choice": "インシデントを一覧から選んでください。",
         },
     )
     noticed_on = PastDateField(
@@ -315,7 +317,9 @@ def policy_search(query: str, limit: int = 30):
 
 
 class ClaimFactsForm(PlainTextForm, forms.ModelForm):
-    noticed_on = PastDateField(label="事故を知った日")
+    noticed_on = PastDateField(
+        label="事故を知った日", error_messages={"required": "事故を知った日を入力してください。"}
+    )
 
     class Meta:
         model = Claim
@@ -335,10 +339,15 @@ class ClaimFactsForm(PlainTextForm, forms.ModelForm):
 class ClaimNoteForm(PlainTextForm, forms.Form):
     """A contact-log entry (経過記録). Who and when are the server's, not the form's."""
 
-    channel = JapaneseChoiceField(label="手段", choices=ClaimNote.Channel.choices)
+    channel = JapaneseChoiceField(
+        label="手段",
+        choices=ClaimNote.Channel.choices,
+        error_messages={"required": "手段を選んでください。"},
+    )
     party = JapaneseChoiceField(
         label="相手",
         choices=ClaimNote.Party.choices,
+        error_messages={"required": "相手を選んでください。"},
         help_text="Q8: 弊社は顧問先との交渉を代行しません (交渉が難航している旨の連絡は受けられます)。",
     )
     body = forms.CharField(
@@ -346,7 +355,8 @@ class ClaimNoteForm(PlainTextForm, forms.Form):
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={
-            "max_length": "4,000 文字以内で入力してください (現在 %(show_value)d 文字)。"
+            "required": "経過記録の内容を入力してください。",
+            "max_length": "4,000 文字以内で入力してください (現在 %(show_value)d 文字)。",
         },
     )
 

@@ -577,7 +577,7 @@ def _validate_claim(record: Record, lookups: Lookups, policies: dict[str, Policy
         if pk is not None:
             incident = lookups.incidents.get(pk)
             if incident is None:
-                record.error(line, "incident_id", f"事故 (インシデント) {pk} がありません。")
+                record.error(line, "incident_id", f"インシデント {pk} がありません。")
     elif provider or occurred:
         found = lookups.by_provider.get((provider, occurred), [])
         if len(found) == 1:

@@ -48,8 +48,12 @@ class Policy(models.Model):
     """One insured's cyber-risk policy. The IT-business exclusion rider (IT業務不担保特約)
     is part of every policy of this scheme, so it needs no flag."""
 
-    insured = models.ForeignKey(Insured, on_delete=models.PROTECT, related_name="policies")
-    plan = models.ForeignKey("coverage.Plan", on_delete=models.PROTECT, related_name="policies")
+    insured = models.ForeignKey(
+        Insured, on_delete=models.PROTECT, related_name="policies", verbose_name="被保険者"
+    )
+    plan = models.ForeignKey(
+        "coverage.Plan", on_delete=models.PROTECT, related_name="policies", verbose_name="プラン"
+    )
     number = models.CharField("証券番号", max_length=30, unique=True)
     period_start = models.DateField("保険期間 始期")
     period_end = models.DateField("保険期間 終期")
@@ -77,7 +81,7 @@ class Incident(models.Model):
     """One cyber attack on one cloud provider; many claims hang off it."""
 
     provider_name = models.CharField("クラウドサービス提供者", max_length=200)
-    title = models.CharField("事故名", max_length=200)
+    title = models.CharField("インシデント名", max_length=200)
     occurred_on = models.DateField("発生日")
     leak_or_threat = models.BooleanField(
         "情報漏えい・そのおそれと判断", default=False, help_text="Q2(2) の判断"
@@ -86,8 +90,8 @@ class Incident(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = "事故 (インシデント)"
-        verbose_name_plural = "事故 (インシデント)"
+        verbose_name = "インシデント"
+        verbose_name_plural = "インシデント"
         ordering = ["-occurred_on"]
 
     def __str__(self):
@@ -110,8 +114,12 @@ class Claim(models.Model):
     # The sender's own reference for bulk imports (`manage.py import_claims`): re-importing
     # the same file finds the claim by it and creates nothing new. Empty for desk-entered claims.
     external_ref = models.CharField("外部参照番号", max_length=100, blank=True, default="")
-    policy = models.ForeignKey(Policy, on_delete=models.PROTECT, related_name="claims")
-    incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="claims")
+    policy = models.ForeignKey(
+        Policy, on_delete=models.PROTECT, related_name="claims", verbose_name="保険契約"
+    )
+    incident = models.ForeignKey(
+        Incident, on_delete=models.PROTECT, related_name="claims", verbose_name="インシデント"
+    )
     status = models.CharField("状態", max_length=30, choices=Status.choices, default=Status.DRAFT)
     handler = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -144,8 +152,8 @@ class Claim(models.Model):
     # promised document); the queue flags it from that day.
     next_action_on = models.DateField("次回対応日", null=True, blank=True)
     next_action = models.CharField("次回対応の内容", max_length=200, blank=True, default="")
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name="作成日時")
+    updated_at = models.DateTimeField(auto_now=True, verbose_name="更新日時")
     # Kept current by the services after every item change, so the queue needs no aggregates.
     total_claimed = models.PositiveBigIntegerField("請求額合計", default=0)
     total_payable = models.PositiveBigIntegerField("支払見込額", default=0)
@@ -225,13 +233,21 @@ class _Item(models.Model):
         "(旧) 自社サービスは広告・販促目的の無償提供", default=False, editable=False
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        verbose_name="登録者",
     )
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        verbose_name="更新者",
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name="登録日時")
+    updated_at = models.DateTimeField(auto_now=True, verbose_name="更新日時")
 
     class Meta:
         abstract = True
@@ -263,7 +279,9 @@ CUT_REASON_REQUIRED = (
 class ClientDamage(_Item):
     """A damage an advisory client (顧問先) claims from the insured."""
 
-    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="damages")
+    claim = models.ForeignKey(
+        Claim, on_delete=models.CASCADE, related_name="damages", verbose_name="事故"
+    )
     client_name = models.CharField("顧問先", max_length=200)
     kind = models.CharField("損害の種類", max_length=30, choices=vocab.choices(vocab.DAMAGE_KINDS))
     description = models.CharField("内容", max_length=300, blank=True)
@@ -323,7 +341,9 @@ class ClientDamage(_Item):
 class Expense(_Item):
     """A cost the insured itself paid (Q4)."""
 
-    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="expenses")
+    claim = models.ForeignKey(
+        Claim, on_delete=models.CASCADE, related_name="expenses", verbose_name="事故"
+    )
     category = models.CharField(
         "費目", max_length=30, choices=vocab.choices(vocab.EXPENSE_CATEGORIES)
     )
@@ -346,7 +366,9 @@ class Expense(_Item):
 class OvertimeEntry(_Item):
     """Staff overtime spent on the incident (Q4, Q5)."""
 
-    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="overtime_entries")
+    claim = models.ForeignKey(
+        Claim, on_delete=models.CASCADE, related_name="overtime_entries", verbose_name="事故"
+    )
     employee = models.CharField("従業員", max_length=100)
     work_date = models.DateField("勤務日", null=True, blank=True)
     minutes = models.PositiveIntegerField(
@@ -439,7 +461,10 @@ class ApprovalAuthority(models.Model):
     """A supervisor's approval limit in yen; above it another supervisor must approve."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="approval_authority"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="approval_authority",
+        verbose_name="監督者",
     )
     limit = models.PositiveBigIntegerField("承認権限額 (円)", validators=yen_validators)
     history = HistoricalRecords()
@@ -468,8 +493,12 @@ class Payout(models.Model):
         PAID = "paid", "支払済み"
         VOIDED = "voided", "取消"
 
-    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="payouts")
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.APPROVED)
+    claim = models.ForeignKey(
+        Claim, on_delete=models.PROTECT, related_name="payouts", verbose_name="事故"
+    )
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.APPROVED, verbose_name="状態"
+    )
     sequence = models.PositiveSmallIntegerField("支払回数", default=1)
     amount = models.PositiveBigIntegerField("支払額 (円)", validators=yen_validators)
     liability_amount = models.PositiveBigIntegerField("賠償 支払額", default=0)
@@ -477,15 +506,23 @@ class Payout(models.Model):
     previously_paid = models.PositiveBigIntegerField("既払額 (円)", default=0)
     snapshot = models.JSONField("承認時の査定", default=dict)
     approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="approved_payouts"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="approved_payouts",
+        verbose_name="承認者",
     )
-    approved_at = models.DateTimeField(auto_now_add=True)
+    approved_at = models.DateTimeField(auto_now_add=True, verbose_name="承認日時")
     paid_on = models.DateField("支払日", null=True, blank=True)
     payment_reference = models.CharField("支払参照番号", max_length=100, blank=True)
     voided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="取消者",
     )
-    voided_at = models.DateTimeField(null=True, blank=True)
+    voided_at = models.DateTimeField(null=True, blank=True, verbose_name="取消日時")
     void_reason = models.TextField("取消理由", blank=True)
     history = HistoricalRecords()
 
@@ -536,7 +573,9 @@ class Recovery(models.Model):
         RECEIVED = "received", "返還済み"
         WAIVED = "waived", "免除"
 
-    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="recoveries")
+    claim = models.ForeignKey(
+        Claim, on_delete=models.PROTECT, related_name="recoveries", verbose_name="事故"
+    )
     status = models.CharField(
         "状態", max_length=10, choices=Status.choices, default=Status.REQUESTED
     )
@@ -545,11 +584,16 @@ class Recovery(models.Model):
     expense_amount = models.PositiveBigIntegerField("費用 返還額", default=0)
     reason = models.TextField("理由")
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="依頼者"
     )
     requested_at = models.DateTimeField("請求日時", auto_now_add=True)
     settled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="精算記録者",
     )
     settled_on = models.DateField("返還日・免除日", null=True, blank=True)
     settled_note = models.CharField("入金参照番号・免除理由", max_length=300, blank=True)
@@ -579,11 +623,15 @@ class Recovery(models.Model):
 class PaymentExtension(models.Model):
     """Written notice that more investigation is needed (保険法21条): a new due date."""
 
-    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="extensions")
+    claim = models.ForeignKey(
+        Claim, on_delete=models.CASCADE, related_name="extensions", verbose_name="事故"
+    )
     new_due_on = models.DateField("新しい支払期限")
     reason = models.TextField("理由")
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(auto_now_add=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="記録者"
+    )
+    at = models.DateTimeField(auto_now_add=True, verbose_name="記録日時")
 
     class Meta:
         verbose_name = "支払期限の延長"
@@ -615,11 +663,15 @@ class ClaimNote(models.Model):
         INTERNAL = "internal", "社内"
         OTHER = "other", "その他"
 
-    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="notes")
+    claim = models.ForeignKey(
+        Claim, on_delete=models.PROTECT, related_name="notes", verbose_name="事故"
+    )
     channel = models.CharField("手段", max_length=10, choices=Channel.choices)
     party = models.CharField("相手", max_length=10, choices=Party.choices)
     body = models.TextField("内容", max_length=4000)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="記録者"
+    )
     at = models.DateTimeField("記録日時", auto_now_add=True)
 
     class Meta:

@@ -30,7 +30,9 @@ class Plan(models.Model):
 class ExpenseSublimit(models.Model):
     """A category's own limit inside the plan's expense limit (Q6: 個別に限度額が設定されている費目)."""
 
-    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="sublimits")
+    plan = models.ForeignKey(
+        Plan, on_delete=models.CASCADE, related_name="sublimits", verbose_name="プラン"
+    )
     category = models.CharField(
         "費目", max_length=40, choices=vocab.choices(vocab.SUBLIMIT_CATEGORIES)
     )

@@ -48,13 +48,15 @@ def document_upload_to(instance, filename):
 
 
 class Document(models.Model):
-    claim = models.ForeignKey("claims.Claim", on_delete=models.PROTECT, related_name="documents")
+    claim = models.ForeignKey(
+        "claims.Claim", on_delete=models.PROTECT, related_name="documents", verbose_name="事故"
+    )
     kind = models.CharField("書類の種類", max_length=30, choices=DocumentKind.choices)
-    file = models.FileField(upload_to=document_upload_to, max_length=200)
+    file = models.FileField(upload_to=document_upload_to, max_length=200, verbose_name="ファイル")
     original_name = models.CharField("元のファイル名", max_length=255)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveBigIntegerField()
-    sha256 = models.CharField(max_length=64)
+    content_type = models.CharField(max_length=100, verbose_name="形式")
+    size = models.PositiveBigIntegerField(verbose_name="サイズ (バイト)")
+    sha256 = models.CharField(max_length=64, verbose_name="SHA-256")
     damage = models.ForeignKey(
         "claims.ClientDamage",
         verbose_name="対象の損害",
@@ -71,14 +73,19 @@ class Document(models.Model):
         blank=True,
         related_name="documents",
     )
-    render_version = models.PositiveIntegerField(null=True, blank=True)
+    render_version = models.PositiveIntegerField(null=True, blank=True, verbose_name="作成版")
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="登録者"
     )
-    uploaded_at = models.DateTimeField(auto_now_add=True)
-    deleted_at = models.DateTimeField(null=True, blank=True)
+    uploaded_at = models.DateTimeField(auto_now_add=True, verbose_name="登録日時")
+    deleted_at = models.DateTimeField(null=True, blank=True, verbose_name="削除日時")
     deleted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="削除者",
     )
     delete_reason = models.CharField("削除理由", max_length=300, blank=True)
     history = HistoricalRecords()
@@ -104,16 +111,19 @@ class DocumentRequest(models.Model):
     """What the desk asked the insured for, and when (Q1 step 3)."""
 
     claim = models.ForeignKey(
-        "claims.Claim", on_delete=models.CASCADE, related_name="document_requests"
+        "claims.Claim",
+        on_delete=models.CASCADE,
+        related_name="document_requests",
+        verbose_name="事故",
     )
     items = models.JSONField("依頼した書類", default=list)
     message = models.TextField("連絡事項", blank=True)
     due_on = models.DateField("回答期限", null=True, blank=True)
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="依頼者"
     )
-    requested_at = models.DateTimeField(auto_now_add=True)
-    fulfilled_at = models.DateTimeField(null=True, blank=True)
+    requested_at = models.DateTimeField(auto_now_add=True, verbose_name="依頼日時")
+    fulfilled_at = models.DateTimeField(null=True, blank=True, verbose_name="充足日時")
 
     class Meta:
         verbose_name = "書類依頼"
@@ -149,21 +159,34 @@ class RenderJob(models.Model):
         DONE = "done", "完了"
         FAILED = "failed", "失敗"
 
-    claim = models.ForeignKey("claims.Claim", on_delete=models.CASCADE, related_name="render_jobs")
-    kind = models.CharField(max_length=30, choices=Kind.choices)
-    version = models.PositiveIntegerField()
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.WAITING)
-    attempts = models.PositiveIntegerField(default=0)
-    error = models.TextField(blank=True)
+    claim = models.ForeignKey(
+        "claims.Claim", on_delete=models.CASCADE, related_name="render_jobs", verbose_name="事故"
+    )
+    kind = models.CharField(max_length=30, choices=Kind.choices, verbose_name="種類")
+    version = models.PositiveIntegerField(verbose_name="版")
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.WAITING, verbose_name="状態"
+    )
+    attempts = models.PositiveIntegerField(default=0, verbose_name="試行回数")
+    error = models.TextField(blank=True, verbose_name="エラー")
     document = models.ForeignKey(
-        Document, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        Document,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="作成した書類",
     )
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name="依頼者",
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-    started_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name="作成日時")
+    updated_at = models.DateTimeField(auto_now=True, verbose_name="更新日時")
+    started_at = models.DateTimeField(null=True, blank=True, verbose_name="開始日時")
 
     class Meta:
         verbose_name = "PDF作成"
@@ -194,12 +217,17 @@ class ChecklistOverride(models.Model):
         CLAIM_DOCUMENTS = "claim_documents", "保険金請求書類 (支払済みにする)"
 
     claim = models.ForeignKey(
-        "claims.Claim", on_delete=models.PROTECT, related_name="checklist_overrides"
+        "claims.Claim",
+        on_delete=models.PROTECT,
+        related_name="checklist_overrides",
+        verbose_name="事故",
     )
     stage = models.CharField("段階", max_length=20, choices=Stage.choices)
     missing = models.JSONField("不足していた書類", default=list)
     reason = models.TextField("例外とした理由")
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="記録者"
+    )
     at = models.DateTimeField("記録日時", auto_now_add=True)
 
     class Meta:

@@ -8,6 +8,7 @@
 
 from django import template
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
 from claims import audit, clock, four_eyes, permissions
@@ -138,11 +139,47 @@ def claim_timeline(context, claim):
     user = _user(context)
     if user is None or not permissions.can_view(user, claim):
         return ""
+    request = context.get("request")
+    group = _history_group(request)
+    entries = audit.claim_timeline(claim)
     return render_to_string(
         "claims/_timeline.html",
-        {"entries": audit.claim_timeline(claim)},
-        request=context.get("request"),
+        {
+            "entries": audit.filter_entries(entries, group),
+            "history_group": group if group in audit.HISTORY_FILTERS else "",
+            "history_filters": [(k, v[0]) for k, v in audit.HISTORY_FILTERS.items()],
+            "page_path": _page_path(request, claim),
+        },
+        request=request,
     )
+
+
+def _history_group(request) -> str:
+    """The claim page's history filter (?history=status ...); an htmx refresh of the
+    timeline keeps the filter of the page it is swapped into (HX-Current-URL)."""
+    if request is None:
+        return ""
+    group = request.GET.get("history", "")
+    if not group and request.headers.get("HX-Request"):
+        from urllib.parse import parse_qs, urlsplit
+
+        query = urlsplit(request.headers.get("HX-Current-URL", "")).query
+        group = (parse_qs(query).get("history") or [""])[0]
+    return group
+
+
+def _page_path(request, claim) -> str:
+    """Where the filter links point: the page shown (claim or approval page); after an
+    htmx change, the page the timeline is swapped into, else the claim page."""
+    if request is not None and request.method == "GET" and not request.headers.get("HX-Request"):
+        return request.path
+    if request is not None and request.headers.get("HX-Current-URL"):
+        from urllib.parse import urlsplit
+
+        path = urlsplit(request.headers["HX-Current-URL"]).path
+        if path:
+            return path
+    return reverse("claims:detail", args=[claim.number])
 
 
 @register.simple_tag

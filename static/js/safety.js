@@ -176,4 +176,13 @@
   document.addEventListener("htmx:afterRequest", function (event) {
     if (event.detail.successful) clearAlerts();
   });
+  // 「前の画面に戻る」 (the 403 page): the browser's back when there is history; the link's
+  // href (the referring page or the queue) otherwise.
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("a[data-back]");
+    if (link && window.history.length > 1) {
+      event.preventDefault();
+      window.history.back();
+    }
+  });
 })();

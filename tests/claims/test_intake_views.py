@@ -74,7 +74,7 @@ def test_supervisor_filing_a_report_does_not_become_handler(client, carol, mk_in
         ("policy", "999999", "保険契約を一覧から選んでください"),
         ("policy", "abc", "保険契約を一覧から選んでください"),
         ("policy", "", "被保険者・保険契約を選んでください"),
-        ("incident", "999999", "事故 (インシデント) を一覧から選んでください"),
+        ("incident", "999999", "インシデントを一覧から選んでください"),
         ("own_cloud_service_free_promotional", "on", "無償提供にチェックする場合は"),
     ],
 )

@@ -60,7 +60,7 @@ def test_done_clears_the_date_and_the_history_keeps_it(client, alice):
 @pytest.mark.parametrize(
     ("on", "note", "message"),
     [
-        ("", "", "このフィールドは必須です。"),
+        ("", "", "次回対応日を入力してください。"),
         ("2026-13-40", "", "日付を YYYY-MM-DD の形式で入力してください。"),
         (
             (TODAY - datetime.timedelta(days=1)).isoformat(),

@@ -49,10 +49,10 @@ def test_a_handler_logs_a_call_and_sees_it_first_on_the_claim_page(client, alice
 @pytest.mark.parametrize(
     ("fields", "message"),
     [
-        ({"body": "   "}, "このフィールドは必須です。"),
+        ({"body": "   "}, "経過記録の内容を入力してください。"),
         ({"body": "あ" * 4001}, "4,000 文字以内で入力してください (現在 4001 文字)。"),
         ({"channel": "fax"}, "選択肢から選んでください。"),
-        ({"party": ""}, "このフィールドは必須です。"),
+        ({"party": ""}, "相手を選んでください。"),
         ({"body": "途中に\x00が入った"}, "NUL 文字 (制御文字) は使用できません。"),
     ],
 )
