@@ -1,20 +1,12 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
+from claimsdesk.history_admin import ReadOnlyHistoryAdmin
 from payments.models import BankAccount, BatchItem, PaymentBatch
 
 
-class ReadOnly(SimpleHistoryAdmin):
-    """Accounts and batches change only through their services (four eyes, totals)."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+class ReadOnly(ReadOnlyHistoryAdmin):
+    """Accounts and batches change only through their services (four eyes, totals): view-only
+    for everyone, and a history revert POST is refused like everywhere else."""
 
 
 @admin.register(BankAccount)

@@ -39,8 +39,10 @@ from claims.models import (
 from coverage.models import ExpenseSublimit, Plan
 from documents import services as doc_services
 from documents.models import ChecklistOverride, Document, DocumentRequest, RenderJob
+from payments.models import BankAccount, PaymentBatch
 from tests.claims.approval_helpers import awaiting_claim
 from tests.documents.doc_helpers import pdf
+from tests.payments.helpers import confirmed_account
 
 pytestmark = pytest.mark.django_db
 
@@ -49,7 +51,7 @@ REFERENCE = {Insured, Policy, Incident, Plan, ExpenseSublimit}
 PROTECTED = [
     Claim, ClientDamage, Expense, OvertimeEntry, StatusChange, Payout, Recovery,
     PaymentExtension, ClaimNote, ApprovalAuthority, Document, DocumentRequest, RenderJob,
-    ChecklistOverride,
+    ChecklistOverride, BankAccount, PaymentBatch,
     AccessAttempt, AccessLog, AccessFailureLog,
 ]  # fmt: skip
 SKIP_NAMES = {"csrfmiddlewaretoken", "_save", "_continue", "_addanother", "_saveasnew"}
@@ -89,6 +91,9 @@ def world(alice, carol, dave, settings, tmp_path):
     browser = Client()  # a failed and a good sign-in: axes' attempt and log rows
     browser.post(reverse("login"), {"username": "alice", "password": "wrong"})
     browser.post(reverse("login"), {"username": "alice", "password": "pw-alice"})
+    # the insured's bank account (entered and confirmed by two people) and a payment batch
+    confirmed_account(claim.policy.insured, entered_by=alice, confirmed_by=carol)
+    PaymentBatch.objects.create(transfer_date=datetime.date.today(), created_by=carol)
     ChecklistOverride.objects.create(
         claim=claim, stage="claim_documents", missing=["示談書"], reason="後日提出", by=carol
     )
