@@ -66,8 +66,11 @@ def pick_claim() -> str:
     return best.number
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def run_on_demo(prepare, shoot, describe) -> None:
+    """Seed a throw-away SQLite database with the demo data, let `prepare()` pick (or make) the
+    claim, serve it with runserver and `shoot(base, number, out)`; prints `describe(out,
+    number)`. bin/screenshots_policy_limits.py runs the same way."""
+    parser = argparse.ArgumentParser(description=(sys.modules["__main__"].__doc__ or "").strip())
     parser.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
     args = parser.parse_args()
     out = Path(args.out)
@@ -92,7 +95,7 @@ def main() -> None:
 
     call_command("migrate", verbosity=0)
     call_command("seed_demo", password=PASSWORD, stdout=open(os.devnull, "w"))  # noqa: SIM115
-    number = pick_claim()
+    number = prepare()
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"
@@ -109,7 +112,17 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(timeout=10)
-    print(f"wrote queue.png, claim.png, claim-full.png and workload.png in {out} (claim {number})")
+    print(describe(out, number))
+
+
+def main() -> None:
+    run_on_demo(
+        pick_claim,
+        shoot,
+        lambda out, number: (
+            f"wrote queue.png, claim.png, claim-full.png and workload.png in {out} (claim {number})"
+        ),
+    )
 
 
 def shoot(base: str, number: str, out: Path) -> None:

@@ -12,17 +12,14 @@ policy-limits-approval.png (the approval page as it opens) and cut-reason-approv
 limit usage and assessment, the reduced line with 請求額 / 認定額 / 差額 and the reason).
 """
 
-import argparse
 import datetime
 import os
-import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bin"))
-from screenshots import PASSWORD, VIEWPORT, free_port, wait_for  # noqa: E402
+from screenshots import PASSWORD, VIEWPORT, run_on_demo  # noqa: E402
 
 
 def file_documents(claim, user, stage=None) -> None:
@@ -147,51 +144,13 @@ def two_claims() -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
-    args = parser.parse_args()
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-
-    tmp = Path(tempfile.mkdtemp(prefix="claimsdesk-shots-"))
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"sqlite:///{tmp / 'db.sqlite3'}",
-        "MEDIA_ROOT": str(tmp / "media"),
-        "DEBUG": "true",
-        "DJANGO_SETTINGS_MODULE": "claimsdesk.settings",
-    }
-    env.pop("REDIS_URL", None)
-    os.environ.update(env)
-    os.environ.pop("REDIS_URL", None)
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    call_command("seed_demo", password=PASSWORD, stdout=open(os.devnull, "w"))  # noqa: SIM115
-    number = two_claims()
-
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen(  # noqa: S603
-        [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        wait_for(f"{base}/accounts/login/")
-        shoot(base, number, out)
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-    print(
-        "wrote policy-limits-claim.png, policy-limits-approval.png and cut-reason-approval.png"
-        f" in {out} ({number})"
+    run_on_demo(
+        two_claims,
+        shoot,
+        lambda out, number: (
+            "wrote policy-limits-claim.png, policy-limits-approval.png and"
+            f" cut-reason-approval.png in {out} ({number})"
+        ),
     )
 
 
@@ -202,7 +161,8 @@ def login(browser, base, username):
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/claims/")
+    # handlers land on the queue, supervisors on 承認待ち (claims.views.home)
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
     return page
 
 
