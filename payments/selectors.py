@@ -19,7 +19,7 @@ def payout_account(payout) -> BankAccount | None:
     ).first()
 
 
-def batches_due(today=None):
+def batches_due():
     """The open batches (振込待ち) with the payment clock of their live items, one query:
     `earliest_due` (the earliest 支払期限 among their claims), `due_by_transfer` (how many
     items fall due on or before the transfer date) and `late` (the transfer date is after

@@ -134,7 +134,7 @@ def batches(request):
             "ready_count": len(ready),
             "ready_total": sum(p.amount for p in ready),
             "batches": PaymentBatch.objects.select_related("created_by")[:50],
-            "batches_due": selectors.batches_due(today),
+            "batches_due": selectors.batches_due(),
             "unbatched_due": unbatched,
         },
         status=400 if form.errors else 200,
