@@ -10,9 +10,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from claims import permissions
+from claims.clock import payment_clock
 from claims.models import Claim, Insured
 from claims.services import ClaimError
-from payments import banks, services
+from payments import banks, selectors, services
 from payments.forms import AccountForm, BatchForm, PaidForm, ReasonForm, ReturnForm
 from payments.models import BankAccount, BatchItem, PaymentBatch
 
@@ -122,6 +123,8 @@ def batches(request):
     problems = services.payout_problems(candidates)
     rows = [(p, problems.get(p.pk)) for p in candidates]
     ready = [p for p, problem in rows if not problem]
+    today = timezone.localdate()
+    unbatched = [(p, payment_clock(p.claim, today)) for p in selectors.unbatched_due(today)]
     return render(
         request,
         "payments/batches.html",
@@ -131,6 +134,8 @@ def batches(request):
             "ready_count": len(ready),
             "ready_total": sum(p.amount for p in ready),
             "batches": PaymentBatch.objects.select_related("created_by")[:50],
+            "batches_due": selectors.batches_due(),
+            "unbatched_due": unbatched,
         },
         status=400 if form.errors else 200,
     )

@@ -1,12 +1,15 @@
 """In the browser: an account entered with the bank's names shown as the codes are typed,
 and frank's 総合振込 batch from approved claims to 支払済み."""
 
+import io
+import time
 from pathlib import Path
 
 import pytest
 from django.utils import timezone
 
 from claims.models import Claim
+from documents.models import Document, RenderJob
 from payments import zengin
 from payments.models import BankAccount
 from tests.e2e.conftest import login
@@ -48,6 +51,29 @@ def test_frank_builds_a_batch_downloads_the_file_and_marks_it_paid(page, alice, 
     for claim in claims:
         claim.refresh_from_db()
         assert claim.status == Claim.Status.PAID and claim.paid_on == timezone.localdate()
+    # The batch sent payout_paid: each insured's 保険金お支払のご案内 was rendered (eager
+    # Celery), showing the account it was paid to masked, never the full number.
+    for claim in claims:
+        letter = _payment_letter_text(claim)
+        assert "****567" in letter
+        assert "1234567" not in letter
+
+
+def _payment_letter_text(claim, timeout=10.0):
+    from pypdf import PdfReader
+
+    deadline = time.monotonic() + timeout
+    while True:
+        job = RenderJob.objects.filter(claim=claim, kind=RenderJob.Kind.PAYMENT_LETTER).first()
+        if job is not None and job.status == RenderJob.Status.DONE and job.document_id:
+            break
+        assert time.monotonic() < deadline, f"no payment letter rendered for {claim.number}: {job}"
+        time.sleep(0.2)
+    document = Document.objects.get(pk=job.document_id)
+    assert document.kind == "payment_letter"
+    with document.file.open("rb") as f:
+        reader = PdfReader(io.BytesIO(f.read()))
+    return "".join(page.extract_text() for page in reader.pages)
 
 
 def test_the_bank_and_branch_names_appear_as_the_codes_are_typed(page, alice, carol):
