@@ -82,7 +82,12 @@ def test_devserver_prints_the_url_and_logins_last_and_logs_each_request_once(tmp
 
     lines = [line for line in before.splitlines() if line.strip()]
     assert lines[-1].startswith(f"claimsdesk: {url}"), before
-    assert "logins (password for all: demo-pass-1):" in lines[-7]
+    # the logins block comes right before the URL: its header, then one line per demo user
+    header = max(
+        i for i, line in enumerate(lines) if "logins (password for all: demo-pass-1):" in line
+    )
+    users = {line.split()[0] for line in lines[header + 1 : -1]}
+    assert users == {"alice", "bob", "carol", "erin", "dave", "frank"}, before
     assert "Starting development server" in before
     assert before.index("Starting development server") < before.index("logins (")
     assert "Applying " not in before  # migrations run quietly
