@@ -498,6 +498,9 @@ def _why_changed(ca) -> str:
 
 
 def _lock(claim) -> Claim:
+    """Lock the claim's policy, then the claim (the one lock order of every money service:
+    approve, send back, reject, refunds, void, mark paid, extensions)."""
+    lock_policy(claim)
     try:
         return (
             Claim.objects.select_for_update(of=("self",))
@@ -533,8 +536,7 @@ def payout_approve(*, claim, by, amount, version: str | None = None) -> Payout:
         with transaction.atomic():
             # Policy first, then the claim: approvals on one policy are serialized, so the
             # limits its other claims left are read after every earlier approval committed.
-            lock_policy(claim)
-            locked = _lock(claim)
+            locked = _lock(claim)  # the policy first, then the claim
             if locked.status != S.AWAITING_APPROVAL:
                 raise ClaimError(
                     f"この事故は既に「{locked.get_status_display()}」です。"
@@ -677,8 +679,7 @@ def recovery_request(*, claim, by, amount, reason) -> Recovery:
         raise ClaimError("返還請求額が正しくありません。") from exc
     try:
         with transaction.atomic():
-            lock_policy(claim)  # a refund frees limit for the policy's other claims
-            locked = _lock(claim)
+            locked = _lock(claim)  # a refund frees limit for the policy's other claims
             assessment = claim_assessment(locked).assessment
             due = next_payment(locked, assessment)
             problems = recovery_problems(claim=locked, by=by, assessment=assessment, due=due)
@@ -748,8 +749,7 @@ def recovery_settle(*, recovery, by, outcome, on, note) -> Recovery:
         raise ClaimError("免除の理由を入力してください。")
     if on > timezone.localdate():
         raise ClaimError("未来の日付は記録できません。")
-    lock_policy(recovery.claim)  # received or waived changes what the policy has left
-    claim = _lock(recovery.claim)
+    claim = _lock(recovery.claim)  # received or waived changes what the policy has left
     locked = Recovery.objects.select_for_update().get(pk=recovery.pk)
     if locked.status != Recovery.Status.REQUESTED:
         raise ClaimError(f"この返還請求は既に「{locked.get_status_display()}」です。")
@@ -774,8 +774,7 @@ def payout_void_and_reopen(*, claim, by, reason) -> Payout:
     """Void an approved (unpaid) payout and reopen the claim for assessment."""
     reason = _require_reason(reason)
     _require_supervisor(by, "承認の取消")
-    lock_policy(claim)  # voiding frees limit for the policy's other claims
-    locked = _lock(claim)
+    locked = _lock(claim)  # voiding frees limit for the policy's other claims
     if locked.status != S.APPROVED:
         raise ClaimError(
             f"この事故は「{locked.get_status_display()}」です。承認済み (未払い) の事故のみ"

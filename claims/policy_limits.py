@@ -284,16 +284,18 @@ def sibling_claim_ids(policy, exclude=None) -> list[int]:
 
 
 def lock_policy(claim):
-    """Lock the claim's policy row (SELECT ... FOR UPDATE): every service that creates,
-    voids or refunds a payout takes it BEFORE the claim's lock, so approvals on one policy
-    are serialized and the lock order is always policy, then claim."""
+    """Lock the claim's policy row (SELECT ... FOR NO KEY UPDATE): every money service takes
+    it BEFORE the claim's lock (claims.payouts._lock does), so approvals on one policy are
+    serialized and the lock order is always policy, then claim. NO KEY: the lock does not
+    block the foreign-key checks (FOR KEY SHARE) other writers make on the policy row, so a
+    claim-row holder never waits on it."""
     from claims.models import Claim, Policy
     from claims.services import ClaimError
 
     policy_id = Claim.objects.filter(pk=claim.pk).values_list("policy_id", flat=True).first()
     if policy_id is None:
         raise ClaimError("事故が見つかりません。")
-    return Policy.objects.select_for_update().get(pk=policy_id)
+    return Policy.objects.select_for_update(no_key=True).get(pk=policy_id)
 
 
 def usage_from_snapshot(snapshot: dict) -> PolicyUsage | None:
