@@ -43,7 +43,7 @@ def main() -> None:
 
     from django.utils import timezone
 
-    from claims import payouts
+    from claims.approvals import payouts
     from documents import rendering
     from tests.conftest import make_user
     from tests.documents.letter_helpers import FakeAccount, letter_claim

@@ -57,7 +57,7 @@ def two_claims() -> str:
     from django.contrib.auth.models import User
     from django.utils import timezone
 
-    from claims import payouts
+    from claims.approvals import payouts
     from claims.models import Claim, ClientDamage, Expense, Incident, Insured, Policy
     from claims.services import claim_refresh_totals, next_claim_number
     from coverage import vocab
@@ -161,7 +161,7 @@ def login(browser, base, username):
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")
-    # handlers land on the queue, supervisors on 承認待ち (claims.views.home)
+    # handlers land on the queue, supervisors on 承認待ち (claims.queue.views.home)
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
     return page
 

@@ -564,7 +564,7 @@ class Recovery(models.Model):
     desk then records the refund as received, or waives it with a reason.
 
     A requested or received recovery counts against what the claim was paid when it is
-    assessed again (claims.payouts.next_payment); a waived one does not (the insured keeps
+    assessed again (claims.approvals.payouts.next_payment); a waived one does not (the insured keeps
     the money). At most one open request per claim (a database constraint).
     """
 

@@ -36,7 +36,7 @@ logger = logging.getLogger(__name__)
 
 S = Claim.Status
 BATCH_SIZE = 500
-# Statuses in which a claim stands decided on its latest live payout (claims.payouts.DECIDED).
+# Statuses in which a claim stands decided on its latest live payout (claims.approvals.payouts.DECIDED).
 DECIDED = {S.APPROVED, S.PAID, S.CLOSED}
 LIVE = [Payout.Status.APPROVED, Payout.Status.PAID]
 # Claims that an admin's change re-assesses and counts in advance: not yet decided.
@@ -210,21 +210,21 @@ def _batch(ids: list[int], *, lock: bool = True) -> list[Claim]:
 
 
 def _preload_policy_usage(claims: list[Claim]) -> None:
-    """Limits are per policy (claims.policy_limits.policy_usage): a claim is assessed against
+    """Limits are per policy (claims.approvals.policy_limits.policy_usage): a claim is assessed against
     what its policy's OTHER claims were paid, net of refunds. Here that usage is built for the
     whole batch in at most three queries (live payouts per claim, refunds per claim, and the
     latest snapshots where sub-limits apply) instead of one to three per claim, the same way
     policy_usage builds it (a test holds the two equal)."""
     from django.db.models import Sum
 
-    from claims.models import Recovery
-    from claims.policy_limits import (
+    from claims.approvals.policy_limits import (
         _RECOVERED,
         OtherClaimUse,
         PolicyUsage,
         _snapshot_categories,
         _trim,
     )
+    from claims.models import Recovery
     from coverage.adapters import plan_terms
 
     policy_ids = {c.policy_id for c in claims}

@@ -53,7 +53,7 @@ REASON_REQUIRED: set[tuple[str, str]] = {
 }
 
 
-# Statuses in which a claim stands decided on its payout (claims.payouts.DECIDED).
+# Statuses in which a claim stands decided on its payout (claims.approvals.payouts.DECIDED).
 DECIDED_STATUSES = {S.APPROVED, S.PAID, S.CLOSED}
 
 
@@ -254,7 +254,7 @@ def claim_update_facts(*, claim: Claim, by, **facts) -> Claim:
         _refuse_contradicted_items(locked)
     _full_clean(locked)
     locked._change_reason = "facts changed"
-    locked._history_user = by  # four eyes: whoever changed the facts (claims.four_eyes)
+    locked._history_user = by  # four eyes: whoever changed the facts (claims.approvals.four_eyes)
     locked.save()
     claim_refresh_totals(claim=locked)
     claim.refresh_from_db()
@@ -672,7 +672,7 @@ def _restart_payment_clock(claim: Claim, by) -> None:
 @transaction.atomic
 def claim_reopen(*, claim: Claim, by, reason: str) -> Claim:
     """Reopen a paid or closed claim (-> under assessment; a later approval pays only the
-    difference, claims.payouts) or a withdrawn one (-> reported). Needs a reason; the status
+    difference, claims.approvals.payouts) or a withdrawn one (-> reported). Needs a reason; the status
     change keeps it."""
     _check_mover(claim, by)
     if claim.status in {S.PAID, S.CLOSED}:
@@ -787,7 +787,7 @@ def item_update(*, item, by, data: dict):
 def item_delete(*, item, by) -> None:
     locked = _lock_for_edit(item.claim, by)
     for row in type(item).objects.filter(pk=item.pk, claim=locked):
-        row._history_user = by  # the deletion's history row names who (claims.four_eyes)
+        row._history_user = by  # the deletion's history row names who (claims.approvals.four_eyes)
         row.delete()
     _after_item_change(locked)
 

@@ -187,7 +187,7 @@ AXES_VERBOSE = False  # claimsdesk.security logs failures and lockouts, once eac
 AXES_ENABLE_ADMIN = True  # attempts listed (read-only) in admin for superusers
 
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"  # supervisors land on 承認待ち (claims.views.home)
+LOGIN_REDIRECT_URL = "home"  # supervisors land on 承認待ち (claims.queue.views.home)
 # htmx posts that fail the CSRF check answer 403 without a swap; plain posts a Japanese page.
 CSRF_FAILURE_VIEW = "claimsdesk.middleware.csrf_failure"
 LOGOUT_REDIRECT_URL = "login"

@@ -173,8 +173,8 @@ def assess_unsaved(claim, rows: dict[str, list], *, plan, terms) -> engine.Asses
 
 def policy_usage(claim, *, terms=None):
     """What the claim's policy has used of its limits on its OTHER claims' live payouts
-    (claims.policy_limits.PolicyUsage); `.limits()` is what the engine is handed."""
-    from claims.policy_limits import policy_usage as usage_of
+    (claims.approvals.policy_limits.PolicyUsage); `.limits()` is what the engine is handed."""
+    from claims.approvals.policy_limits import policy_usage as usage_of
 
     preloaded = getattr(claim, "preloaded_policy_usage", None)
     if preloaded is not None:  # claims.reassess loaded it for a whole batch
@@ -202,7 +202,7 @@ def claim_facts(claim, *, policy_aware: bool = True) -> engine.ClaimFacts:
 
     Queries: the policy and plan, the plan's sub-limits, the incident and each item list,
     fewer when the caller used select_related/prefetch_related; one to three for the policy's
-    other payouts (claims.policy_limits).
+    other payouts (claims.approvals.policy_limits).
     """
     if not policy_aware:
         return _facts(claim, _rows(claim))

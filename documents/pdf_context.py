@@ -149,7 +149,7 @@ def _sections_from_engine(claim):
 
 def _sections_from_snapshot(claim, snapshot, sublimits):
     """The lines and pot totals exactly as approved (the Payout's frozen assessment), the
-    sub-limits those in force then (claims.frozen.frozen_terms)."""
+    sub-limits those in force then (claims.approvals.frozen.frozen_terms)."""
     result = snapshot.get("assessment") or {}
     by_id = {i.get("id"): i for i in result.get("items") or []}
     prefix = {vocab.SECTION_DAMAGES: "d", vocab.SECTION_EXPENSES: "e", vocab.SECTION_OVERTIME: "o"}
@@ -225,10 +225,16 @@ def settlement_context(claim, *, version=None) -> dict:
     claim = Claim.objects.select_related(
         "policy__insured", "policy__plan", "incident", "handler"
     ).get(pk=claim.pk)
-    from claims.frozen import frozen_terms
+    from claims.approvals.frozen import frozen_terms
+    from claims.approvals.payouts import (
+        RECOVERED,
+        decided_payout,
+        item_mark,
+        items_before,
+        next_payment,
+    )
+    from claims.approvals.policy_limits import usage_from_snapshot
     from claims.models import Recovery
-    from claims.payouts import RECOVERED, decided_payout, item_mark, items_before, next_payment
-    from claims.policy_limits import usage_from_snapshot
 
     payout = decided_payout(claim)
     plan = claim.policy.plan

@@ -417,11 +417,11 @@ def batch_cancel(*, batch, by, reason) -> PaymentBatch:
 def batch_mark_paid(*, batch, by, paid_on, reference) -> PaymentBatch:
     """The bank confirmed the transfer: each payout of the batch is paid on `paid_on` with
     `reference` (the claim moves to 支払済み, its 30-day clock stops) and `payout_paid` is
-    sent for it after commit. The same rules as claims.payouts.payout_mark_paid: four eyes
+    sent for it after commit. The same rules as claims.approvals.payouts.payout_mark_paid: four eyes
     on the claim, the Q1 claim documents on file. A batch already paid with the same date
     and reference is left as it is (marking paid twice changes nothing)."""
-    from claims.payouts import claim_documents_missing, four_eyes_conflict
-    from claims.policy_limits import lock_policy
+    from claims.approvals.payouts import claim_documents_missing, four_eyes_conflict
+    from claims.approvals.policy_limits import lock_policy
 
     if not is_payer(by):
         raise ClaimError("振込済みの記録は支払担当のみが行えます。")
@@ -493,7 +493,7 @@ def item_return(*, item, by, returned_on, reason) -> BatchItem:
     """The bank returned one transfer (組戻し/資金返却): that payout (only that one) is
     approved and unpaid again, free for a new batch, its claim back to 承認済み with the
     payment clock running; the reason stays on the item and in the claim's history."""
-    from claims.policy_limits import lock_policy
+    from claims.approvals.policy_limits import lock_policy
 
     if not is_payer(by):
         raise ClaimError("資金返却の記録は支払担当のみが行えます。")

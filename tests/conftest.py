@@ -139,7 +139,7 @@ SLOW_FIRST = (
     "tests/test_deploy.py",
     "tests/test_quick_start.py",
     "tests/test_every_url.py",
-    "tests/claims/test_import.py",
+    "tests/claims/imports/test_import.py",
     "tests/documents/test_pdf.py",
     "tests/coverage/test_assess_command.py",
 )

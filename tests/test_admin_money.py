@@ -20,7 +20,7 @@ from django.db import models
 from django.test import Client
 from django.urls import reverse
 
-from claims import payouts
+from claims.approvals import payouts
 from claims.models import (
     ApprovalAuthority,
     Claim,

@@ -235,7 +235,7 @@ PATH_HOSTILE = {
     "int": [2**63, 10**30, 0],
 }
 QUERY_PARAMS = [
-    # the queue's filters (claims/filters.py) and the other GET parameters the views read
+    # the queue's filters (claims/queue/filters.py) and the other GET parameters the views read
     "q", "status", "handler", "incident", "plan", "reported_from", "reported_to", "page",
     "size", "sort", "policy", "policy_q", "ids", "next", "kind", "number",
 ]  # fmt: skip

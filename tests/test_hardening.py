@@ -21,7 +21,7 @@ BUSY = "他の処理が実行中です。しばらくしてから再度お試し
 
 @pytest.mark.django_db
 def test_a_locked_database_answers_503_in_japanese(client, alice, monkeypatch):
-    from claims import selectors
+    from claims.queue import selectors
 
     def locked(**kwargs):
         raise OperationalError("database is locked")
@@ -35,7 +35,7 @@ def test_a_locked_database_answers_503_in_japanese(client, alice, monkeypatch):
 
 @pytest.mark.django_db
 def test_other_database_errors_are_not_disguised(client, alice, monkeypatch):
-    from claims import selectors
+    from claims.queue import selectors
 
     def broken(**kwargs):
         raise OperationalError("no such table: claims_claim")

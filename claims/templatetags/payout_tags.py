@@ -2,7 +2,7 @@
 
 {% load payout_tags %}
 {% claim_payout_panel claim %}   payout status, approve link, mark-paid / reopen / extend forms
-{% claim_timeline claim %}       the audit trail in Japanese (claims.audit)
+{% claim_timeline claim %}       the audit trail in Japanese (claims.claim_page.timeline)
 {% payment_clock claim %}        a small badge: 残りN日 / 期限超過 N日 / 書類待ち
 """
 
@@ -11,7 +11,9 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from claims import audit, clock, four_eyes, permissions
+from claims import clock, permissions
+from claims.approvals import four_eyes
+from claims.claim_page import timeline as audit
 from claims.models import Claim, Payout
 
 register = template.Library()
@@ -29,10 +31,10 @@ def _on_approval_page(request) -> bool:
 
 
 def _refused_panel_form(request, claim):
-    """The panel form refused on the last POST for this claim (approval_views._keep_for_panel),
+    """The panel form refused on the last POST for this claim (claims.approvals.views._keep_for_panel),
     taken from the session once and remembered on the request, so that every render of the
     panel in this response shows it and the next page does not."""
-    from claims.approval_views import PANEL_FORM_SESSION_KEY
+    from claims.approvals.views import PANEL_FORM_SESSION_KEY
 
     if request is None or not hasattr(request, "session"):
         return None
@@ -49,7 +51,7 @@ def _refused_panel_form(request, claim):
 
 @register.simple_tag(takes_context=True)
 def claim_payout_panel(context, claim):
-    from claims.approval_views import (
+    from claims.approvals.views import (
         ExtensionForm,
         MarkPaidForm,
         ReasonForm,
@@ -99,7 +101,7 @@ def claim_payout_panel(context, claim):
     # Q1: what payment still waits for (保険金請求書類), said before anyone clicks
     claim_docs_missing = []
     if claim.status in {S.AWAITING_APPROVAL, S.APPROVED}:
-        from claims.payouts import claim_documents_missing
+        from claims.approvals.payouts import claim_documents_missing
 
         claim_docs_missing = claim_documents_missing(claim)
     return render_to_string(

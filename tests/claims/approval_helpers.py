@@ -2,7 +2,7 @@
 
 import datetime
 
-from claims import payouts
+from claims.approvals import payouts
 from claims.models import Claim, ClientDamage, Expense, OvertimeEntry
 from claims.services import claim_refresh_totals, claim_transition
 from coverage import vocab

@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from claims.models import Claim, ClaimNote, ClientDamage, Insured
-from tests.claims.test_items import DAMAGE
+from tests.claims.claim_page.test_items import DAMAGE
 from tests.conftest import make_claim
 
 pytestmark = pytest.mark.django_db

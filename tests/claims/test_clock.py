@@ -4,7 +4,8 @@ import datetime
 
 import pytest
 
-from claims import clock, payouts
+from claims import clock
+from claims.approvals import payouts
 from claims.models import Claim
 from tests.claims.approval_helpers import awaiting_claim
 from tests.conftest import make_claim

@@ -152,7 +152,7 @@ def test_seed_demo_is_idempotent_and_covers_every_status():
     cuts = ClientDamage.objects.filter(recognized__lt=F("claimed"))
     assert cuts.exists() and not cuts.filter(cut_reason="").exists()
     # some diary dates have come, some are still ahead
-    from claims.filters import next_action_due_q
+    from claims.queue.filters import next_action_due_q
 
     assert Claim.objects.filter(next_action_due_q()).exists()
     assert Claim.objects.filter(next_action_on__gt=timezone.localdate()).exists()

@@ -8,7 +8,9 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from claims import audit, payouts, reassess
+from claims import reassess
+from claims.approvals import payouts
+from claims.claim_page import timeline as audit
 from claims.models import Claim, ClientDamage, Expense, FigureChange, Incident
 from claims.services import claim_refresh_totals, item_update
 from coverage import vocab
@@ -360,8 +362,8 @@ def test_batch_preloaded_policy_usage_equals_the_per_claim_one(
     alice, carol, django_capture_on_commit_callbacks
 ):
     """The batch builds each claim's policy usage itself (claims.reassess); it must say what
-    claims.policy_limits.policy_usage says, refunds and sub-limits included."""
-    from claims.policy_limits import policy_usage
+    claims.approvals.policy_limits.policy_usage says, refunds and sub-limits included."""
+    from claims.approvals.policy_limits import policy_usage
     from coverage.adapters import plan_terms
 
     plan = Plan.objects.get(code="cyber_standard")

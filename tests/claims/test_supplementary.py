@@ -11,10 +11,10 @@ import io
 import pytest
 from pypdf import PdfReader
 
-from claims import payouts
+from claims.approvals import payouts
+from claims.approvals.versions import claim_version
 from claims.models import Claim, ClientDamage, Expense, Payout
 from claims.services import ClaimError, claim_refresh_totals, claim_transition
-from claims.versions import claim_version
 from documents import rendering
 from tests.claims.approval_helpers import awaiting_claim, late_damage_item, paid_and_reopened
 
@@ -150,7 +150,7 @@ def _pdf_text(claim) -> str:
 
 
 def test_the_incident_register_does_not_count_a_reopened_claims_payment_twice(alice, carol):
-    from claims.incident_views import incident_register
+    from claims.incidents.register import incident_register
 
     claim = paid_and_reopened(handler=alice, approver=carol, late_damage=300_000)
     register = incident_register(claim.incident)

@@ -264,7 +264,7 @@ def test_reason_with_a_nul_byte_is_kept_without_it(client, alice):
 
 
 def test_a_paid_claim_can_be_closed_and_reopened_from_the_claim_page(client, alice, carol):
-    from claims import payouts
+    from claims.approvals import payouts
     from tests.claims.approval_helpers import awaiting_claim
 
     claim = awaiting_claim(handler=alice)

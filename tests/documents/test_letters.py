@@ -10,7 +10,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import strip_tags
 
-from claims import payouts
+from claims.approvals import payouts
 from claims.models import Claim
 from documents import letters, pdf_context, rendering
 from documents.models import Document, DocumentRequest, RenderJob

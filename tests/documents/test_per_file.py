@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from claims import four_eyes
+from claims.approvals import four_eyes
 from claims.models import Claim
 from claims.services import ClaimError
 from documents import checklist, services

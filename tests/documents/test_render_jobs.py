@@ -229,7 +229,7 @@ def test_with_the_broker_down_enqueue_leaves_the_job_waiting(
 
 
 def test_the_approval_hook_survives_the_broker_being_down(claim, carol, broker_down):
-    from claims.payouts import _queue_settlement_pdf
+    from claims.approvals.payouts import _queue_settlement_pdf
 
     _queue_settlement_pdf(claim.pk, carol.pk)  # what payout_approve runs on commit
     assert RenderJob.objects.get(claim=claim).status == S.WAITING
@@ -252,8 +252,8 @@ def test_drain_sends_waiting_jobs_once_the_broker_is_back(claim, alice, broker_d
 def test_approving_a_claim_with_the_broker_down_succeeds_and_the_pdf_waits(
     alice, carol, broker_down, django_capture_on_commit_callbacks
 ):
+    from claims.approvals.payouts import payout_approve
     from claims.models import Claim, Payout
-    from claims.payouts import payout_approve
     from claims.services import claim_refresh_totals
 
     claim = make_claim(created_by=alice, handler=alice, status=Claim.Status.AWAITING_APPROVAL)

@@ -1,6 +1,6 @@
 """Approved claims ready to be paid by transfer, and the payer frank."""
 
-from claims import payouts
+from claims.approvals import payouts
 from payments import services
 from tests.claims.approval_helpers import awaiting_claim
 from tests.conftest import make_user

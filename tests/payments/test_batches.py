@@ -211,7 +211,7 @@ def test_a_past_transfer_date_is_refused(alice, carol, frank):
 def test_missing_claim_documents_keep_a_payout_out_and_the_bulk_check_agrees(
     alice, bob, carol, frank
 ):
-    from claims.payouts import claim_documents_missing
+    from claims.approvals.payouts import claim_documents_missing
     from documents.models import DocumentKind
 
     complete = approved_claim(handler=alice, approver=carol)

@@ -5,7 +5,7 @@ import datetime
 from django.urls import reverse
 from django.utils import timezone
 
-from claims.incident_views import incident_register
+from claims.incidents.register import incident_register
 from payments import services
 from tests.payments.helpers import approved_claim
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from claims import importer
+from claims.imports import importer
 
 
 class Command(BaseCommand):

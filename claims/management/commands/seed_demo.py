@@ -357,7 +357,7 @@ class Command(BaseCommand):
         """A live payout for each demo claim past approval that has none (idempotent): the
         engine's figures frozen as the snapshot, approved by a supervisor whose limit covers
         it; paid and closed claims paid 10 days after approval."""
-        from claims.payouts import _snapshot, next_payment
+        from claims.approvals.payouts import _snapshot, next_payment
         from coverage.adapters import claim_assessment
 
         claims = (
