@@ -420,7 +420,7 @@ def batch_mark_paid(*, batch, by, paid_on, reference) -> PaymentBatch:
     sent for it after commit. The same rules as claims.approvals.payouts.payout_mark_paid: four eyes
     on the claim, the Q1 claim documents on file. A batch already paid with the same date
     and reference is left as it is (marking paid twice changes nothing)."""
-    from claims.approvals.payouts import claim_documents_missing, four_eyes_conflict
+    from claims.approvals.payouts import claim_documents_missing, record_paid
     from claims.approvals.policy_limits import lock_policy
 
     if not is_payer(by):
@@ -454,28 +454,19 @@ def batch_mark_paid(*, batch, by, paid_on, reference) -> PaymentBatch:
         lock_policy(claim)
         claim = Claim.objects.select_for_update().get(pk=claim.pk)
         payout = Payout.objects.select_for_update().get(pk=item.payout_id)
-        if payout.status != Payout.Status.APPROVED or claim.status != S.APPROVED:
-            raise ClaimError(f"{claim.number}: 承認済み (未払い) の支払ではありません。")
-        if paid_on < timezone.localtime(payout.approved_at).date():
-            raise ClaimError(f"{claim.number}: 支払日は承認日より前にできません。")
-        conflict = four_eyes_conflict(claim=claim, user=by, action="支払済みの記録")
-        if conflict:
-            raise ClaimError(f"{claim.number}: {conflict}")
         if claim_documents_missing(claim):
             raise ClaimError(f"{claim.number}: 保険金請求書類 (Q1) が揃っていません。")
-        payout.status = Payout.Status.PAID
-        payout.paid_on, payout.payment_reference = paid_on, reference
-        payout._history_user = by
-        payout.save(update_fields=["status", "paid_on", "payment_reference"])
-        claim.paid_on = paid_on
-        claim._history_user = by
-        claim.save(update_fields=["paid_on", "updated_at"])
-        claim_transition(
-            claim=claim,
-            to=S.PAID,
-            by=by,
-            reason=f"総合振込 バッチ{locked.pk} (参照番号 {reference})",
-        )
+        try:
+            record_paid(
+                claim=claim,
+                payout=payout,
+                by=by,
+                paid_on=paid_on,
+                reference=reference,
+                reason=f"総合振込 バッチ{locked.pk} (参照番号 {reference})",
+            )
+        except ClaimError as exc:
+            raise ClaimError(f"{claim.number}: {exc}") from None
         paid.append(payout)
     locked.status = PaymentBatch.Status.PAID
     locked.paid_on, locked.reference, locked.paid_by = paid_on, reference, by

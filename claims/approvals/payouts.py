@@ -865,19 +865,41 @@ def payout_mark_paid(*, claim, by, paid_on, reference, override_reason: str = ""
         reason += " " + record_checklist_override(
             claim=locked, stage=STAGE_CLAIM, missing=missing, by=by, reason=override_reason
         )
+    record_paid(
+        claim=locked, payout=payout, by=by, paid_on=paid_on, reference=reference, reason=reason
+    )
+    transaction.on_commit(lambda: _queue_payment_letter(payout.pk, by.pk), robust=True)
+    claim.refresh_from_db()
+    return payout
+
+
+def record_paid(*, claim, payout, by, paid_on, reference, reason) -> None:
+    """The one step that turns an approved payout into a paid one, for a single claim
+    (payout_mark_paid) and for a 総合振込 batch (payments.services.batch_mark_paid): the
+    claim and the payout locked by the caller (policy, then claim, then payout), both still
+    approved, the date neither in the future nor before the approval, four eyes on the
+    claim's whole history; then the payout carries the date and reference and the claim moves
+    to 支払済み (its 30-day clock stops). The caller checks the Q1 claim documents and sends
+    payout_paid after commit."""
+    if payout.status != Payout.Status.APPROVED or claim.status != S.APPROVED:
+        raise ClaimError("承認済み (未払い) の支払ではありません。")
+    if paid_on > timezone.localdate():
+        raise ClaimError("支払日に未来の日付は入力できません。")
+    if paid_on < timezone.localtime(payout.approved_at).date():
+        raise ClaimError("支払日は承認日より前にできません。")
+    conflict = four_eyes_conflict(claim=claim, user=by, action="支払済みの記録")
+    if conflict:
+        raise ClaimError(conflict)
     payout.status = Payout.Status.PAID
     payout.paid_on = paid_on
     payout.payment_reference = reference
     payout.full_clean()
     payout._history_user = by
     payout.save()
-    locked.paid_on = paid_on
-    locked._history_user = by
-    locked.save(update_fields=["paid_on", "updated_at"])
-    claim_transition(claim=locked, to=S.PAID, by=by, reason=reason)
-    transaction.on_commit(lambda: _queue_payment_letter(payout.pk, by.pk), robust=True)
-    claim.refresh_from_db()
-    return payout
+    claim.paid_on = paid_on
+    claim._history_user = by
+    claim.save(update_fields=["paid_on", "updated_at"])
+    claim_transition(claim=claim, to=S.PAID, by=by, reason=reason)
 
 
 def _queue_payment_letter(payout_pk: int, user_pk: int):

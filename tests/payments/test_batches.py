@@ -265,3 +265,28 @@ def test_a_batch_marked_paid_queues_each_insureds_payment_letter(
         services.batch_mark_paid(batch=batch, by=frank, paid_on=TODAY(), reference="FB-1")
     letters = RenderJob.objects.filter(kind="payment_letter")
     assert sorted(letters.values_list("claim_id", flat=True)) == sorted(c.pk for c in claims)
+
+
+def test_a_paid_date_before_an_approval_refuses_the_whole_batch_naming_the_claim(
+    alice, bob, carol, frank
+):
+    """The batch pays through the same step as a single claim (payouts.record_paid): a
+    transfer cannot predate the approval it pays. One such claim stops the batch, named, and
+    nothing in it is recorded as paid."""
+    early = approved_claim(handler=alice, approver=carol)
+    late = approved_claim(handler=bob, approver=carol)
+    yesterday = TODAY() - datetime.timedelta(days=1)
+    Payout.objects.filter(claim=early).update(
+        approved_at=timezone.now() - datetime.timedelta(days=3)
+    )
+    batch = _batch(frank, [early, late])
+    services.batch_file(batch=batch, by=frank)
+    with pytest.raises(ClaimError, match=f"^{late.number}: 支払日は承認日より前にできません"):
+        with transaction.atomic():
+            services.batch_mark_paid(batch=batch, by=frank, paid_on=yesterday, reference="FB-1")
+    for claim in (early, late):
+        claim.refresh_from_db()
+        assert claim.status == Claim.Status.APPROVED and claim.paid_on is None
+        assert claim.payouts.get().status == Payout.Status.APPROVED
+    batch.refresh_from_db()
+    assert batch.status == PaymentBatch.Status.OPEN
