@@ -42,7 +42,9 @@ def test_a_handler_sets_a_date_and_the_queue_flags_it_from_that_day(client, alic
     due = client.get(QUEUE, {"status": "next_action_due"})
 
     assert [c.number for c in due.context["claims"]] == [claim.number]
-    assert f"対応予定 {TODAY - datetime.timedelta(days=2):%Y/%m/%d} (2日超過)" in due.content.decode()
+    assert (
+        f"対応予定 {TODAY - datetime.timedelta(days=2):%Y/%m/%d} (2日超過)" in due.content.decode()
+    )
 
 
 def test_done_clears_the_date_and_the_history_keeps_it(client, alice):
