@@ -12,7 +12,7 @@ PORT ?= 8000
 TEST_WORKERS ?= auto
 SYSTEM_PACKAGES := fonts-ipaexfont-gothic chromium poppler-utils libpango-1.0-0 libpangoft2-1.0-0
 
-.PHONY: run test venv venv-dev sysdeps migrate seed lint format bench bench-engine bench-pdf bench-pdf-count bench-zengin check bench-reassess
+.PHONY: run test screenshots venv venv-dev sysdeps migrate seed lint format bench bench-engine bench-pdf bench-pdf-count bench-zengin check bench-reassess
 
 $(VENV)/.installed: pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -54,6 +54,13 @@ run: sysdeps venv
 
 test: sysdeps venv-dev
 	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
+
+# Every screenshot in docs/screenshots/ (README), in Chromium with its Japanese strings.
+screenshots: sysdeps venv-dev
+	@$(MAKE) --no-print-directory sysdeps SYSTEM_PACKAGES=chromium-l10n
+	$(PY) bin/screenshots.py
+	$(PY) bin/screenshots_policy_limits.py
+	$(PY) bin/letter_screenshots.py
 
 lint: venv-dev
 	$(VENV)/bin/ruff check .

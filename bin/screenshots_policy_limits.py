@@ -13,13 +13,12 @@ limit usage and assessment, the reduced line with 請求額 / 認定額 / 差額
 """
 
 import datetime
-import os
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bin"))
-from screenshots import PASSWORD, VIEWPORT, run_on_demo  # noqa: E402
+from screenshots import VIEWPORT, launch, login, run_on_demo  # noqa: E402
 
 
 def file_documents(claim, user, stage=None) -> None:
@@ -57,7 +56,7 @@ def two_claims() -> str:
     from django.contrib.auth.models import User
     from django.utils import timezone
 
-    from claims.approvals import payouts
+    from claims import payouts
     from claims.models import Claim, ClientDamage, Expense, Incident, Insured, Policy
     from claims.services import claim_refresh_totals, next_claim_number
     from coverage import vocab
@@ -154,18 +153,6 @@ def main() -> None:
     )
 
 
-def login(browser, base, username):
-    context = browser.new_context(viewport=VIEWPORT, locale="ja-JP", base_url=base)
-    page = context.new_page()
-    page.goto("/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    # handlers land on the queue, supervisors on 承認待ち (claims.queue.views.home)
-    page.wait_for_url(lambda url: "/accounts/login/" not in url)
-    return page
-
-
 def page_box(page, first: str, last: str, margin: int = 12) -> dict:
     """The full-width page area from the top of `first` to the bottom of `last` (selectors),
     in page coordinates, for a full-page clip."""
@@ -184,12 +171,8 @@ def page_box(page, first: str, last: str, margin: int = 12) -> dict:
 def shoot(base: str, number: str, out: Path) -> None:
     from playwright.sync_api import sync_playwright
 
-    chromium = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
     with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=chromium,
-            args=["--headless=new", "--no-sandbox", "--disable-gpu", "--lang=ja-JP"],
-        )
+        browser = launch(p)
         # The claim page from its top down to the clients' damages: the totals, the policy's
         # limit usage and the reduced line (請求額 → 認定額, 減額 and its reason).
         page = login(browser, base, "bob")

@@ -190,6 +190,7 @@ def weekly_chart(weekly, width=640, height=180):
     inner_w, inner_h = width - pad_left - 8, height - pad_bottom - pad_top
     top = max((n for _, n in weekly), default=0) or 1
     step = inner_w / max(len(weekly), 1)
+    every = -(-len(weekly) // 8) or 1
     bars = []
     for i, (week, n) in enumerate(weekly):
         h = inner_h * n / top
@@ -200,8 +201,9 @@ def weekly_chart(weekly, width=640, height=180):
                 "w": round(step * 0.7, 1),
                 "h": round(h, 1),
                 "n": n,
-                "label": f"{week:%m/%d}",
-                "show_label": len(weekly) <= 13 or i % 2 == 0,
+                "label": f"{week:%Y/%m/%d}",
+                # a full date needs the room of about two bars: at most eight labels
+                "show_label": i % every == 0,
                 "tx": round(pad_left + i * step + step / 2, 1),
             }
         )

@@ -79,11 +79,11 @@ def next_action_badge(claim, today=None):
         return ""
     days = (on - (today or timezone.localdate())).days
     if days > 0:
-        css, text = "text-bg-light border", f"対応予定 {on:%m/%d}"
+        css, text = "text-bg-light border", f"対応予定 {on:%Y/%m/%d}"
     elif days == 0:
         css, text = ACTION_BADGE, "対応予定 本日"
     else:
-        css, text = ACTION_BADGE, f"対応予定 {on:%m/%d} ({-days}日超過)"
+        css, text = ACTION_BADGE, f"対応予定 {on:%Y/%m/%d} ({-days}日超過)"
     return format_html(
         '<span class="badge {} next-action-badge" title="{}">{}</span>',
         css,

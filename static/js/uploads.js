@@ -76,7 +76,7 @@
       var name = document.createElement("td");
       name.className = "file-name";
       name.textContent = f.name;
-      var kindTd = document.createElement("td");
+      var choices = document.createElement("td");
       var kind = kindSel.cloneNode(true);
       kind.name = "kind_" + n;
       kind.id = "id_kind_" + n;
@@ -90,9 +90,11 @@
       var err = document.createElement("div");
       err.className = "invalid-feedback";
       err.id = "id_row_error_" + n;
-      kindTd.appendChild(kl);
-      kindTd.appendChild(kind);
-      var targetTd = document.createElement("td");
+      choices.appendChild(kl);
+      choices.appendChild(kind);
+      // the target under the kind, both as wide as the card allows: a target reads whole
+      // (超過勤務 佐々木 健 2023/06/09・90分), never cut at the select's edge
+      kind.classList.add("mb-1");
       var target = targetSel.cloneNode(true);
       target.name = "target_" + n;
       target.id = "id_target_" + n;
@@ -101,16 +103,15 @@
       tl.className = "visually-hidden";
       tl.htmlFor = target.id;
       tl.textContent = "対象: " + f.name;
-      targetTd.appendChild(tl);
-      targetTd.appendChild(target);
-      targetTd.appendChild(err);
+      choices.appendChild(tl);
+      choices.appendChild(target);
+      choices.appendChild(err);
       kind.addEventListener("change", function () {
         var t = guessTarget(f.name, kind.value, target);
         if (t) target.value = t;
       });
       tr.appendChild(name);
-      tr.appendChild(kindTd);
-      tr.appendChild(targetTd);
+      tr.appendChild(choices);
       body.appendChild(tr);
     });
     var perFile = files.length > 0;

@@ -111,7 +111,8 @@ def test_database_allows_one_unpaid_payout_per_claim_and_numbers_live_ones_once(
 def test_seed_demo_is_idempotent_and_covers_every_status():
     call_command("seed_demo", password="demo-pass-123", stdout=io.StringIO())
     counts = (Claim.objects.count(), ClientDamage.objects.count(), Expense.objects.count())
-    call_command("seed_demo", password="demo-pass-123", stdout=io.StringIO())
+    out = io.StringIO()
+    call_command("seed_demo", password="demo-pass-123", stdout=out)
     assert (Claim.objects.count(), ClientDamage.objects.count(), Expense.objects.count()) == counts
     assert counts[0] >= 60
     assert set(Claim.objects.values_list("status", flat=True)) == set(Claim.Status.values)
@@ -163,6 +164,10 @@ def test_seed_demo_is_idempotent_and_covers_every_status():
 
     for name in ("alice", "bob", "carol", "dave"):
         assert authenticate(username=name, password="demo-pass-123") is not None
+    # people are written family name, a space, given name: the logins and the overtime staff
+    assert "alice  佐藤 愛子 (handler)" in out.getvalue()
+    employees = set(OvertimeEntry.objects.values_list("employee", flat=True))
+    assert employees and all(len(name.split(" ")) == 2 for name in employees), employees
 
 
 def test_dave_edits_plan_limit_in_admin_and_history_records_it(client, dave):

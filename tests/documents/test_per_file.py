@@ -67,6 +67,21 @@ def test_three_files_three_kinds_in_one_upload_fill_three_checklist_items(client
     )
 
 
+def test_a_stored_document_names_its_overtime_entry_with_the_full_work_date(client, alice, claim):
+    ot = claim.overtime_entries.get()
+    services.document_upload(
+        claim=claim,
+        by=alice,
+        files=[pdf("勤怠記録_6月.pdf")],
+        kind="attendance_record",
+        overtime_entries=[ot],
+    )
+    client.force_login(alice)
+    html = client.get(reverse("claims:detail", args=[claim.number])).content.decode()
+    row = html.split("data-document=", 1)[1].split("</li>", 1)[0]
+    assert "山田花子 2023/06/06 ·" in row  # the date as everywhere on the desk, not 6/6
+
+
 def test_a_wrong_kind_in_one_row_refuses_the_whole_batch(client, alice, claim, media):
     damage = claim.damages.get()
     client.force_login(alice)

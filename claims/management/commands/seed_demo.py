@@ -118,7 +118,7 @@ class Command(BaseCommand):
         self.stdout.write(f"logins (password for all: {password}):")
         for username, (last, first), group, limit in USERS:
             extra = f", 承認権限 {limit:,}円" if limit else ""
-            self.stdout.write(f"  {username:<6} {last}{first} ({group}{extra})")
+            self.stdout.write(f"  {username:<6} {last} {first} ({group}{extra})")
 
     def _users(self, password):
         users = {}
@@ -537,7 +537,8 @@ class Command(BaseCommand):
                 created_by=user,
                 updated_by=user,
             )
-        for who in rng.sample(["山田花子", "佐々木健", "中村優子"], k=rng.randint(0, 2)):
+        # staff names as the desk writes people: family name, a space, given name
+        for who in rng.sample(["山田 花子", "佐々木 健", "中村 優子"], k=rng.randint(0, 2)):
             evidence = list(vocab.EVIDENCE_KINDS)
             if not settled and (not complete or rng.random() < 0.3):
                 evidence = evidence[: rng.randint(0, 2)]

@@ -35,14 +35,16 @@ def test_a_handler_sets_a_date_and_the_queue_flags_it_from_that_day(client, alic
     claim.refresh_from_db()
     assert (claim.next_action_on, claim.next_action) == (in_three, "被保険者へ折り返し電話")
     page = client.get(reverse("claims:detail", args=[claim.number])).content.decode()
-    assert f"対応予定 {in_three:%m/%d}" in page and "被保険者へ折り返し電話" in page
+    assert f"対応予定 {in_three:%Y/%m/%d}" in page and "被保険者へ折り返し電話" in page
     assert client.get(QUEUE, {"status": "next_action_due"}).context["claims"] == []
 
     Claim.objects.filter(pk=claim.pk).update(next_action_on=TODAY - datetime.timedelta(days=2))
     due = client.get(QUEUE, {"status": "next_action_due"})
 
     assert [c.number for c in due.context["claims"]] == [claim.number]
-    assert f"対応予定 {TODAY - datetime.timedelta(days=2):%m/%d} (2日超過)" in due.content.decode()
+    assert (
+        f"対応予定 {TODAY - datetime.timedelta(days=2):%Y/%m/%d} (2日超過)" in due.content.decode()
+    )
 
 
 def test_done_clears_the_date_and_the_history_keeps_it(client, alice):

@@ -105,7 +105,7 @@ def test_the_queue_flags_an_overdue_task_and_stays_within_its_query_budget(
         response = client.get(QUEUE, {"status": "next_action_due"})
 
     assert len(response.context["claims"]) == 5
-    assert f"対応予定 {days(-2):%m/%d} (2日超過)" in response.content.decode()
+    assert f"対応予定 {days(-2):%Y/%m/%d} (2日超過)" in response.content.decode()
 
 
 def test_the_task_goes_to_the_claims_handler_unless_someone_is_chosen(client, alice, bob, carol):

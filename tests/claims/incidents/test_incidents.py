@@ -187,3 +187,15 @@ def test_user_without_desk_group_is_refused(client, django_user_model, mk_incide
     client.force_login(outsider)
     assert client.get("/incidents/").status_code == 403
     assert client.get(f"/incidents/{mk_incident.pk}/").status_code == 403
+
+
+def test_weekly_chart_labels_full_dates_with_room_for_each():
+    from claims.incident_views import weekly_chart
+
+    weeks = [(datetime.date(2026, 8, 3) + datetime.timedelta(weeks=i), i) for i in range(17)]
+    labels = [b["label"] for b in weekly_chart(weeks)["bars"] if b["show_label"]]
+    # dates as the desk writes them everywhere, at most eight under the 640-wide axis
+    assert labels[0] == "2026/08/03" and len(labels) <= 8
+    assert [b["label"] for b in weekly_chart(weeks[:8])["bars"] if b["show_label"]] == [
+        f"{w:%Y/%m/%d}" for w, _ in weeks[:8]
+    ]
