@@ -213,7 +213,7 @@ def login(browser, base, username, **context):
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")
-    # handlers land on the queue, supervisors on 承認待ち (claims.views.home)
+    # handlers land on the queue, supervisors on 承認待ち (claims.queue.views.home)
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
     return page
 

@@ -56,7 +56,7 @@ def two_claims() -> str:
     from django.contrib.auth.models import User
     from django.utils import timezone
 
-    from claims import payouts
+    from claims.approvals import payouts
     from claims.models import Claim, ClientDamage, Expense, Incident, Insured, Policy
     from claims.services import claim_refresh_totals, next_claim_number
     from coverage import vocab

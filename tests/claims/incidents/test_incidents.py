@@ -190,7 +190,7 @@ def test_user_without_desk_group_is_refused(client, django_user_model, mk_incide
 
 
 def test_weekly_chart_labels_full_dates_with_room_for_each():
-    from claims.incident_views import weekly_chart
+    from claims.incidents.register import weekly_chart
 
     weeks = [(datetime.date(2026, 8, 3) + datetime.timedelta(weeks=i), i) for i in range(17)]
     labels = [b["label"] for b in weekly_chart(weeks)["bars"] if b["show_label"]]
