@@ -281,9 +281,9 @@ def test_a_paid_date_before_an_approval_refuses_the_whole_batch_naming_the_claim
     )
     batch = _batch(frank, [early, late])
     services.batch_file(batch=batch, by=frank)
-    with pytest.raises(ClaimError, match=f"^{late.number}: 支払日は承認日より前にできません"):
-        with transaction.atomic():
-            services.batch_mark_paid(batch=batch, by=frank, paid_on=yesterday, reference="FB-1")
+    refused = f"^{late.number}: 支払日は承認日より前にできません"
+    with pytest.raises(ClaimError, match=refused), transaction.atomic():
+        services.batch_mark_paid(batch=batch, by=frank, paid_on=yesterday, reference="FB-1")
     for claim in (early, late):
         claim.refresh_from_db()
         assert claim.status == Claim.Status.APPROVED and claim.paid_on is None
