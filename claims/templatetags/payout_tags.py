@@ -4,6 +4,7 @@
 {% claim_payout_panel claim %}   payout status, approve link, mark-paid / reopen / extend forms
 {% claim_timeline claim %}       the audit trail in Japanese (claims.claim_page.timeline)
 {% payment_clock claim %}        a small badge: 残りN日 / 期限超過 N日 / 書類待ち
+{% queue_dates claim %}          the queue's date columns under the status badge, below lg
 """
 
 from django import template
@@ -187,6 +188,13 @@ def _page_path(request, claim) -> str:
 @register.simple_tag
 def payment_clock(claim):
     return render_to_string("claims/_clock.html", {"clock": clock.payment_clock(claim)})
+
+
+@register.inclusion_tag("claims/_queue_dates.html")
+def queue_dates(claim):
+    """Below Bootstrap's lg breakpoint (a 1366 px screen at 200 %) the queue hides its date
+    columns and shows them here instead: 支払期限 with its clock, 次回対応日 when set."""
+    return {"clock": clock.payment_clock(claim), "next_on": claim.next_action_on}
 
 
 @register.filter

@@ -78,6 +78,11 @@ def test_no_critical_or_serious_axe_violation_on_the_desk_and_the_admin(
     ):
         page.goto(url)
         found += blocking_violations(page)
+    # the queue at 200 % zoom (#23): its dates under the status badge, the header that sorts by them
+    page.set_viewport_size({"width": 683, "height": 384})
+    page.goto("/claims/")
+    found += blocking_violations(page)
+    page.set_viewport_size({"width": 1366, "height": 768})
     # the upload card's per-file rows and an open 種類・対象を変更 form (#18)
     page.goto(f"/claims/{claim.number}/")
     form = page.locator("form[data-upload-form]")

@@ -3,9 +3,11 @@ visible direction, the total, a reversed date range explained, the incident colu
 when the rows span several incidents."""
 
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from claims.models import Claim, Incident
 from claims.queue import selectors
@@ -135,3 +137,45 @@ def test_an_empty_open_queue_offers_the_closed_claims_too(client, alice, desk):
     assert "該当する事故はありません" in html and "status=all" in html
     found = numbers(client.get(QUEUE, {"q": desk["closed"].number, "status": "all"}))
     assert found == [desk["closed"].number]
+
+
+def _dates_lines(html):
+    """Each row's compact date block (shown below lg), as text."""
+    blocks = re.findall(r'<div class="queue-dates d-lg-none"([^>]*)>(.*?)</div>', html, re.S)
+    return [(attrs, re.sub(r"<[^>]+>", "", body).split()) for attrs, body in blocks]
+
+
+def test_below_lg_each_row_shows_its_deadline_and_diary_date_under_the_status(client, alice):
+    """A 1366 px screen at 200 % zoom is below lg: the date and money columns are hidden and
+    the deadline (date and clock, in words) and 次回対応日 move under the status badge, read
+    by screen readers there (the hidden columns are not)."""
+    today = timezone.localdate()
+    make_claim(
+        created_by=alice,
+        handler=alice,
+        status=S.UNDER_ASSESSMENT,
+        payment_due_on=today - datetime.timedelta(days=2),
+        next_action_on=today + datetime.timedelta(days=1),
+    )
+    make_claim(created_by=alice, handler=alice, payment_due_on=today + datetime.timedelta(days=3))
+    make_claim(created_by=alice, handler=alice)  # documents not complete yet
+    client.force_login(alice)
+    html = client.get(QUEUE).content.decode()
+    assert _dates_lines(html) == [
+        (
+            "",  # not aria-hidden
+            ["期限", f"{today - datetime.timedelta(days=2):%Y/%m/%d}", "⚠", "期限超過", "2日"]
+            + ["次回対応", f"{today + datetime.timedelta(days=1):%Y/%m/%d}"],
+        ),
+        ("", ["期限", f"{today + datetime.timedelta(days=3):%Y/%m/%d}", "⚠", "残り3日"]),
+        ("", ["期限", "書類待ち"]),
+    ]
+    for header in ("受付からの日数", "請求額", "支払見込額", "支払期限", "次回対応日"):
+        assert re.search(
+            rf'<th scope="col" class="[^"]*d-none d-lg-table-cell"[^>]*><a [^>]*>{header}<', html
+        ), header
+    # the status header sorts by the deadline there, the direction shown
+    assert re.search(
+        r'状態<span class="d-lg-none"> / <a href="\?sort=-due"[^>]*>期限<span class="sort-arrow" aria-hidden="true">▲',
+        html,
+    )
