@@ -55,6 +55,20 @@ SPILLED_TABLES = """() => {
 CUT = "遅延損害金を契約所定の年14.6%で再計算 (請求は年20%で算定)"
 
 
+@pytest.mark.parametrize("width", [780, 911])  # 1366 px at 175 % and 150 %
+def test_at_150_and_175_percent_zoom_a_supervisors_menu_folds_not_widening_the_page(
+    page, carol, width
+):
+    """Below lg the navigation folds behind its menu button: a supervisor's longer menu
+    (承認待ち, 担当者別) laid out in one row pushed the page 70-200 px sideways."""
+    page.set_viewport_size({"width": width, "height": width * 9 // 16})
+    login(page, "carol")
+    for url in ("/claims/", "/approvals/"):
+        page.goto(url)
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= width, url
+        assert page.get_by_role("button", name="メニュー").is_visible()
+
+
 def test_the_queue_shows_its_search_hint_whole(page, alice):
     make_claim(created_by=alice, handler=alice)
     login(page, "alice")
