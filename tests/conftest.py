@@ -128,6 +128,38 @@ def _reference_data(request):
         return
     request.getfixturevalue("transactional_db" if transactional else "db")
     _ensure_reference_data()
+    if transactional:  # it ends with a flush: pytest_runtest_teardown puts the rows back
+        request.node.stash[_FLUSHES] = request.getfixturevalue("django_db_blocker")
+
+
+_FLUSHES = pytest.StashKey()
+
+
+def _serialized_rollback(item):
+    marker = item.get_closest_marker("django_db")
+    return bool(marker and marker.kwargs.get("serialized_rollback"))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """A transactional test ends by emptying the database (a flush). Put back, for good, the
+    rows the test database was created with: the copy Django serialized at set-up, reloaded
+    as serialized_rollback does. Without this every later test on the worker re-creates the
+    reference data inside its own rolled-back transaction (0.1-0.5 s a test; most of the
+    suite, as the browser files run first under xdist)."""
+    result = yield
+    blocker = item.stash.get(_FLUSHES, None)
+    if blocker is None or nextitem is None or _serialized_rollback(nextitem):
+        return result  # nothing flushed, the session ends, or the next test reloads itself
+    from django.db import connections
+
+    connection = connections["default"]
+    contents = getattr(connection, "_test_serialized_contents", None)
+    if contents:
+        with blocker.unblock():
+            if not Group.objects.filter(name="handler").exists():
+                connection.creation.deserialize_db_from_string(contents)
+    return result
 
 
 # Under pytest-xdist (`make test`), files that wait on browsers, real workers and
