@@ -5,7 +5,12 @@ supervisor, limit 200M), dave (admin).
 """
 
 import datetime
+import fcntl
 import itertools
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group, User
@@ -106,6 +111,48 @@ def _ensure_reference_data():
     import_module("claims.migrations.0006_claim_notes").grant(django_apps, None)
     import_module("claims.migrations.0009_admin_group_rights").restrict(django_apps, None)
     import_module("payments.migrations.0002_payer_group").create_payer(django_apps, None)
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def fresh_checkout_env(**extra):
+    """The environment of a fresh checkout: nothing set (no DEBUG, no SECRET_KEY, no
+    DJANGO_SETTINGS_MODULE, none of the suite's own markers), plus ``extra``."""
+    dropped = {"DEBUG", "DJANGO_SETTINGS_MODULE", "SECRET_KEY", "ALLOWED_HOSTS"}
+    env = {
+        k: v for k, v in os.environ.items() if k not in dropped and not k.startswith("CLAIMSDESK_")
+    }
+    env.update(extra)
+    return env
+
+
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory):
+    """A SQLite file on which `manage.py migrate` ran every migration, in a fresh checkout's
+    environment (nothing set: so migrate must run without production settings), once per
+    test run. The xdist workers share it: the first that asks builds it under a lock.
+    Subprocess tests that start the app copy it instead of each migrating a new database
+    (~16 s of CPU apiece); tests/test_deploy.py's bin/web test still migrates from nothing."""
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # the run's directory, shared by its workers
+    path = root / "migrated.sqlite3"
+    with open(root / "migrated.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not path.exists():
+            building = root / f"migrating-{os.getpid()}.sqlite3"
+            result = subprocess.run(
+                [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
+                cwd=ROOT,
+                env=fresh_checkout_env(DATABASE_URL=f"sqlite:///{building}"),
+                capture_output=True,
+                text=True,
+                timeout=600,
+            )
+            assert result.returncode == 0, result.stderr[-3000:]
+            building.rename(path)
+    return path
 
 
 @pytest.fixture(autouse=True)
