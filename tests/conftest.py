@@ -8,6 +8,7 @@ import datetime
 import fcntl
 import itertools
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -153,6 +154,30 @@ def migrated_sqlite(tmp_path_factory):
             assert result.returncode == 0, result.stderr[-3000:]
             building.rename(path)
     return path
+
+
+_PRIMED = []  # the connections that keep each primed in-memory test database alive
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, request):
+    """On SQLite, each worker's in-memory test database starts as a copy of migrated_sqlite:
+    Django's migrate then runs with nothing left to apply, instead of every worker applying
+    all the migrations again. The database is the same, built by the same migrations (once
+    per run); PostgreSQL, a file test database and --nomigrations are left as they were."""
+    from django.db import connections
+
+    connection = connections["default"]
+    if connection.vendor != "sqlite" or not request.getfixturevalue("django_db_use_migrations"):
+        return
+    name = connection.creation._get_test_db_name()
+    if not connection.creation.is_in_memory_db(name):
+        return
+    template = sqlite3.connect(request.getfixturevalue("migrated_sqlite"))
+    primed = sqlite3.connect(name, uri=True, check_same_thread=False)
+    template.backup(primed)
+    template.close()
+    _PRIMED.append(primed)
 
 
 @pytest.fixture(autouse=True)
