@@ -13,6 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import hypothesis
 import pytest
 from django.contrib.auth.models import Group, User
 
@@ -21,6 +22,14 @@ from claims.services import next_claim_number
 from coverage.models import Plan
 from tests.browser import _playwright, browser, page  # noqa: F401  (shared browser fixtures)
 from tests.services import CI, require_service  # noqa: F401
+
+# Property tests judge the answers, never the clock: on a loaded 2-core machine (xdist, a
+# browser, subprocesses) an example may take longer than hypothesis's 200 ms deadline or
+# its generation trip the too_slow health check, failing a test whose property holds.
+hypothesis.settings.register_profile(
+    "claimsdesk", deadline=None, suppress_health_check=[hypothesis.HealthCheck.too_slow]
+)
+hypothesis.settings.load_profile("claimsdesk")
 
 _seq = itertools.count(1)
 
