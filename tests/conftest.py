@@ -5,8 +5,15 @@ supervisor, limit 200M), dave (admin).
 """
 
 import datetime
+import fcntl
 import itertools
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
 
+import hypothesis
 import pytest
 from django.contrib.auth.models import Group, User
 
@@ -15,6 +22,14 @@ from claims.services import next_claim_number
 from coverage.models import Plan
 from tests.browser import _playwright, browser, page  # noqa: F401  (shared browser fixtures)
 from tests.services import CI, require_service  # noqa: F401
+
+# Property tests judge the answers, never the clock: on a loaded 2-core machine (xdist, a
+# browser, subprocesses) an example may take longer than hypothesis's 200 ms deadline or
+# its generation trip the too_slow health check, failing a test whose property holds.
+hypothesis.settings.register_profile(
+    "claimsdesk", deadline=None, suppress_health_check=[hypothesis.HealthCheck.too_slow]
+)
+hypothesis.settings.load_profile("claimsdesk")
 
 _seq = itertools.count(1)
 
@@ -108,6 +123,72 @@ def _ensure_reference_data():
     import_module("payments.migrations.0002_payer_group").create_payer(django_apps, None)
 
 
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def fresh_checkout_env(**extra):
+    """The environment of a fresh checkout: nothing set (no DEBUG, no SECRET_KEY, no
+    DJANGO_SETTINGS_MODULE, none of the suite's own markers), plus ``extra``."""
+    dropped = {"DEBUG", "DJANGO_SETTINGS_MODULE", "SECRET_KEY", "ALLOWED_HOSTS"}
+    env = {
+        k: v for k, v in os.environ.items() if k not in dropped and not k.startswith("CLAIMSDESK_")
+    }
+    env.update(extra)
+    return env
+
+
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory):
+    """A SQLite file on which `manage.py migrate` ran every migration, in a fresh checkout's
+    environment (nothing set: so migrate must run without production settings), once per
+    test run. The xdist workers share it: the first that asks builds it under a lock.
+    Subprocess tests that start the app copy it instead of each migrating a new database
+    (~16 s of CPU apiece); tests/test_deploy.py's bin/web test still migrates from nothing."""
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # the run's directory, shared by its workers
+    path = root / "migrated.sqlite3"
+    with open(root / "migrated.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not path.exists():
+            building = root / f"migrating-{os.getpid()}.sqlite3"
+            result = subprocess.run(
+                [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
+                cwd=ROOT,
+                env=fresh_checkout_env(DATABASE_URL=f"sqlite:///{building}"),
+                capture_output=True,
+                text=True,
+                timeout=600,
+            )
+            assert result.returncode == 0, result.stderr[-3000:]
+            building.rename(path)
+    return path
+
+
+_PRIMED = []  # the connections that keep each primed in-memory test database alive
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, request):
+    """On SQLite, each worker's in-memory test database starts as a copy of migrated_sqlite:
+    Django's migrate then runs with nothing left to apply, instead of every worker applying
+    all the migrations again. The database is the same, built by the same migrations (once
+    per run); PostgreSQL, a file test database and --nomigrations are left as they were."""
+    from django.db import connections
+
+    connection = connections["default"]
+    if connection.vendor != "sqlite" or not request.getfixturevalue("django_db_use_migrations"):
+        return
+    name = connection.creation._get_test_db_name()
+    if not connection.creation.is_in_memory_db(name):
+        return
+    template = sqlite3.connect(request.getfixturevalue("migrated_sqlite"))
+    primed = sqlite3.connect(name, uri=True, check_same_thread=False)
+    template.backup(primed)
+    template.close()
+    _PRIMED.append(primed)
+
+
 @pytest.fixture(autouse=True)
 def _private_media(settings, tmp_path):
     """Files a test stores (uploads, rendered PDFs, the demo seed's documents) go to a
@@ -128,6 +209,45 @@ def _reference_data(request):
         return
     request.getfixturevalue("transactional_db" if transactional else "db")
     _ensure_reference_data()
+    if transactional:  # it ends with a flush: pytest_runtest_teardown puts the rows back
+        request.node.stash[_FLUSHES] = request.getfixturevalue("django_db_blocker")
+
+
+_FLUSHES = pytest.StashKey()
+
+
+def _serialized_rollback(item):
+    marker = item.get_closest_marker("django_db")
+    return bool(marker and marker.kwargs.get("serialized_rollback"))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """A transactional test ends by emptying the database (a flush). Put back, for good, the
+    rows the test database was created with: the copy Django serialized at set-up, reloaded
+    as serialized_rollback does. Without this every later test on the worker re-creates the
+    reference data inside its own rolled-back transaction (0.1-0.5 s a test; most of the
+    suite, as the browser files run first under xdist)."""
+    result = yield
+    blocker = item.stash.get(_FLUSHES, None)
+    if blocker is None or nextitem is None or _serialized_rollback(nextitem):
+        return result  # nothing flushed, the session ends, or the next test reloads itself
+    from django.db import connections
+
+    connection = connections["default"]
+    contents = getattr(connection, "_test_serialized_contents", None)
+    if contents:
+        with blocker.unblock():
+            if not Group.objects.filter(name="handler").exists():
+                from django.contrib.contenttypes.models import ContentType
+                from django.core.management import call_command
+
+                if ContentType.objects.exists():
+                    # Without serialized_rollback the flush ends in post_migrate, which made
+                    # new content types and permissions: empty the tables again, quietly.
+                    call_command("flush", interactive=False, verbosity=0, inhibit_post_migrate=True)
+                connection.creation.deserialize_db_from_string(contents)
+    return result
 
 
 # Under pytest-xdist (`make test`), files that wait on browsers, real workers and

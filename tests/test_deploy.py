@@ -4,9 +4,11 @@ import json
 import logging
 import os
 import secrets
+import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -298,6 +300,29 @@ def free_port():
         return s.getsockname()[1]
 
 
+def probe_when_listening(proc, url, env, timeout):
+    """bin/web's answer to the probe the containers run (`python -m claimsdesk.health
+    --probe`), asked once its port accepts connections: waiting on the port costs nothing,
+    where a probe process every half second spent a core while bin/web migrated."""
+    port = int(url.split(":")[2].split("/")[0])
+    deadline = time.monotonic() + timeout
+    probe = None
+    while time.monotonic() < deadline and proc.poll() is None:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+        except OSError:
+            time.sleep(0.2)
+            continue
+        probe = subprocess.run(
+            [PYTHON, "-m", "claimsdesk.health", "--probe", url],
+            cwd=ROOT, env=env, capture_output=True, text=True,
+        )  # fmt: skip
+        if probe.returncode == 0:
+            break
+        time.sleep(0.5)
+    return probe
+
+
 def test_bin_web_migrates_collects_static_and_serves_healthz(tmp_path):
     port = free_port()
     env = production_env(
@@ -317,19 +342,8 @@ def test_bin_web_migrates_collects_static_and_serves_healthz(tmp_path):
         start_new_session=True,
     )
     try:
-        url = f"http://127.0.0.1:{port}/healthz"
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and proc.poll() is None:
-            probe = subprocess.run(
-                [PYTHON, "-m", "claimsdesk.health", "--probe", url],
-                cwd=ROOT,
-                env=env,
-                capture_output=True,
-                text=True,
-            )
-            if probe.returncode == 0:
-                break
-            time.sleep(0.5)
+        probe = probe_when_listening(proc, f"http://127.0.0.1:{port}/healthz", env, timeout=120)
+        assert probe is not None, "bin/web never listened"
         assert probe.returncode == 0, probe.stdout
         assert json.loads(probe.stdout)["status"] == "ok"
         assert (tmp_path / "static" / "staticfiles.json").exists()  # hashed manifest
@@ -376,9 +390,23 @@ def test_bin_worker_starts_a_worker_that_answers_ping(tmp_path):
         text=True,
         start_new_session=True,
     )
+    lines, ready = [], threading.Event()
+
+    def read():
+        for line in proc.stdout:
+            lines.append(line)
+            if "ready." in line:
+                ready.set()
+        ready.set()  # the worker exited
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
     try:
+        # Ping once the worker says it is ready: each ping is a new Celery process (about
+        # two seconds of a core), so pinging in a loop slowed the very start it waited for.
         deadline = time.monotonic() + 90
-        answered = False
+        ready.wait(90)
+        answered, ping = False, None
         while time.monotonic() < deadline and proc.poll() is None and not answered:
             ping = subprocess.run(
                 [PYTHON, "-m", "celery", "-A", "claimsdesk", "inspect", "ping", "--timeout", "3"],
@@ -388,11 +416,12 @@ def test_bin_worker_starts_a_worker_that_answers_ping(tmp_path):
                 text=True,
             )
             answered = name in ping.stdout
-        assert answered, ping.stdout + ping.stderr
+        assert answered, (ping.stdout + ping.stderr) if ping else "".join(lines)[-3000:]
     finally:
         proc.terminate()
-        output = proc.communicate(timeout=60)[0]
-    assert "ready." in output
+        proc.wait(60)
+        reader.join(10)
+    assert "ready." in "".join(lines)
 
 
 # --- the queue's indexes (claims 0004) --------------------------------------------------
@@ -440,9 +469,11 @@ def _load_smoke():
     return SourceFileLoader("claimsdesk_smoke", str(ROOT / "bin" / "smoke")).load_module()
 
 
-def test_production_pages_and_exports_carry_csp_and_no_store(tmp_path):
+def test_production_pages_and_exports_carry_csp_and_no_store(tmp_path, migrated_sqlite):
     """Served by bin/web with production settings: the queue, a claim page and the CSV
     export answer with the Content-Security-Policy (HTML) and Cache-Control: no-store."""
+    # Already migrated (tests/conftest.py): migrating from nothing is the test above's job.
+    shutil.copy(migrated_sqlite, tmp_path / "web.sqlite3")
     port = free_port()
     password = secrets.token_urlsafe(12)
     env = production_env(
@@ -458,14 +489,8 @@ def test_production_pages_and_exports_carry_csp_and_no_store(tmp_path):
     )  # fmt: skip
     try:
         url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 180
-        up = False
-        while time.monotonic() < deadline and proc.poll() is None and not up:
-            up = subprocess.run(
-                [PYTHON, "-m", "claimsdesk.health", "--probe", url + "/healthz"],
-                cwd=ROOT, env=env, capture_output=True,
-            ).returncode == 0  # fmt: skip
-            time.sleep(0.5)
+        probe = probe_when_listening(proc, url + "/healthz", env, timeout=180)
+        up = probe is not None and probe.returncode == 0
         assert up, proc.communicate(timeout=5)[0][-3000:] if proc.poll() is not None else "no"
         seeded = subprocess.run(
             [PYTHON, "manage.py", "shell", "--no-imports", "-c", _SEED.format(password=password)],

@@ -3,6 +3,7 @@ worker killed at the gunicorn timeout; DEBUG is off unless set; every HTML page 
 Content-Security-Policy and no page is stored by a cache."""
 
 import os
+import shutil
 import subprocess
 import sys
 import threading
@@ -13,7 +14,7 @@ from django.db import OperationalError, connection, transaction
 from django.urls import reverse
 
 from claims.models import Claim
-from tests.conftest import make_claim
+from tests.conftest import fresh_checkout_env, make_claim
 
 ROOT = Path(__file__).resolve().parents[1]
 BUSY = "他の処理が実行中です。しばらくしてから再度お試しください。"
@@ -128,16 +129,14 @@ def test_debug_is_off_unless_set_and_then_production_needs_its_secret():
     assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
 
 
-def test_assess_and_migrate_run_without_production_settings(tmp_path):
+def test_assess_and_migrate_run_without_production_settings(tmp_path, migrated_sqlite):
     """A fresh checkout with nothing set (no DEBUG, no SECRET_KEY): the commands that serve
-    nothing still run, so `manage.py assess` answers the worked scenarios."""
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in {"DEBUG", "DJANGO_SETTINGS_MODULE", "SECRET_KEY", "ALLOWED_HOSTS"}
-        and not k.startswith("CLAIMSDESK_")
-    }
-    env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'db.sqlite3'}"
+    nothing still run, so `manage.py assess` answers the worked scenarios.
+
+    migrated_sqlite (tests/conftest.py) is the run's one migrate from nothing, in this same
+    environment, and fails this test when it fails; migrate then runs again on a copy."""
+    env = fresh_checkout_env(DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}")
+    shutil.copy(migrated_sqlite, tmp_path / "db.sqlite3")
     migrate = subprocess.run(
         [sys.executable, "manage.py", "migrate", "-v0"],
         cwd=ROOT, env=env, capture_output=True, text=True,

@@ -748,6 +748,9 @@ def prepare_batch(records: list[Record], lookups: Lookups, *, by) -> BatchResult
     )
     numbers = {_text(r.data.get("policy_number")) for r in records}
     policies = {p.number: p for p in Policy.objects.filter(number__in=numbers - {""})}
+    # What each policy has used of its limits, read once per policy: nothing is written
+    # before the batch is prepared, so it is the same for every row (was one query a row).
+    usage = {}
     for record in records:
         if record.ref in existing and not record.errors:
             result.existing += 1
@@ -763,6 +766,11 @@ def prepare_batch(records: list[Record], lookups: Lookups, *, by) -> BatchResult
             result.rejected += 1
             continue
         plan, terms = lookups.plans[claim.policy.plan_id]
+        if claim.policy_id not in usage:
+            from coverage.adapters import policy_usage
+
+            usage[claim.policy_id] = policy_usage(claim, terms=terms)
+        claim.preloaded_policy_usage = usage[claim.policy_id]
         set_totals(claim, items, assess_rows(claim, plan, terms, items))
         result.ready.append(Prepared(record=record, claim=claim, items=items))
     return result

@@ -1,6 +1,6 @@
 """End to end with a real Celery worker on the machine's Redis (marker `redis`).
 
-Worker and test share a SQLite file database (migrated once per module into a temp dir) and
+Worker and test share a SQLite file database (a copy of the run's migrated one) and
 a temp MEDIA_ROOT; the broker is this test process's own Redis database (7 plus the xdist
 worker number: tests/services.redis_test_url), flushed before and after. The test side
 creates the claim and queues the render in a subprocess (REDIS_URL set, so not eager: the
@@ -60,19 +60,9 @@ def redis_available() -> bool:
 
 
 @pytest.fixture(scope="module")
-def migrated_db(tmp_path_factory):
+def migrated_db(migrated_sqlite):
     require_service(redis_available(), f"Redis at {REDIS_URL}")
-    path = tmp_path_factory.mktemp("workerdb") / "template.sqlite3"
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{path}", "LOG_LEVEL": "WARNING"}
-    env.pop("REDIS_URL", None)
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        timeout=300,
-    )
-    return path
+    return migrated_sqlite  # the run's migrated SQLite file (tests/conftest.py); copied per test
 
 
 class World:
