@@ -296,6 +296,8 @@ def generate(n_claims: int, handlers, creator) -> float:
                             recognized,
                             True,
                             "it_user_act",
+                            "給与計算遅延の期間を超える分" if recognized < amount else "",
+                            "",
                         )
                     )
                     claimed += amount
@@ -340,6 +342,7 @@ def generate(n_claims: int, handlers, creator) -> float:
                             "incident_response",
                             True,
                             _json(ev),
+                            "",
                         )
                     )
                     claimed += minutes * rate * 5 // 240
@@ -429,6 +432,8 @@ def generate(n_claims: int, handlers, creator) -> float:
                 "recognized",
                 "legally_liable",
                 "activity",
+                "cut_reason",
+                "cut_reason_code",
             ],
             damages,
         )
@@ -447,6 +452,7 @@ def generate(n_claims: int, handlers, creator) -> float:
                 "task",
                 "overtime_eligible",
                 "evidence",
+                "evidence_note",
             ],
             overtime,
         )
@@ -606,7 +612,7 @@ def import_file(directory: Path, n: int, tag: str) -> Path:
     header = (
         "external_ref,policy_number,incident_provider,incident_date,noticed_on,item_type,"
         "client_name,kind,claimed,recognized,category,amount,employee,minutes,hourly_rate,"
-        "evidence\n"
+        "evidence,cut_reason\n"
     )
     with path.open("w", encoding="utf-8") as fh:
         fh.write(header)
@@ -615,12 +621,12 @@ def import_file(directory: Path, n: int, tag: str) -> Path:
             policy = f"BP-{rng.randrange(INSUREDS):07d}"
             fh.write(
                 f"{ref},{policy},株式会社エムケイシステム,2023-06-05,2023-06-07,damage,"
-                f"株式会社甲{i},business_interruption,300000,250000,,,,,,\n"
+                f"株式会社甲{i},business_interruption,300000,250000,,,,,,,給与計算遅延の期間を超える分\n"
             )
-            fh.write(f"{ref},,,,,damage,株式会社乙{i},information_leak,120000,120000,,,,,,\n")
-            fh.write(f"{ref},,,,,expense,,,,,customer_notification,48000,,,,\n")
-            fh.write(f"{ref},,,,,expense,,,,,call_center,150000,,,,\n")
-            fh.write(f"{ref},,,,,overtime,,,,,,,山本,180,2400,attendance_record;wage_basis\n")
+            fh.write(f"{ref},,,,,damage,株式会社乙{i},information_leak,120000,120000,,,,,,,\n")
+            fh.write(f"{ref},,,,,expense,,,,,customer_notification,48000,,,,,\n")
+            fh.write(f"{ref},,,,,expense,,,,,call_center,150000,,,,,\n")
+            fh.write(f"{ref},,,,,overtime,,,,,,,山本,180,2400,attendance_record;wage_basis,\n")
     return path
 
 

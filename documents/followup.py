@@ -49,12 +49,13 @@ def latest_open_request_at() -> Subquery:
 
 
 def due_q(today: datetime.date | None = None) -> Q:
-    """Claims due a follow-up: an old unfulfilled request and no recent one (semi/anti-joins)."""
+    """Claims due a follow-up: an old unfulfilled request, and no recent one on that claim."""
     cutoff = _cutoff(today or timezone.localdate())
-    return (
-        Q(status__in=CHASED_STATUSES)
-        & Exists(open_requests().filter(requested_at__lt=cutoff))
-        & ~Exists(open_requests().filter(requested_at__gte=cutoff))
+    recent = DocumentRequest.objects.filter(
+        claim=OuterRef("claim"), fulfilled_at__isnull=True, requested_at__gte=cutoff
+    )
+    return Q(status__in=CHASED_STATUSES) & Exists(
+        open_requests().filter(requested_at__lt=cutoff).filter(~Exists(recent))
     )
 
 

@@ -445,6 +445,19 @@ def test_postgres_has_the_queue_covering_and_trigram_indexes(db):
     assert "upper((client_name)::text)" in indexes["damage_client_trgm_idx"]
 
 
+@pytest.mark.postgres
+def test_postgres_has_the_open_claims_index_the_follow_up_total_merges_with(db):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the test database is SQLite; run with DATABASE_URL=postgres://...")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'claim_open_cover_idx'")
+        (indexdef,) = cursor.fetchone()
+    assert "(id) INCLUDE (status, created_by_id, handler_id) WHERE" in indexdef
+    assert "'reported'" in indexdef and "'approved'" in indexdef and "'paid'" not in indexdef
+
+
 # --- production response headers (#16) -----------------------------------------------------
 
 _SEED = """

@@ -81,6 +81,44 @@ def test_the_follow_up_filter_lists_exactly_the_claims_to_chase(client, alice):
     assert [n for n, row in rows.items() if "要督促" in row] == [due.number]
 
 
+def test_only_the_latest_open_request_counts_for_the_follow_up(client, alice, carol):
+    """due_q (the queue's filter and the workload figure) and the row's badge agree: the
+    latest unanswered request decides, an answered later one does not restart the count."""
+    from claims.selectors import workload
+    from documents import followup
+
+    renewed = waiting_claim(alice, 30)
+    asked(renewed, alice, 3)  # a newer request still open: not due
+    answered_later = waiting_claim(alice, 30)
+    DocumentRequest.objects.filter(pk=asked(answered_later, alice, 3).pk).update(
+        fulfilled_at=timezone.now()
+    )  # the newer one was answered, the old one still waits: due
+    both_old = waiting_claim(alice, 40)
+    asked(both_old, alice, 20)  # the newer one is old as well: due, 20 days
+    client.force_login(alice)
+
+    listed = client.get(QUEUE, {"status": "follow_up"}).context["claims"]
+    assert sorted(c.number for c in listed) == sorted([answered_later.number, both_old.number])
+    due = Claim.objects.filter(followup.due_q())
+    assert set(due) == {answered_later, both_old}
+    rows = queue_rows(client)
+    assert "要督促" not in rows[renewed.number]
+    assert "要督促 30日" in rows[answered_later.number]
+    assert "要督促 20日" in rows[both_old.number]
+    _, total = workload()
+    assert total.follow_up == 2
+
+
+def test_the_open_claims_index_covers_exactly_the_chased_statuses():
+    """The 要督促 total reads the open claims from claim_open_cover_idx (docs/benchmarks.md);
+    its condition spells the statuses out and must follow CHASED_STATUSES."""
+    from claims.models import Claim
+    from documents import followup
+
+    index = next(i for i in Claim._meta.indexes if i.name == "claim_open_cover_idx")
+    assert index.condition.children == [("status__in", [str(s) for s in followup.CHASED_STATUSES])]
+
+
 def test_the_follow_up_flag_costs_the_queue_no_extra_query(
     client, alice, django_assert_max_num_queries
 ):
