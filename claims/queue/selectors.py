@@ -1,6 +1,7 @@
 """Reads of the triage queue and the workload page."""
 
 import dataclasses
+import functools
 from dataclasses import dataclass
 
 from django.db.models import OuterRef, Subquery
@@ -48,9 +49,10 @@ class QueuePage:
     def count_cap(self) -> int:
         return COUNT_CAP
 
-    @property
+    @functools.cached_property
     def show_incident(self) -> bool:
-        """The インシデント column only when the rows span several incidents."""
+        """The インシデント column only when the rows span several incidents (asked once per
+        row by the template: worked out once)."""
         return len({row.incident_id for row in self.rows}) > 1
 
     @property
@@ -114,10 +116,11 @@ def queue_params(*, user, params) -> dict:
 
 
 def _queue_base(user):
-    """The claims `user` may see, with what a queue row shows joined or annotated."""
+    """The claims `user` may see, with what a queue row shows joined or annotated (the plan
+    only in the CSV export: the page shows none, and every join costs the planner)."""
     return (
         Claim.objects.filter(permissions.visible_claims_q(user))
-        .select_related("policy__insured", "policy__plan", "incident", "handler")
+        .select_related("policy__insured", "incident", "handler")
         .annotate(
             open_request_at=followup.latest_open_request_at(),
             task_due_on=Subquery(
@@ -132,7 +135,7 @@ def _queue_base(user):
 def queue_export(*, user, params):
     """Every claim of the queue's current filter and sort (no paging), for the CSV export,
     or None when the filter is invalid."""
-    base = _queue_base(user)
+    base = _queue_base(user).select_related("policy__plan")
     incidents = list(Incident.objects.order_by("-occurred_on", "id"))
     plans = list(Plan.objects.order_by("-liability_limit", "code"))
     params = queue_params(user=user, params=params)

@@ -30,6 +30,9 @@ DECISION_CLASSES = {
 }
 
 
+STATUS_LABELS = dict(Claim.Status.choices)
+
+
 @register.simple_tag
 def status_badge(claim):
     status = claim.status
@@ -37,7 +40,7 @@ def status_badge(claim):
         '<span class="badge status-badge {}" data-status="{}">{}</span>',
         STATUS_CLASSES.get(status, "text-bg-secondary"),
         status,
-        Claim.Status(status).label if status in Claim.Status.values else status,
+        STATUS_LABELS.get(status, status),
     )
 
 
@@ -52,14 +55,17 @@ def follow_up_badge(claim):
     from documents import followup
 
     requested_at = getattr(claim, "open_request_at", None)
-    if not followup.is_due(claim, requested_at):
+    if requested_at is None or claim.status not in followup.CHASED_STATUSES:
+        return ""
+    days = followup.days_waiting(requested_at)
+    if days < followup.follow_up_days():  # followup.is_due, with the days worked out once
         return ""
     return format_html(
         '<span class="badge {} follow-up-badge" title="{} に書類を依頼してから未着">'
         "要督促 {}日</span>",
         ACTION_BADGE,
         ymd(requested_at),
-        followup.days_waiting(requested_at),
+        days,
     )
 
 

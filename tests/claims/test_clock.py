@@ -45,6 +45,37 @@ def test_clock_flags_due_soon_and_overdue(today, state, label):
     assert c.flagged == (state != clock.RUNNING)
 
 
+@pytest.mark.parametrize(
+    ("fields", "html"),
+    [
+        (
+            {"documents_complete_on": D(2023, 7, 1)},  # due 2023-07-31, 4 days overdue
+            '<span class="badge text-bg-danger" title="支払期限 2023年7月31日 (保険法21条)">'
+            "⚠ 期限超過 4日</span>",
+        ),
+        (
+            {"documents_complete_on": D(2023, 7, 6)},
+            '<span class="badge text-bg-warning" title="支払期限 2023年8月5日 (保険法21条)">'
+            "残り1日</span>",
+        ),
+        (
+            {},
+            '<span class="badge text-bg-secondary" title="書類完備日から30日">書類待ち</span>',
+        ),
+        ({"status": "paid", "documents_complete_on": D(2023, 7, 1)}, ""),
+    ],
+)
+def test_the_clock_badge_of_the_queue_rows_and_the_claim_pages(fields, html):
+    """One badge everywhere (the queue's {% payment_clock %} and claims/_clock.html)."""
+    from django.template.loader import render_to_string
+
+    from claims.templatetags.payout_tags import clock_badge
+
+    state = clock.payment_clock(_claim(**fields), today=D(2023, 8, 4))
+    assert clock_badge(state) == html
+    assert render_to_string("claims/_clock.html", {"clock": state}).strip() == html
+
+
 def test_clock_stops_once_paid():
     claim = _claim(
         status="paid", documents_complete_on=D(2023, 7, 1), payment_due_on=D(2023, 7, 31)

@@ -84,7 +84,7 @@ def test_the_follow_up_filter_lists_exactly_the_claims_to_chase(client, alice):
 def test_only_the_latest_open_request_counts_for_the_follow_up(client, alice, carol):
     """due_q (the queue's filter and the workload figure) and the row's badge agree: the
     latest unanswered request decides, an answered later one does not restart the count."""
-    from claims.selectors import workload
+    from claims.queue.selectors import workload
     from documents import followup
 
     renewed = waiting_claim(alice, 30)
