@@ -13,7 +13,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import hypothesis
 import pytest
 from django.contrib.auth.models import Group, User
 
@@ -22,14 +21,6 @@ from claims.services import next_claim_number
 from coverage.models import Plan
 from tests.browser import _playwright, browser, page  # noqa: F401  (shared browser fixtures)
 from tests.services import CI, require_service  # noqa: F401
-
-# Property tests judge the answers, never the clock: on a loaded 2-core machine (xdist, a
-# browser, subprocesses) an example may take longer than hypothesis's 200 ms deadline or
-# its generation trip the too_slow health check, failing a test whose property holds.
-hypothesis.settings.register_profile(
-    "claimsdesk", deadline=None, suppress_health_check=[hypothesis.HealthCheck.too_slow]
-)
-hypothesis.settings.load_profile("claimsdesk")
 
 _seq = itertools.count(1)
 
@@ -263,6 +254,19 @@ SLOW_FIRST = (
     "tests/documents/test_pdf.py",
     "tests/coverage/test_assess_command.py",
 )
+
+
+def pytest_configure(config):
+    # Property tests judge the answers, never the clock: on a loaded 2-core machine (xdist, a
+    # browser, subprocesses) an example may take longer than hypothesis's 200 ms deadline or
+    # its generation trip the too_slow health check, failing a test whose property holds.
+    # (Here, not at import: the real-worker test's subprocesses import this module.)
+    import hypothesis
+
+    hypothesis.settings.register_profile(
+        "claimsdesk", deadline=None, suppress_health_check=[hypothesis.HealthCheck.too_slow]
+    )
+    hypothesis.settings.load_profile("claimsdesk")
 
 
 def pytest_collection_modifyitems(config, items):
