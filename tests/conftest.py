@@ -4,6 +4,7 @@ alice (handler), bob (another handler), carol (supervisor, limit 10M), erin (sen
 supervisor, limit 200M), dave (admin).
 """
 
+import contextlib
 import datetime
 import fcntl
 import itertools
@@ -13,7 +14,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import hypothesis
 import pytest
 from django.contrib.auth.models import Group, User
 
@@ -22,14 +22,6 @@ from claims.services import next_claim_number
 from coverage.models import Plan
 from tests.browser import _playwright, browser, page  # noqa: F401  (shared browser fixtures)
 from tests.services import CI, require_service  # noqa: F401
-
-# Property tests judge the answers, never the clock: on a loaded 2-core machine (xdist, a
-# browser, subprocesses) an example may take longer than hypothesis's 200 ms deadline or
-# its generation trip the too_slow health check, failing a test whose property holds.
-hypothesis.settings.register_profile(
-    "claimsdesk", deadline=None, suppress_health_check=[hypothesis.HealthCheck.too_slow]
-)
-hypothesis.settings.load_profile("claimsdesk")
 
 _seq = itertools.count(1)
 
@@ -137,32 +129,71 @@ def fresh_checkout_env(**extra):
     return env
 
 
-@pytest.fixture(scope="session")
-def migrated_sqlite(tmp_path_factory):
-    """A SQLite file on which `manage.py migrate` ran every migration, in a fresh checkout's
-    environment (nothing set: so migrate must run without production settings), once per
-    test run. The xdist workers share it: the first that asks builds it under a lock.
-    Subprocess tests that start the app copy it instead of each migrating a new database
-    (~16 s of CPU apiece); tests/test_deploy.py's bin/web test still migrates from nothing."""
-    root = tmp_path_factory.getbasetemp()
-    if os.environ.get("PYTEST_XDIST_WORKER"):
-        root = root.parent  # the run's directory, shared by its workers
+def _migrated_sqlite(root: Path, started: list | None = None) -> Path:
+    """root/migrated.sqlite3, migrated unless it already is (under a lock on root)."""
     path = root / "migrated.sqlite3"
     with open(root / "migrated.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not path.exists():
             building = root / f"migrating-{os.getpid()}.sqlite3"
-            result = subprocess.run(
+            proc = subprocess.Popen(
                 [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
                 cwd=ROOT,
                 env=fresh_checkout_env(DATABASE_URL=f"sqlite:///{building}"),
-                capture_output=True,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
                 text=True,
-                timeout=600,
             )
-            assert result.returncode == 0, result.stderr[-3000:]
+            if started is not None:
+                started.append(proc)
+            _, stderr = proc.communicate(timeout=600)
+            assert proc.returncode == 0, stderr[-3000:]
             building.rename(path)
     return path
+
+
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory):
+    """A SQLite file on which `manage.py migrate` ran every migration, in a fresh checkout's
+    environment (nothing set: so migrate must run without production settings), once per
+    test run. The xdist workers share it: the first that asks builds it under a lock (under
+    xdist the controller has started it while the workers collect: pytest_sessionstart).
+    Subprocess tests that start the app copy it instead of each migrating a new database
+    (~16 s of CPU apiece); tests/test_deploy.py's bin/web test still migrates from nothing."""
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # the run's directory, shared by its workers
+    return _migrated_sqlite(root)
+
+
+_EARLY: list = []  # the controller's build: its thread, then its migrate process
+
+
+def pytest_sessionstart(session):
+    """Under xdist, the controller starts migrated_sqlite's build at once, so it runs while
+    the workers start and collect (~10 s) rather than after, with one core idle."""
+    config = session.config
+    if hasattr(config, "workerinput") or not getattr(config.option, "numprocesses", None):
+        return
+    import threading
+
+    root = config._tmp_path_factory.getbasetemp()  # what xdist hands its workers, + /popen-gwN
+
+    def build():
+        with contextlib.suppress(Exception):  # a worker that needs it builds it again, saying why
+            _migrated_sqlite(root, _EARLY)
+
+    thread = threading.Thread(target=build, daemon=True)
+    thread.start()
+    _EARLY.insert(0, thread)
+
+
+def pytest_sessionfinish(session):
+    if _EARLY:  # a short run may end first: do not leave the migrate behind
+        for proc in _EARLY[1:]:
+            if proc.poll() is None:
+                proc.kill()
+        _EARLY[0].join(30)
 
 
 _PRIMED = []  # the connections that keep each primed in-memory test database alive
@@ -263,6 +294,19 @@ SLOW_FIRST = (
     "tests/documents/test_pdf.py",
     "tests/coverage/test_assess_command.py",
 )
+
+
+def pytest_configure(config):
+    # Property tests judge the answers, never the clock: on a loaded 2-core machine (xdist, a
+    # browser, subprocesses) an example may take longer than hypothesis's 200 ms deadline or
+    # its generation trip the too_slow health check, failing a test whose property holds.
+    # (Here, not at import: the real-worker test's subprocesses import this module.)
+    import hypothesis
+
+    hypothesis.settings.register_profile(
+        "claimsdesk", deadline=None, suppress_health_check=[hypothesis.HealthCheck.too_slow]
+    )
+    hypothesis.settings.load_profile("claimsdesk")
 
 
 def pytest_collection_modifyitems(config, items):

@@ -4,12 +4,12 @@ import json
 import logging
 import os
 import secrets
-import shutil
 import socket
 import subprocess
 import sys
 import threading
 import time
+import types
 from pathlib import Path
 
 import pytest
@@ -323,16 +323,22 @@ def probe_when_listening(proc, url, env, timeout):
     return probe
 
 
-def test_bin_web_migrates_collects_static_and_serves_healthz(tmp_path):
+@pytest.fixture(scope="module")
+def bin_web(tmp_path_factory):
+    """bin/web with production settings on a new SQLite database, started once for the tests
+    below (a start migrates, collects the static files and boots gunicorn: ~10 s of CPU).
+    Its output is read as it comes; `stop()` ends it with SIGTERM."""
+    tmp = tmp_path_factory.mktemp("bin_web")
     port = free_port()
     env = production_env(
-        DATABASE_URL=f"sqlite:///{tmp_path / 'web.sqlite3'}",
+        DATABASE_URL=f"sqlite:///{tmp / 'web.sqlite3'}",
         ALLOWED_HOSTS="claims.example.jp",
-        STATIC_ROOT=str(tmp_path / "static"),
+        STATIC_ROOT=str(tmp / "static"),
         PORT=str(port),
         BIND=f"127.0.0.1:{port}",
         WEB_CONCURRENCY="1",
     )
+    env["PATH"] = f"{Path(PYTHON).parent}{os.pathsep}{env.get('PATH', '')}"  # this venv's gunicorn
     proc = subprocess.Popen(
         [str(ROOT / "bin" / "web")],
         env=env,
@@ -341,18 +347,37 @@ def test_bin_web_migrates_collects_static_and_serves_healthz(tmp_path):
         text=True,
         start_new_session=True,
     )
-    try:
-        probe = probe_when_listening(proc, f"http://127.0.0.1:{port}/healthz", env, timeout=120)
-        assert probe is not None, "bin/web never listened"
-        assert probe.returncode == 0, probe.stdout
-        assert json.loads(probe.stdout)["status"] == "ok"
-        assert (tmp_path / "static" / "staticfiles.json").exists()  # hashed manifest
-    finally:
-        proc.terminate()
-        output = proc.communicate(timeout=60)[0]
-    assert "Applying claims.0001_initial" in output
-    assert '"path": "/healthz", "status": 200' in output  # the JSON access log
-    assert proc.returncode == 0  # a graceful stop on SIGTERM
+    lines = []
+    reader = threading.Thread(target=lambda: lines.extend(proc.stdout), daemon=True)
+    reader.start()
+
+    def stop():
+        if proc.poll() is None:
+            proc.terminate()
+        proc.wait(60)
+        reader.join(10)
+        return proc.returncode
+
+    web = types.SimpleNamespace(
+        proc=proc, env=env, url=f"http://127.0.0.1:{port}", static=tmp / "static", stop=stop
+    )
+    web.output = lambda: "".join(lines)
+    web.probe = probe_when_listening(proc, web.url + "/healthz", env, timeout=180)
+    yield web
+    stop()
+
+
+def test_bin_web_migrates_collects_static_and_serves_healthz(bin_web):
+    probe = bin_web.probe
+    assert probe is not None, "bin/web never listened: " + bin_web.output()[-3000:]
+    assert probe.returncode == 0, probe.stdout
+    assert json.loads(probe.stdout)["status"] == "ok"
+    assert (bin_web.static / "staticfiles.json").exists()  # hashed manifest
+    assert "Applying claims.0001_initial" in bin_web.output()  # migrated from nothing
+    deadline = time.monotonic() + 10
+    while '"path": "/healthz", "status": 200' not in bin_web.output():  # the JSON access log
+        assert time.monotonic() < deadline, bin_web.output()[-3000:]
+        time.sleep(0.1)
 
 
 @pytest.mark.parametrize("script", ["worker", "beat"])
@@ -482,62 +507,48 @@ def _load_smoke():
     return SourceFileLoader("claimsdesk_smoke", str(ROOT / "bin" / "smoke")).load_module()
 
 
-def test_production_pages_and_exports_carry_csp_and_no_store(tmp_path, migrated_sqlite):
+def test_production_pages_and_exports_carry_csp_and_no_store(bin_web):
     """Served by bin/web with production settings: the queue, a claim page and the CSV
     export answer with the Content-Security-Policy (HTML) and Cache-Control: no-store."""
-    # Already migrated (tests/conftest.py): migrating from nothing is the test above's job.
-    shutil.copy(migrated_sqlite, tmp_path / "web.sqlite3")
-    port = free_port()
     password = secrets.token_urlsafe(12)
-    env = production_env(
-        DATABASE_URL=f"sqlite:///{tmp_path / 'web.sqlite3'}",
-        STATIC_ROOT=str(tmp_path / "static"),
-        BIND=f"127.0.0.1:{port}",
-        WEB_CONCURRENCY="1",
-    )
-    env["PATH"] = f"{Path(PYTHON).parent}{os.pathsep}{env.get('PATH', '')}"  # this venv's gunicorn
-    proc = subprocess.Popen(
-        [str(ROOT / "bin" / "web")], env=env, stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT, text=True, start_new_session=True,
+    up = bin_web.probe is not None and bin_web.probe.returncode == 0
+    assert up, bin_web.output()[-3000:]
+    seeded = subprocess.run(
+        [PYTHON, "manage.py", "shell", "--no-imports", "-c", _SEED.format(password=password)],
+        cwd=ROOT, env=bin_web.env, capture_output=True, text=True,
     )  # fmt: skip
-    try:
-        url = f"http://127.0.0.1:{port}"
-        probe = probe_when_listening(proc, url + "/healthz", env, timeout=180)
-        up = probe is not None and probe.returncode == 0
-        assert up, proc.communicate(timeout=5)[0][-3000:] if proc.poll() is not None else "no"
-        seeded = subprocess.run(
-            [PYTHON, "manage.py", "shell", "--no-imports", "-c", _SEED.format(password=password)],
-            cwd=ROOT, env=env, capture_output=True, text=True,
-        )  # fmt: skip
-        assert seeded.returncode == 0, seeded.stderr
+    assert seeded.returncode == 0, seeded.stderr
 
-        smoke = _load_smoke()
-        os.environ.setdefault("ALLOWED_HOSTS", "")
-        session = smoke.Session(url)
-        session.host = "claims.example.jp"
-        response, _ = smoke.login(session, "alice", password)
-        assert response.status == 302
-        for path, kind in (
-            ("/claims/", "text/html"),
-            ("/claims/C23-000001/", "text/html"),
-            ("/claims/export.csv", "text/csv"),
-        ):
-            response, body = session.request("GET", path)
-            assert response.status == 200, (path, response.status)
-            assert response.headers["Content-Type"].startswith(kind)
-            assert "no-store" in response.headers["Cache-Control"], path
-            if kind == "text/html":
-                csp = response.headers["Content-Security-Policy"]
-                assert "script-src 'self'" in csp and "default-src 'self'" in csp
-                assert "frame-ancestors 'none'" in csp and "unsafe-eval" not in csp
-                assert "<script>" not in body and " onclick=" not in body
-        assert "山田社会保険労務士事務所" in body  # the export really was the claims
-        # static files keep their long cache: only the app's answers are no-store
-        response, _ = session.request("GET", "/static/js/desk.js")
-        assert "no-store" not in response.headers.get("Cache-Control", "")
-    finally:
-        proc.terminate()
-        proc.communicate(timeout=60)
+    smoke = _load_smoke()
+    os.environ.setdefault("ALLOWED_HOSTS", "")
+    session = smoke.Session(bin_web.url)
+    session.host = "claims.example.jp"
+    response, _ = smoke.login(session, "alice", password)
+    assert response.status == 302
+    for page_path, kind in (
+        ("/claims/", "text/html"),
+        ("/claims/C23-000001/", "text/html"),
+        ("/claims/export.csv", "text/csv"),
+    ):
+        response, body = session.request("GET", page_path)
+        assert response.status == 200, (page_path, response.status)
+        assert response.headers["Content-Type"].startswith(kind)
+        assert "no-store" in response.headers["Cache-Control"], page_path
+        if kind == "text/html":
+            csp = response.headers["Content-Security-Policy"]
+            assert "script-src 'self'" in csp and "default-src 'self'" in csp
+            assert "frame-ancestors 'none'" in csp and "unsafe-eval" not in csp
+            assert "<script>" not in body and " onclick=" not in body
+    assert "山田社会保険労務士事務所" in body  # the export really was the claims
+    # static files keep their long cache: only the app's answers are no-store
+    response, _ = session.request("GET", "/static/js/desk.js")
+    assert "no-store" not in response.headers.get("Cache-Control", "")
+
+
+def test_bin_web_stops_gracefully_on_sigterm(bin_web):
+    """Last of the bin/web tests in this file (they share one server): SIGTERM ends it with
+    status 0, as a container stop does."""
+    assert bin_web.stop() == 0, bin_web.output()[-3000:]
 
 
 def test_deploy_doc_exists_and_names_every_setting_the_app_reads():

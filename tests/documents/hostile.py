@@ -1,5 +1,6 @@
 """Small real and hostile files, built in memory, for the upload tests."""
 
+import functools
 import io
 import struct
 import zipfile
@@ -53,6 +54,7 @@ def ooxml(kind: str = "xlsx", extra: dict | None = None) -> bytes:
     return buf.getvalue()
 
 
+@functools.cache  # compressing 300 MB takes a second; two test files build it at collection
 def zip_bomb_xlsx() -> bytes:
     """A workbook-looking zip with one member of 300 MB of zeros (about 300 KB compressed)."""
     buf = io.BytesIO()
