@@ -261,23 +261,27 @@ def pytest_runtest_teardown(item, nextitem):
     suite, as the browser files run first under xdist)."""
     result = yield
     blocker = item.stash.get(_FLUSHES, None)
-    if blocker is None or nextitem is None or _serialized_rollback(nextitem):
-        return result  # nothing flushed, the session ends, or the next test reloads itself
+    if blocker is None or nextitem is None:
+        return result  # nothing flushed, or the session ends
     from django.db import connections
 
     connection = connections["default"]
     contents = getattr(connection, "_test_serialized_contents", None)
-    if contents:
-        with blocker.unblock():
-            if not Group.objects.filter(name="handler").exists():
-                from django.contrib.contenttypes.models import ContentType
-                from django.core.management import call_command
+    if not contents:
+        return result
+    with blocker.unblock():
+        if Group.objects.filter(name="handler").exists():
+            return result
+        from django.contrib.contenttypes.models import ContentType
+        from django.core.management import call_command
 
-                if ContentType.objects.exists():
-                    # Without serialized_rollback the flush ends in post_migrate, which made
-                    # new content types and permissions: empty the tables again, quietly.
-                    call_command("flush", interactive=False, verbosity=0, inhibit_post_migrate=True)
-                connection.creation.deserialize_db_from_string(contents)
+        if ContentType.objects.exists():
+            # Without serialized_rollback the flush ends in post_migrate, which made new
+            # content types and permissions: empty the tables again, quietly, as the next
+            # test (or the reload below) expects.
+            call_command("flush", interactive=False, verbosity=0, inhibit_post_migrate=True)
+        if not _serialized_rollback(nextitem):  # such a test reloads the rows itself
+            connection.creation.deserialize_db_from_string(contents)
     return result
 
 
