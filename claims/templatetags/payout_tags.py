@@ -5,7 +5,8 @@
 {% claim_timeline claim %}       the audit trail in Japanese (claims.claim_page.timeline)
 {% payment_clock claim %}        a small badge: 残りN日 / 期限超過 N日 / 書類待ち
 {% clock_badge clock %}          the same badge for a clock already worked out (claims/_clock.html)
-{% queue_dates claim %}          the queue's date columns under the status badge, below lg
+{% row_clock claim as clk %}     the clock once per queue row, for clock_badge and queue_dates
+{% queue_dates claim clk %}      the queue's date columns under the status badge, below lg
 """
 
 from django import template
@@ -18,7 +19,7 @@ from claims import clock, permissions
 from claims.approvals import four_eyes
 from claims.claim_page import timeline as audit
 from claims.models import Claim, Payout
-from claimsdesk.display import ymd_ja
+from claimsdesk.display import ymd, ymd_ja
 
 register = template.Library()
 S = Claim.Status
@@ -212,11 +213,45 @@ def payment_clock(claim):
     return clock_badge(clock.payment_clock(claim))
 
 
-@register.inclusion_tag("claims/_queue_dates.html")
-def queue_dates(claim):
+@register.simple_tag
+def row_clock(claim) -> clock.Clock:
+    """The row's payment clock, worked out once for both places the queue shows it
+    ({% row_clock c as clk %}, then {% clock_badge clk %} and {% queue_dates c clk %})."""
+    return clock.payment_clock(claim)
+
+
+@register.simple_tag
+def queue_dates(claim, state: clock.Clock | None = None) -> str:
     """Below Bootstrap's lg breakpoint (a 1366 px screen at 200 %) the queue hides its date
-    columns and shows them here instead: 支払期限 with its clock, 次回対応日 when set."""
-    return {"clock": clock.payment_clock(claim), "next_on": claim.next_action_on}
+    columns and shows them here instead, under the status badge: 支払期限 with its clock in
+    words (⚠ 期限超過 N日, ⚠ 残りN日, not colour alone), 次回対応日 when set. For eyes and
+    screen readers alike: the columns are display:none then, and this copy is display:none
+    at lg and up, so nothing is read twice. Built here like clock_badge: one per row."""
+    state = state or clock.payment_clock(claim)
+    due = ""
+    if state.state != clock.STOPPED:
+        if state.due_on:
+            due = format_html(
+                '<span class="queue-due">期限 {}</span> '
+                '<span class="badge {} queue-due-state">{}{}</span>',
+                ymd(state.due_on),
+                state.css,
+                "⚠ " if state.flagged else "",
+                state.label,
+            )
+        else:
+            due = format_html(
+                '<span class="queue-due">期限 <span class="badge {} queue-due-state">{}</span></span>',
+                state.css,
+                state.label,
+            )
+    next_on = ""
+    if claim.next_action_on:
+        next_on = format_html(
+            ' <span class="queue-next">次回対応 <span class="text-nowrap">{}</span></span>',
+            ymd(claim.next_action_on),
+        )
+    return format_html('<div class="queue-dates d-lg-none">{}{}</div>', due, next_on)
 
 
 @register.filter
