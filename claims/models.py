@@ -158,7 +158,13 @@ class Claim(models.Model):
     total_claimed = models.PositiveBigIntegerField("請求額合計", default=0)
     total_payable = models.PositiveBigIntegerField("支払見込額", default=0)
     pending_items = models.PositiveIntegerField("保留項目数", default=0)
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    # When the latest unanswered document request was made (None: nothing outstanding). The
+    # database derives it from documents_documentrequest with triggers (claims 0022), so no
+    # write path can leave it stale; the queue's 要督促 reads it (documents.followup.due_q).
+    open_request_at = models.DateTimeField(
+        "未回答の書類依頼 (最新) の依頼日時", null=True, blank=True, editable=False
+    )
+    history = HistoricalRecords(excluded_fields=["updated_at", "open_request_at"])
 
     class Meta:
         verbose_name = "保険事故"
@@ -199,6 +205,23 @@ class Claim(models.Model):
                         "awaiting_approval",
                         "approved",
                     ]
+                ),
+            ),
+            # The open claims whose latest unanswered request is older than the follow-up
+            # mark (要督促): a range of this index, covering the visibility filter.
+            models.Index(
+                fields=["open_request_at"],
+                name="claim_follow_up_idx",
+                include=["status", "created_by", "handler"],
+                condition=Q(
+                    open_request_at__isnull=False,
+                    status__in=[
+                        "reported",
+                        "documents_requested",
+                        "under_assessment",
+                        "awaiting_approval",
+                        "approved",
+                    ],
                 ),
             ),
         ]

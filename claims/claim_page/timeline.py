@@ -152,7 +152,9 @@ def _display(f: models.Field, value, users: dict) -> str:
 
 def _fields(model):
     skip = _SKIP | _SKIP_BY_MODEL.get(model, set())
-    return [f for f in model._meta.concrete_fields if f.name not in skip]
+    # a column the history leaves out (excluded_fields: Claim.open_request_at) has no past
+    kept = {f.name for f in model.history.model._meta.concrete_fields}
+    return [f for f in model._meta.concrete_fields if f.name not in skip and f.name in kept]
 
 
 def _user_ids(model, record) -> set:

@@ -122,7 +122,6 @@ def _queue_base(user):
         Claim.objects.filter(permissions.visible_claims_q(user))
         .select_related("policy__insured", "incident", "handler")
         .annotate(
-            open_request_at=followup.latest_open_request_at(),
             task_due_on=Subquery(
                 ClaimTask.objects.filter(claim=OuterRef("pk"), done_at__isnull=True)
                 .order_by("due_on")

@@ -51,10 +51,10 @@ ACTION_BADGE = "bg-danger-subtle text-danger-emphasis border border-danger-subtl
 @register.simple_tag
 def follow_up_badge(claim):
     """The queue's 要督促 flag: the claim's latest unanswered request is too old (no query:
-    reads the queue's `open_request_at` annotation)."""
+    reads Claim.open_request_at, kept by the database)."""
     from documents import followup
 
-    requested_at = getattr(claim, "open_request_at", None)
+    requested_at = claim.open_request_at
     if requested_at is None or claim.status not in followup.CHASED_STATUSES:
         return ""
     days = followup.days_waiting(requested_at)

@@ -49,7 +49,7 @@ def _yen(value) -> str:
 
 def queue_row(c, *, show_incident: bool, detail_url: str, today, now) -> str:
     """One <tr> of the queue for claim `c` (with policy__insured, incident and handler
-    selected, and the queue's open_request_at and task_due_on annotations)."""
+    selected, and the queue's task_due_on annotation)."""
     insured = c.policy.insured
     number = esc(c.number)
     name = esc(insured.name)
