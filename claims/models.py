@@ -481,12 +481,18 @@ class OvertimeEntry(_Item):
 class StatusChange(models.Model):
     """A readable trace of every status change, with the reason where one is required."""
 
-    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="status_changes")
-    from_status = models.CharField(max_length=30, choices=Claim.Status.choices, blank=True)
-    to_status = models.CharField(max_length=30, choices=Claim.Status.choices)
+    claim = models.ForeignKey(
+        Claim, on_delete=models.CASCADE, related_name="status_changes", verbose_name="事故"
+    )
+    from_status = models.CharField(
+        "変更前の状態", max_length=30, choices=Claim.Status.choices, blank=True
+    )
+    to_status = models.CharField("変更後の状態", max_length=30, choices=Claim.Status.choices)
     reason = models.TextField("理由", blank=True)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(auto_now_add=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="操作者"
+    )
+    at = models.DateTimeField("日時", auto_now_add=True)
 
     class Meta:
         verbose_name = "状態変更"
@@ -762,7 +768,9 @@ class FigureChange(models.Model):
     The claim's timeline shows it (before → after, and why); the approval page uses it to say
     that the amount changed since the claim was sent to approval."""
 
-    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="figure_changes")
+    claim = models.ForeignKey(
+        Claim, on_delete=models.CASCADE, related_name="figure_changes", verbose_name="事故"
+    )
     cause = models.CharField("原因", max_length=200)
     reason = models.TextField("理由", blank=True)
     old_payable = models.PositiveBigIntegerField("変更前の支払見込額")
@@ -772,7 +780,12 @@ class FigureChange(models.Model):
     old_pending = models.PositiveIntegerField("変更前の保留項目数", default=0)
     new_pending = models.PositiveIntegerField("変更後の保留項目数", default=0)
     by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="操作者",
     )
     at = models.DateTimeField("日時", auto_now_add=True)
 

@@ -58,7 +58,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_filters",
     "simple_history",
-    "axes",
+    "claimsdesk.axes_config.AxesConfig",  # django-axes, named in Japanese
     "claims",
     "coverage",
     "documents",

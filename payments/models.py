@@ -23,7 +23,10 @@ class BankAccount(models.Model):
         REJECTED = "rejected", "差戻し"
 
     insured = models.ForeignKey(
-        "claims.Insured", on_delete=models.PROTECT, related_name="bank_accounts"
+        "claims.Insured",
+        on_delete=models.PROTECT,
+        related_name="bank_accounts",
+        verbose_name="被保険者",
     )
     bank_code = models.CharField("金融機関コード", max_length=4)
     bank_name = models.CharField("金融機関名", max_length=60)
@@ -36,13 +39,21 @@ class BankAccount(models.Model):
     holder = models.CharField("口座名義 (半角カナ)", max_length=30)
     status = models.CharField("状態", max_length=12, choices=Status.choices, default=Status.PENDING)
     entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="入力者",
     )
-    entered_at = models.DateTimeField(auto_now_add=True)
+    entered_at = models.DateTimeField("入力日時", auto_now_add=True)
     confirmed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="確認者",
     )
-    confirmed_at = models.DateTimeField(null=True, blank=True)
+    confirmed_at = models.DateTimeField("確認日時", null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -88,18 +99,31 @@ class PaymentBatch(models.Model):
     count = models.PositiveIntegerField("件数", default=0)
     total = models.PositiveBigIntegerField("合計金額 (円)", default=0)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="作成者",
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField("作成日時", auto_now_add=True)
     file = models.BinaryField("振込ファイル", null=True, blank=True, editable=False)
-    file_sha256 = models.CharField(max_length=64, blank=True)
+    file_sha256 = models.CharField("振込ファイルの SHA-256", max_length=64, blank=True)
     paid_on = models.DateField("支払日", null=True, blank=True)
     reference = models.CharField("振込参照番号", max_length=100, blank=True)
     paid_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="振込済みの記録者",
     )
     cancelled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="取消者",
     )
     cancel_reason = models.TextField("取消理由", blank=True)
     history = HistoricalRecords(excluded_fields=["file"])
@@ -111,7 +135,7 @@ class PaymentBatch(models.Model):
         permissions = [("pay", "支払担当 (振込バッチの作成・振込済みの記録)")]
 
     def __str__(self):
-        return f"振込バッチ {self.pk} ({self.transfer_date:%Y-%m-%d}, {self.count}件)"
+        return f"振込バッチ {self.pk} ({self.transfer_date:%Y/%m/%d}, {self.count}件)"
 
 
 class BatchItem(models.Model):
@@ -119,16 +143,28 @@ class BatchItem(models.Model):
     batch is cancelled or the bank returns the transfer (組戻し/資金返却): a payout stands in
     at most one live item (database constraint)."""
 
-    batch = models.ForeignKey(PaymentBatch, on_delete=models.PROTECT, related_name="items")
-    payout = models.ForeignKey(
-        "claims.Payout", on_delete=models.PROTECT, related_name="batch_items"
+    batch = models.ForeignKey(
+        PaymentBatch, on_delete=models.PROTECT, related_name="items", verbose_name="振込バッチ"
     )
-    account = models.ForeignKey(BankAccount, on_delete=models.PROTECT, related_name="+")
+    payout = models.ForeignKey(
+        "claims.Payout",
+        on_delete=models.PROTECT,
+        related_name="batch_items",
+        verbose_name="支払",
+    )
+    account = models.ForeignKey(
+        BankAccount, on_delete=models.PROTECT, related_name="+", verbose_name="振込先口座"
+    )
     amount = models.PositiveBigIntegerField("振込金額 (円)")
-    live = models.BooleanField(default=True)
+    live = models.BooleanField("有効 (取消・返却なし)", default=True)
     returned_on = models.DateField("返却日", null=True, blank=True)
     returned_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="返却の記録者",
     )
     return_reason = models.TextField("返却理由", blank=True)
     history = HistoricalRecords()
