@@ -1,13 +1,16 @@
 """Django admin for the claims app.
 
-Reference data (insured, policies, incidents) is edited here by the admin group; approval
-authorities by superusers only (the admin group holds view permission, claims 0009).
+Reference data (insured, policies, incidents) is edited here by the admin group, except a
+policy's insured once claims rest on it (it decides whose account their payouts go to);
+approval authorities by superusers only (the admin group holds view permission, claims
+0009), and never one's own.
 Everything the services own is view-only, for superusers too: claims and their items,
 payouts, recoveries, status records, extensions, the contact log. History revert is refused
 everywhere (claimsdesk.history_admin).
 """
 
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 
 from claims.models import (
     ApprovalAuthority,
@@ -50,6 +53,10 @@ class InsuredAdmin(HistoryAdmin):
     show_full_result_count = False
 
 
+INSURED_LOCKED = "事故がある保険契約の被保険者は変更できません (保険金は被保険者の確認済み口座に振り込まれるため)。"
+OWN_AUTHORITY = "自分の承認権限は登録・変更できません。別の管理者に依頼してください。"
+
+
 @admin.register(Policy)
 class PolicyAdmin(HistoryAdmin):
     """A policy moved to another plan re-assesses its claims at once, in the request (a policy
@@ -61,6 +68,20 @@ class PolicyAdmin(HistoryAdmin):
     list_select_related = ["insured", "plan"]
     autocomplete_fields = ["insured"]
     show_full_result_count = False
+
+    def _has_claims(self, obj) -> bool:
+        return obj is not None and obj.pk is not None and obj.claims.exists()
+
+    def get_readonly_fields(self, request, obj=None):
+        # Payouts go to the confirmed account of the policy's insured: once claims rest on
+        # the policy, re-pointing it would send their money past the account's four eyes.
+        fields = super().get_readonly_fields(request, obj)
+        return [*fields, "insured"] if self._has_claims(obj) else fields
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if self._has_claims(obj):
+            kwargs["help_texts"] = {"insured": INSURED_LOCKED}
+        return super().get_form(request, obj, change=change, **kwargs)
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
@@ -188,9 +209,39 @@ class OvertimeEntryAdmin(ReadOnlyHistoryAdmin):
 
 @admin.register(ApprovalAuthority)
 class ApprovalAuthorityAdmin(HistoryAdmin):
+    """Four eyes on authority: nobody sets their own limit (a supervisor who is also a
+    superuser, or holds these permissions, would approve alone whatever they chose), and a
+    row's holder never changes (taking over another's limit)."""
+
     list_display = [person_column("user", "承認者"), "limit"]
     list_select_related = ["user"]
     raw_id_fields = ["user"]
+
+    def _own(self, request, obj) -> bool:
+        return obj is not None and obj.user_id == request.user.pk
+
+    def has_change_permission(self, request, obj=None):
+        return not self._own(request, obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not self._own(request, obj) and super().has_delete_permission(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        return [*fields, "user"] if obj is not None else fields
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        me = request.user.pk
+
+        class AuthorityForm(form):
+            def clean_user(self):
+                user = self.cleaned_data["user"]
+                if user is not None and user.pk == me:
+                    raise ValidationError(OWN_AUTHORITY)
+                return user
+
+        return AuthorityForm
 
 
 @admin.register(Payout)
