@@ -44,7 +44,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from claims.services import ClaimError
-from documents import pdf, pdf_context
+from documents import pdf_context
 from documents.models import Document, DocumentRequest, RenderJob
 
 logger = logging.getLogger(__name__)
@@ -392,28 +392,36 @@ def render_job_pdf(job) -> bytes:
     return render_request_letter_pdf(request, version=job.version)
 
 
+def _render_pdf(template: str, context: dict, *, fetcher=None) -> bytes:
+    # WeasyPrint (Pango, Fontconfig) takes 1-3 s to import: only a process that renders
+    # pays for it, not every web worker, manage.py command and test worker at start.
+    from documents import pdf
+
+    return pdf.render_template_pdf(template, context, fetcher=fetcher)
+
+
 def render_settlement_pdf(claim, *, version=None, fetcher=None) -> bytes:
     context = pdf_context.settlement_context(claim, version=version)
-    return pdf.render_template_pdf(TEMPLATES[KIND_SETTLEMENT], context, fetcher=fetcher)
+    return _render_pdf(TEMPLATES[KIND_SETTLEMENT], context, fetcher=fetcher)
 
 
 def render_request_letter_pdf(request, *, version=None, fetcher=None) -> bytes:
     context = pdf_context.request_letter_context(request, version=version)
-    return pdf.render_template_pdf(TEMPLATES[KIND_REQUEST], context, fetcher=fetcher)
+    return _render_pdf(TEMPLATES[KIND_REQUEST], context, fetcher=fetcher)
 
 
 def render_damage_letter_pdf(claim, *, version=None, fetcher=None) -> bytes:
     from documents.letters import damage_letter_context
 
     context = damage_letter_context(claim, version=version)
-    return pdf.render_template_pdf(TEMPLATES[KIND_DAMAGE_LETTER], context, fetcher=fetcher)
+    return _render_pdf(TEMPLATES[KIND_DAMAGE_LETTER], context, fetcher=fetcher)
 
 
 def render_payment_letter_pdf(payout, *, account=None, version=None, fetcher=None) -> bytes:
     from documents.letters import payment_letter_context
 
     context = payment_letter_context(payout, account=account, version=version)
-    return pdf.render_template_pdf(TEMPLATES[KIND_PAYMENT_LETTER], context, fetcher=fetcher)
+    return _render_pdf(TEMPLATES[KIND_PAYMENT_LETTER], context, fetcher=fetcher)
 
 
 # --- reads for the panel -----------------------------------------------------------------
