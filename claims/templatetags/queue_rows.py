@@ -22,6 +22,7 @@ from django.utils.safestring import mark_safe
 from claims import clock
 from claims.templatetags.claims_extras import follow_up_badge, next_action_badge, status_badge
 from claims.templatetags.payout_tags import clock_badge, queue_dates
+from claims.templatetags.yen import yen
 from claimsdesk.display import person_name, ymd
 
 register = template.Library()
@@ -36,15 +37,6 @@ _Q8 = '<span class="badge text-bg-warning" title="顧問先との交渉が難航
 def esc(value) -> str:
     """Escape a value for HTML text or a double-quoted attribute (as the template would)."""
     return _escape(str(value), quote=True)
-
-
-def _yen(value) -> str:
-    if value is None or value == "":
-        return "—"
-    try:
-        return f"{int(value):,}円"
-    except (TypeError, ValueError):
-        return "—"
 
 
 def queue_row(c, *, show_incident: bool, detail_url: str, today, now) -> str:
@@ -87,8 +79,8 @@ def queue_row(c, *, show_incident: bool, detail_url: str, today, now) -> str:
         f"<td>{status_badge(c)}{queue_dates(c, state)}</td>"
         f'<td class="text-nowrap">{handler}</td>'
         f'<td class="num d-none d-lg-table-cell">{days}</td>'
-        f'<td class="num d-none d-lg-table-cell">{_yen(c.total_claimed)}</td>'
-        f'<td class="num d-none d-lg-table-cell">{_yen(c.total_payable)}</td>'
+        f'<td class="num d-none d-lg-table-cell">{yen(c.total_claimed)}</td>'
+        f'<td class="num d-none d-lg-table-cell">{yen(c.total_payable)}</td>'
         f'<td class="small text-nowrap d-none d-lg-table-cell">{clock_badge(state)}</td>'
         f'<td class="small text-nowrap next-action-on d-none d-lg-table-cell">{next_on}</td>'
         f'<td class="small queue-flags">{" ".join(f for f in flags if f)}</td>'
