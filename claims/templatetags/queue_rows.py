@@ -46,12 +46,18 @@ def queue_row(c, *, show_incident: bool, detail_url: str, today, now) -> str:
     number = esc(c.number)
     name = esc(insured.name)
     state = clock.payment_clock(c, today)
-    incident = ""
+    incident = incident_copy = ""
     if show_incident:
+        provider = esc(c.incident.provider_name)
         incident = (
-            f'<td class="small text-nowrap">{esc(c.incident.provider_name)}<br>'
+            f'<td class="small text-nowrap d-none d-lg-table-cell">{provider}<br>'
             f'<span class="text-secondary">{ymd(c.incident.occurred_on)} 発生</span></td>'
         )
+        # below lg (200 % zoom) the column gives way and the provider shows under the name
+        incident_copy = (
+            f'<br><small class="text-secondary d-lg-none queue-incident">{provider}</small>'
+        )
+
     handler = f"{esc(person_name(c.handler))}" if c.handler_id else _UNASSIGNED
     days = "—" if not c.reported_at else f"{max((now - c.reported_at).days, 0)} 日"
     next_on = ymd(c.next_action_on) if c.next_action_on else _NONE
@@ -74,7 +80,7 @@ def queue_row(c, *, show_incident: bool, detail_url: str, today, now) -> str:
         f'<td class="text-nowrap"><a href="{detail_url.replace(_NUMBER, quote(c.number))}"'
         f' class="fw-semibold">{number}</a></td>'
         f'<td class="insured">{name}<br><small class="text-secondary text-nowrap">'
-        f"登録番号 {esc(insured.registration_number)}</small></td>"
+        f"登録番号 {esc(insured.registration_number)}</small>{incident_copy}</td>"
         f"{incident}"
         f"<td>{status_badge(c)}{queue_dates(c, state)}</td>"
         f'<td class="text-nowrap">{handler}</td>'

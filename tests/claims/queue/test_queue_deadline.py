@@ -118,7 +118,7 @@ def test_the_incident_column_only_when_the_rows_span_several_incidents(client, a
     client.force_login(alice)
     one = client.get(QUEUE)
     assert not one.context["queue"].show_incident
-    assert '<th scope="col">インシデント</th>' not in one.content.decode()
+    assert ">インシデント</th>" not in one.content.decode()
     assert "インシデント: 株式会社エムケイシステム" in one.content.decode()
     other = Incident.objects.create(
         provider_name="別のクラウド事業者",
@@ -128,7 +128,7 @@ def test_the_incident_column_only_when_the_rows_span_several_incidents(client, a
     Claim.objects.filter(pk=desk["pool"].pk).update(incident=other)
     two = client.get(QUEUE)
     assert two.context["queue"].show_incident
-    assert '<th scope="col">インシデント</th>' in two.content.decode()
+    assert ">インシデント</th>" in two.content.decode()
 
 
 def test_an_empty_open_queue_offers_the_closed_claims_too(client, alice, desk):
