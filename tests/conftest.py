@@ -297,6 +297,7 @@ SLOW_FIRST = (
     "tests/claims/imports/test_import.py",
     "tests/documents/test_pdf.py",
     "tests/coverage/test_assess_command.py",
+    "tests/test_admin_japanese.py",  # seeds the demo data (~10 s) and walks the admin
 )
 
 
