@@ -1,0 +1,343 @@
+"""Insiders attack the desk: another handler, a supervisor, a payer, a user of no group,
+each with real POST data naming claims they may not touch, odd ids (repeated, negative,
+non-numeric, far too many) and hostile text. Each attack answers with a Japanese message or
+a 400, never a 500, and changes nothing it should not."""
+
+import datetime
+
+import pytest
+from django.contrib.auth.models import User
+from django.urls import reverse
+
+from claims.models import Claim, ClaimNote, ClaimTask, ClientDamage, DuplicateClearance
+from documents.models import DocumentRequest
+from tests.conftest import make_claim, make_policy
+from tests.documents.doc_helpers import add_damage
+
+pytestmark = pytest.mark.django_db
+S = Claim.Status
+
+
+def messages_of(client, response) -> str:
+    return client.get(response.url).content.decode()
+
+
+@pytest.fixture
+def mallory(db):
+    return User.objects.create_user(username="mallory", password="pw-mallory-123")
+
+
+# --- bulk assign ----------------------------------------------------------------------
+
+
+def test_a_repeated_id_assigns_once_and_reports_no_missing_claim(client, alice):
+    pool = make_claim(created_by=alice)
+    client.force_login(alice)
+    r = client.post(reverse("claims:assign"), {"claim": [str(pool.pk)] * 3, "handler": "me"})
+    html = messages_of(client, r)
+    pool.refresh_from_db()
+    assert pool.handler == alice
+    assert "1 件を" in html
+    assert "見つからないか" not in html
+
+
+def test_more_claims_than_the_bulk_limit_are_refused_not_cut_silently(client, carol, bob):
+    claims = [make_claim(created_by=carol, policy=make_policy()) for _ in range(3)]
+    ids = [str(c.pk) for c in claims] + [str(10_000_000 + i) for i in range(247)]
+    client.force_login(carol)
+    r = client.post(reverse("claims:assign"), {"claim": ids, "handler": str(bob.pk)})
+    html = messages_of(client, r)
+    assert "一度に割り当てられるのは" in html
+    assert not Claim.objects.filter(handler=bob).exists()
+
+
+def test_negative_and_non_numeric_ids_assign_nothing(client, alice):
+    pool = make_claim(created_by=alice)
+    client.force_login(alice)
+    r = client.post(
+        reverse("claims:assign"),
+        {"claim": ["-1", f"-{pool.pk}", "abc", "1e3", "\x00", "9" * 40], "handler": "me"},
+    )
+    assert r.status_code == 302
+    assert "割り当てる事故を選択してください" in messages_of(client, r)
+    pool.refresh_from_db()
+    assert pool.handler is None
+
+
+def test_handler_cannot_take_a_claim_via_bulk_assign_naming_another_handler_or_a_payer(
+    client, alice, bob, frank_user
+):
+    pool = make_claim(created_by=alice)
+    mine = make_claim(created_by=alice, handler=alice)
+    client.force_login(bob)
+    for target in (str(alice.pk), str(frank_user.pk), "me"):
+        client.post(reverse("claims:assign"), {"claim": [str(mine.pk)], "handler": target})
+    client.post(reverse("claims:assign"), {"claim": [str(pool.pk)], "handler": str(alice.pk)})
+    mine.refresh_from_db()
+    pool.refresh_from_db()
+    assert mine.handler == alice and pool.handler is None
+
+
+@pytest.fixture
+def frank_user(db):
+    from tests.payments.helpers import make_frank
+
+    return make_frank()
+
+
+def test_a_supervisor_cannot_assign_to_a_payer_or_an_inactive_handler(client, carol, frank_user):
+    claim = make_claim(created_by=carol)
+    gone = User.objects.create_user(username="gone", password="pw-gone-12345", is_active=False)
+    from django.contrib.auth.models import Group
+
+    gone.groups.add(Group.objects.get(name="handler"))
+    client.force_login(carol)
+    r1 = client.post(
+        reverse("claims:assign"), {"claim": [str(claim.pk)], "handler": str(frank_user.pk)}
+    )
+    assert "割当先は事故担当者" in messages_of(client, r1)
+    r2 = client.post(reverse("claims:assign"), {"claim": [str(claim.pk)], "handler": str(gone.pk)})
+    assert "割当先の担当者を選択してください" in messages_of(client, r2)
+    claim.refresh_from_db()
+    assert claim.handler is None
+
+
+@pytest.mark.parametrize("who", ["mallory", "frank_user"])
+def test_no_group_and_payer_users_assign_nothing_and_export_nothing(client, alice, who, request):
+    pool = make_claim(created_by=alice)
+    client.force_login(request.getfixturevalue(who))
+    client.post(reverse("claims:assign"), {"claim": [str(pool.pk)], "handler": "me"})
+    pool.refresh_from_db()
+    assert pool.handler is None
+    export = client.get(reverse("claims:queue_csv"), {"handler": str(alice.pk)})
+    body = b"".join(export.streaming_content).decode() if export.status_code == 200 else ""
+    assert pool.number not in body
+
+
+# --- CSV export ---------------------------------------------------------------------------
+
+
+def test_a_handler_filtering_the_csv_by_another_handler_gets_only_the_header(client, alice, bob):
+    bobs = make_claim(created_by=bob, handler=bob, policy=make_policy())
+    client.force_login(alice)
+    for params in (
+        {"handler": str(bob.pk)},
+        {"q": bobs.number},
+        {"q": bobs.policy.number, "status": "all"},
+    ):
+        export = client.get(reverse("claims:queue_csv"), params)
+        body = b"".join(export.streaming_content).decode() if export.status_code == 200 else ""
+        assert bobs.number not in body, params
+
+
+@pytest.mark.parametrize("q", ["\x00", "C26\x00", "％", "_", "%' OR 1=1 --", "a" * 5000])
+def test_hostile_searches_in_the_csv_never_500_and_leak_nothing(client, alice, bob, q):
+    bobs = make_claim(created_by=bob, handler=bob, policy=make_policy())
+    client.force_login(alice)
+    export = client.get(reverse("claims:queue_csv"), {"q": q})
+    assert export.status_code in (200, 302)
+    if export.status_code == 200:
+        assert bobs.number not in b"".join(export.streaming_content).decode()
+
+
+# --- bulk 督促 ---------------------------------------------------------------------------
+
+
+def test_a_bulk_follow_up_with_one_claim_repeated_asks_once_not_refused_by_count(client, alice):
+    claim = make_claim(created_by=alice, handler=alice, status=S.UNDER_ASSESSMENT)
+    add_damage(claim)
+    client.force_login(alice)
+    r = client.post(reverse("documents:bulk_request"), {"claim": [str(claim.pk)] * 150})
+    assert r.status_code == 302
+    assert DocumentRequest.objects.filter(claim=claim).count() == 1
+
+
+def test_a_bulk_follow_up_by_a_payer_or_no_group_user_asks_nothing(
+    client, alice, mallory, frank_user
+):
+    claim = make_claim(created_by=alice, handler=alice, status=S.UNDER_ASSESSMENT)
+    add_damage(claim)
+    for user in (mallory, frank_user):
+        client.force_login(user)
+        client.post(reverse("documents:bulk_request"), {"claim": [str(claim.pk)]})
+    assert not DocumentRequest.objects.filter(claim=claim).exists()
+
+
+# --- tasks, notes, duplicates --------------------------------------------------------------
+
+
+def test_a_task_of_another_claim_cannot_be_done_through_ones_own_claim(client, alice, bob):
+    mine = make_claim(created_by=bob, handler=bob)
+    alices = make_claim(created_by=alice, handler=alice)
+    task = ClaimTask.objects.create(
+        claim=alices, what="電話", due_on=datetime.date.today(), assignee=alice, created_by=alice
+    )
+    client.force_login(bob)
+    r = client.post(reverse("claims:task_done", args=[mine.number, task.pk]))
+    assert r.status_code == 404
+    task.refresh_from_db()
+    assert task.done_at is None
+
+
+@pytest.mark.parametrize("due", ["9999-12-31", "0000-00-00", "2026-02-30", "２０３０-０１-０１"])
+def test_odd_task_dates_never_500_and_the_pages_still_load(client, alice, due):
+    claim = make_claim(created_by=alice, handler=alice)
+    client.force_login(alice)
+    r = client.post(
+        reverse("claims:task_add", args=[claim.number]),
+        {"task-what": "電話", "task-due_on": due},
+    )
+    assert r.status_code in (302, 400)
+    for url in (
+        reverse("claims:detail", args=[claim.number]),
+        reverse("claims:queue"),
+        reverse("claims:queue") + "?status=due",
+    ):
+        assert client.get(url).status_code == 200, url
+    export = client.get(reverse("claims:queue_csv"))
+    assert export.status_code == 200
+    b"".join(export.streaming_content)
+
+
+@pytest.mark.parametrize("on", ["9999-12-31", "0000-00-00"])
+def test_odd_diary_dates_never_500(client, alice, carol, on):
+    claim = make_claim(created_by=alice, handler=alice)
+    client.force_login(alice)
+    r = client.post(
+        reverse("claims:next_action", args=[claim.number]), {"next-on": on, "next-note": "x"}
+    )
+    assert r.status_code in (302, 400)
+    assert client.get(reverse("claims:detail", args=[claim.number])).status_code == 200
+    assert client.get(reverse("claims:queue")).status_code == 200
+    client.force_login(carol)
+    assert client.get(reverse("claims:workload")).status_code == 200
+
+
+def test_a_nul_in_a_note_is_a_field_error_and_nothing_is_saved(client, alice):
+    claim = make_claim(created_by=alice, handler=alice)
+    client.force_login(alice)
+    r = client.post(
+        reverse("claims:note", args=[claim.number]),
+        {"note-channel": "phone", "note-party": "insured", "note-body": "電話\x00あり"},
+    )
+    assert r.status_code == 400
+    assert not ClaimNote.objects.filter(claim=claim).exists()
+
+
+def test_duplicates_resolution_naming_a_claim_the_user_cannot_see_does_nothing(client, alice, bob):
+    policy = make_policy()
+    mine = make_claim(created_by=alice, handler=alice, policy=policy)
+    bobs = make_claim(created_by=bob, handler=bob, policy=policy)
+    client.force_login(alice)
+    for decision in ("withdraw", "not_duplicate"):
+        r = client.post(
+            reverse("claims:duplicates", args=[mine.number]),
+            {"decision": decision, "other": [str(bobs.pk)], "reason": "別事故"},
+        )
+        assert "重複の疑いがある事故が見つかりません" in messages_of(client, r)
+    mine.refresh_from_db()
+    assert mine.status == S.REPORTED
+    assert not DuplicateClearance.objects.exists()
+
+
+def test_withdraw_as_duplicate_with_the_other_id_repeated_still_withdraws(client, alice):
+    policy = make_policy()
+    first = make_claim(created_by=alice, handler=alice, policy=policy)
+    second = make_claim(created_by=alice, handler=alice, policy=policy)
+    client.force_login(alice)
+    r = client.post(
+        reverse("claims:duplicates", args=[second.number]),
+        {"decision": "withdraw", "other": [str(first.pk), str(first.pk)]},
+    )
+    assert r.status_code == 302
+    second.refresh_from_db()
+    assert second.status == S.WITHDRAWN
+
+
+# --- hostile amounts and text in items -----------------------------------------------------
+
+
+DAMAGE = {
+    "add-damages-client_name": "株式会社A",
+    "add-damages-kind": "business_interruption",
+    "add-damages-description": "遅延損害金",
+    "add-damages-claimed": "120000",
+    "add-damages-legally_liable": "on",
+    "add-damages-activity": "it_user_act",
+    "add-damages-cause": "provider_attack",
+}
+
+
+@pytest.mark.parametrize(
+    "field,value,message",
+    [
+        ("add-damages-claimed", "９" * 25, "円以下で入力してください"),
+        ("add-damages-claimed", "9223372036854775808", "円以下で入力してください"),
+        ("add-damages-claimed", "-9223372036854775809", "マイナス"),
+        ("add-damages-claimed", "1e30", "円"),
+        ("add-damages-claimed", "١٢٣", None),  # Arabic-Indic digits
+        ("add-damages-claimed", "\x00", None),
+        ("add-damages-client_name", "株式会社\x00A", None),
+        ("add-damages-client_name", "あ" * 10_000, None),
+        ("add-damages-description", "\x00", None),
+    ],
+)
+def test_hostile_damage_input_is_a_field_error_and_saves_nothing(
+    client, alice, field, value, message
+):
+    claim = make_claim(created_by=alice, handler=alice, status=S.UNDER_ASSESSMENT)
+    client.force_login(alice)
+    r = client.post(
+        reverse("claims:item_add", args=[claim.number, "damages"]), {**DAMAGE, field: value}
+    )
+    if field == "add-damages-claimed" and value == "١٢٣":
+        # NFKC does not fold these; whichever way, no 500 and the amount is 123 or refused
+        assert r.status_code in (302, 400)
+        return
+    assert r.status_code == 400, r.status_code
+    if message:
+        assert message in r.content.decode()
+    assert not ClientDamage.objects.filter(claim=claim).exists()
+
+
+# --- digits that are not ASCII digits ------------------------------------------------------
+# str.isdigit() is true for "²" and "１", and int("²") raises: an id read with isdigit()
+# and int() was a 500.
+
+SUPERSCRIPT_TWO = "\u00b2"
+
+
+def test_non_ascii_digits_as_ids_are_no_ids_not_a_500(client, alice, carol):
+    pool = make_claim(created_by=alice)
+    client.force_login(alice)
+    for value in (SUPERSCRIPT_TWO, "\uff11", f"{pool.pk}{SUPERSCRIPT_TWO}"):
+        r = client.post(reverse("claims:assign"), {"claim": [value], "handler": "me"})
+        assert r.status_code == 302, value
+        assert "割り当てる事故を選択してください" in messages_of(client, r)
+        r = client.post(reverse("documents:bulk_request"), {"claim": [value]})
+        assert r.status_code == 302, value
+        assert client.get(reverse("documents:request_letters"), {"ids": value}).status_code == 200
+        assert client.get(reverse("claims:new"), {"policy": value}).status_code == 200
+        assert client.get(reverse("claims:queue"), {"handler": value}).status_code == 200
+        export = client.get(reverse("claims:queue_csv"), {"handler": value})
+        assert export.status_code in (200, 302)
+    client.force_login(carol)
+    r = client.post(reverse("claims:assign"), {"claim": [str(pool.pk)], "handler": SUPERSCRIPT_TWO})
+    assert "割当先の担当者を選択してください" in messages_of(client, r)
+    pool.refresh_from_db()
+    assert pool.handler is None
+
+
+def test_a_non_ascii_digit_policy_in_the_intake_form_is_a_field_error(client, alice, mk_incident):
+    client.force_login(alice)
+    r = client.post(
+        reverse("claims:new"),
+        {
+            "policy": SUPERSCRIPT_TWO,
+            "incident": str(mk_incident.pk),
+            "noticed_on": "2023-06-06",
+            "description": "x",
+        },
+    )
+    assert r.status_code == 400
+    assert not Claim.objects.exists()
