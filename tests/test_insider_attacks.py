@@ -341,3 +341,145 @@ def test_a_non_ascii_digit_policy_in_the_intake_form_is_a_field_error(client, al
     )
     assert r.status_code == 400
     assert not Claim.objects.exists()
+
+
+# --- payments: the payer builds batches; no one else, and nothing a payer should not pay ---
+
+
+@pytest.fixture
+def payable(alice, carol):
+    from tests.payments.helpers import approved_claim
+
+    return approved_claim(handler=alice, approver=carol)
+
+
+def test_a_batch_post_naming_other_payouts_takes_only_the_payable_ones(
+    client, alice, carol, frank_user, payable
+):
+    """The batch form takes no payout ids: extra ids in the POST (a claim still awaiting
+    approval, a voided payout) change nothing; a payout already in a live batch stays out."""
+    from django.utils import timezone
+
+    from claims.approvals import payouts
+    from claims.models import Payout
+    from payments.models import BatchItem
+    from tests.claims.approval_helpers import awaiting_claim
+    from tests.payments.helpers import approved_claim
+
+    waiting = awaiting_claim(handler=alice)
+    voided = approved_claim(handler=alice, approver=carol)
+    payouts.payout_void_and_reopen(claim=voided, by=carol, reason="査定をやり直すため")
+    voided_payout = Payout.objects.get(claim=voided)
+    assert voided_payout.status == Payout.Status.VOIDED
+    client.force_login(frank_user)
+    today = f"{timezone.localdate():%Y-%m-%d}"
+    extra = {"payout": [str(voided_payout.pk), "-1", "99999"], "claim": [str(waiting.pk)]}
+    first = client.post(reverse("payments:batches"), {"transfer_date": today, **extra})
+    assert first.status_code == 302
+    assert list(BatchItem.objects.values_list("payout__claim", flat=True)) == [payable.pk]
+    again = client.post(reverse("payments:batches"), {"transfer_date": today, **extra})
+    assert again.status_code == 400
+    assert "振込できる支払がありません" in again.content.decode()
+    assert BatchItem.objects.count() == 1
+
+
+@pytest.mark.parametrize("who", ["alice", "carol", "dave", "mallory"])
+def test_nobody_but_the_payer_builds_a_batch(client, payable, who, request):
+    from django.utils import timezone
+
+    from payments.models import PaymentBatch
+
+    client.force_login(request.getfixturevalue(who))
+    r = client.post(
+        reverse("payments:batches"), {"transfer_date": f"{timezone.localdate():%Y-%m-%d}"}
+    )
+    assert r.status_code == 403
+    assert not PaymentBatch.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "value,message",
+    [
+        ("0000-00-00", "振込指定日を正しい日付で入力してください"),
+        ("2026-02-30", "振込指定日を正しい日付で入力してください"),
+        ("\x00", "振込指定日を正しい日付で入力してください"),
+        ("1999-01-01", "過去の日付は指定できません"),
+        ("9999-12-31", "1年以内"),
+    ],
+)
+def test_an_odd_transfer_date_is_a_japanese_error_and_no_batch(
+    client, frank_user, payable, value, message
+):
+    from payments.models import PaymentBatch
+
+    client.force_login(frank_user)
+    r = client.post(reverse("payments:batches"), {"transfer_date": value})
+    assert r.status_code == 400
+    assert message in r.content.decode()
+    assert not PaymentBatch.objects.exists()
+
+
+def test_a_transfer_date_a_year_ahead_is_refused_as_the_file_holds_only_month_and_day(
+    frank_user, payable
+):
+    """The 総合振込 header carries the date as MMDD: a date a year ahead would be read by
+    the bank as this year's, so a typo in the year would pay a year early."""
+    from django.utils import timezone
+
+    from claims.services import ClaimError
+    from payments import services
+
+    today = timezone.localdate()
+    with pytest.raises(ClaimError, match="1年以内"):
+        services.batch_create(by=frank_user, transfer_date=today.replace(year=today.year + 1))
+    batch = services.batch_create(by=frank_user, transfer_date=today + datetime.timedelta(days=30))
+    assert batch.count == 1
+
+
+# --- approvals: amounts the form does not offer -------------------------------------------
+
+
+@pytest.mark.parametrize("amount", ["9" * 30, "-1", "１２４８０００", "1e3", "\x00"])
+def test_an_approval_for_an_amount_not_shown_is_refused_and_nothing_is_paid(
+    client, alice, carol, amount
+):
+    from claims.approvals.versions import claim_version
+    from claims.models import Payout
+    from tests.claims.approval_helpers import awaiting_claim
+
+    claim = awaiting_claim(handler=alice)
+    client.force_login(carol)
+    r = client.post(
+        reverse("approvals:approve", args=[claim.number]),
+        {"amount": amount, "version": claim_version(claim), "confirm": "on"},
+    )
+    assert r.status_code in (302, 400)
+    if amount == "１２４８０００":  # full-width digits of the amount shown: the same amount
+        assert Payout.objects.filter(claim=claim, amount=1_248_000).exists()
+        return
+    assert not Payout.objects.exists()
+    claim.refresh_from_db()
+    assert claim.status == S.AWAITING_APPROVAL
+
+
+# --- uploads: names with NUL and control characters -----------------------------------------
+
+
+def test_a_nul_in_an_uploaded_file_name_is_dropped_not_stored_or_a_500(
+    client, alice, settings, tmp_path
+):
+    from tests.documents.doc_helpers import pdf
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    claim = make_claim(created_by=alice, handler=alice, status=S.UNDER_ASSESSMENT)
+    client.force_login(alice)
+    r = client.post(
+        reverse("documents:upload", args=[claim.number]),
+        {"files": [pdf("請求\x00書.pdf")], "kind": "accident_report"},
+    )
+    assert r.status_code < 500
+    doc = claim.documents.get()
+    assert "\x00" not in doc.original_name and "\x00" not in doc.file.name
+    download = client.get(reverse("documents:download", args=[doc.pk]))
+    assert download.status_code == 200
+    assert "\x00" not in download["Content-Disposition"]
