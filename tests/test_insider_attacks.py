@@ -483,3 +483,50 @@ def test_a_nul_in_an_uploaded_file_name_is_dropped_not_stored_or_a_500(
     download = client.get(reverse("documents:download", args=[doc.pk]))
     assert download.status_code == 200
     assert "\x00" not in download["Content-Disposition"]
+
+
+# --- import_claims: odd dates and amounts in a CSV -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "noticed,claimed",
+    [
+        ("0000-00-00", "1000"),
+        ("9999-12-31", "1000"),
+        ("2023-02-30", "1000"),
+        ("2023-06-06\x00", "1000"),
+        ("2023-06-06", "9223372036854775808"),
+        ("2023-06-06", "-1"),
+        ("2023-06-06", "9" * 400),
+        ("2023-06-06", "1,000"),
+        ("2023-06-06", "1e3"),
+        ("2023-06-06", "\u00b2"),
+    ],
+)
+def test_an_import_row_with_an_odd_date_or_amount_imports_nothing_and_says_where(
+    tmp_path, alice, noticed, claimed
+):
+    from tests.claims.imports.test_import import HEADER, MK, run, write
+    from tests.claims.imports.test_import_hostile import errors_of
+
+    policy = make_policy()
+    row = (
+        f"R-1,{policy.number},{MK},{noticed},,damage,甲社,business_interruption,"
+        f'"{claimed}","{claimed}",,,,,,\n'
+    )
+    ok, _out, err = run(write(tmp_path, "odd.csv", HEADER + row))
+    assert not ok
+    assert errors_of(err) and all(line.startswith("2行目") for line in errors_of(err)), err
+    assert not Claim.objects.exists() and not ClientDamage.objects.exists()
+
+
+def test_an_import_row_with_full_width_digits_in_the_amount_gets_the_amount(tmp_path, alice):
+    from tests.claims.imports.test_import import HEADER, MK, run, write
+
+    policy = make_policy()
+    row = f"R-1,{policy.number},{MK},2023-06-06,,damage,甲社,business_interruption,１２００,１２００,,,,,,\n"
+    ok, _out, err = run(write(tmp_path, "fw.csv", HEADER + row))
+    if ok:
+        assert ClientDamage.objects.get().claimed == 1200
+    else:
+        assert "2行目" in err and not Claim.objects.exists()

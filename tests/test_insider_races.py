@@ -210,3 +210,34 @@ def test_a_withdrawal_racing_send_to_approval_one_move_only(alice):
     claim.refresh_from_db()
     assert StatusChange.objects.filter(claim=claim).count() == 1
     assert claim.status in (S.WITHDRAWN, S.AWAITING_APPROVAL)
+
+
+def test_the_pair_cleared_from_its_two_pages_through_the_views_never_a_500(alice, carol):
+    first, second = _pair(alice)
+    pages = [(second, first), (first, second)]
+
+    def url_data(i):
+        claim, other = pages[i]
+        data = {"decision": "not_duplicate", "other": [other.pk], "reason": "別の顧問先の事故"}
+        return reverse("claims:duplicates", args=[claim.number]), data
+
+    assert _posts([alice, carol], url_data) == [302, 302]
+    assert DuplicateClearance.objects.count() == 2
+    assert ClaimNote.objects.filter(body__startswith="重複報告の確認").count() == 2
+
+
+def test_two_bulk_follow_ups_at_once_ask_once(alice, carol):
+    from documents.models import DocumentRequest
+
+    claims = [
+        make_claim(created_by=alice, handler=alice, status=S.UNDER_ASSESSMENT) for _ in range(3)
+    ]
+    for claim in claims:
+        add_damage(claim)
+    ids = [c.pk for c in claims]
+    _posts([alice, carol], lambda i: (reverse("documents:bulk_request"), {"claim": ids}))
+    for claim in claims:
+        assert DocumentRequest.objects.filter(claim=claim).count() == 1
+        assert (
+            StatusChange.objects.filter(claim=claim, to_status=S.DOCUMENTS_REQUESTED).count() == 1
+        )
