@@ -530,3 +530,23 @@ def test_an_import_row_with_full_width_digits_in_the_amount_gets_the_amount(tmp_
         assert ClientDamage.objects.get().claimed == 1200
     else:
         assert "2行目" in err and not Claim.objects.exists()
+
+
+# --- the one free-text POST read without a form: 差戻し依頼 ------------------------------------
+
+
+@pytest.mark.parametrize("reason", ["金額\x00の誤り", "\x00"])
+def test_a_nul_in_a_send_back_request_is_refused_in_japanese_and_nothing_saved(
+    client, alice, reason
+):
+    """Read straight from the POST (no form, so no NUL check): on PostgreSQL, which refuses
+    a NUL in text, it was a 500; on SQLite the NUL was stored."""
+    from claims.models import SendBackRequest
+    from tests.claims.approval_helpers import awaiting_claim
+
+    claim = awaiting_claim(handler=alice)
+    client.force_login(alice)
+    r = client.post(reverse("claims:send_back_request", args=[claim.number]), {"reason": reason})
+    assert r.status_code == 302
+    assert "制御文字" in messages_of(client, r)
+    assert not SendBackRequest.objects.exists()
