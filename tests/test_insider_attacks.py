@@ -550,3 +550,45 @@ def test_a_nul_in_a_send_back_request_is_refused_in_japanese_and_nothing_saved(
     assert r.status_code == 302
     assert "制御文字" in messages_of(client, r)
     assert not SendBackRequest.objects.exists()
+
+
+# --- the payer on the claim screens ----------------------------------------------------------
+
+
+def test_the_payer_gets_no_claim_page_and_changes_nothing_on_any_claim_url(
+    client, alice, bob, frank_user, settings, tmp_path
+):
+    """frank pays batches; the claim screens (pages, moves, items, notes, tasks, documents,
+    approvals) are not his: every claim URL, GET and hostile POST, answers 403/404/405."""
+    from tests import test_every_url as every
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    world = every.world.__wrapped__(alice)
+    before = every.state(world)
+    answers = every.sweep(client, world, login=frank_user)
+    assert every.state(world) == before
+    for name in every.CLAIM_BOUND:
+        assert answers[name] <= {403, 404, 405}, (name, answers[name])
+
+
+# --- very long text ----------------------------------------------------------------------------
+
+
+def test_the_facts_form_holds_the_description_to_what_intake_takes(client, alice):
+    """Intake takes 5,000 characters of 事故の概要; the facts form on the claim page took any
+    length (a 1 MB description was saved and printed on every page and PDF)."""
+    claim = make_claim(created_by=alice, handler=alice)
+    client.force_login(alice)
+    r = client.post(
+        reverse("claims:facts", args=[claim.number]),
+        {"facts-noticed_on": "2023-06-06", "facts-description": "あ" * 5001},
+    )
+    assert r.status_code == 400
+    assert "5000 文字以内" in r.content.decode() or "5,000 文字以内" in r.content.decode()
+    claim.refresh_from_db()
+    assert claim.description == "社労夢停止"
+    ok = client.post(
+        reverse("claims:facts", args=[claim.number]),
+        {"facts-noticed_on": "2023-06-06", "facts-description": "あ" * 5000},
+    )
+    assert ok.status_code == 302
