@@ -397,6 +397,11 @@ def claim_assign(*, claim: Claim, handler, by) -> Claim:
     locked = Claim.objects.select_for_update().get(pk=claim.pk)
     if locked.status == S.DRAFT:
         raise ClaimError(f"{locked.number}: 下書きは割り当てできません。")
+    if locked.status not in IN_PROGRESS_STATUSES:
+        # as the claim page offers it: a settled claim keeps its handler (or none)
+        raise ClaimError(
+            f"{locked.number}: 「{locked.get_status_display()}」の事故は割り当てできません。"
+        )
     if not permissions.can_view(by, locked) or not permissions.can_assign(by, locked):
         raise ClaimError(f"{locked.number}: 割り当ての権限がありません。")
     if not permissions.is_handler(handler):

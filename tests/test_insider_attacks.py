@@ -592,3 +592,28 @@ def test_the_facts_form_holds_the_description_to_what_intake_takes(client, alice
         {"facts-noticed_on": "2023-06-06", "facts-description": "あ" * 5000},
     )
     assert ok.status_code == 302
+
+
+# --- assigning what the claim page does not offer to assign ---------------------------------
+
+
+@pytest.mark.parametrize("status", [S.WITHDRAWN, S.PAID, S.CLOSED])
+def test_a_settled_pool_claim_cannot_be_taken_by_a_crafted_assign_post(
+    client, alice, bob, carol, status
+):
+    """The claim page offers 自分が担当する and reassignment only on claims in progress; a
+    POST to the queue's assign view took a withdrawn pool claim too, which made bob its
+    handler and let him reopen it."""
+    claim = make_claim(created_by=alice, status=status)
+    for user, target in ((bob, "me"), (carol, str(bob.pk))):
+        client.force_login(user)
+        r = client.post(reverse("claims:assign"), {"claim": [str(claim.pk)], "handler": target})
+        assert "割り当てできません" in messages_of(client, r)
+    claim.refresh_from_db()
+    assert claim.handler is None
+    client.force_login(bob)
+    client.post(
+        reverse("claims:action", args=[claim.number]), {"action": "reopen", "reason": "再開"}
+    )
+    claim.refresh_from_db()
+    assert claim.status == status
