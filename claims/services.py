@@ -432,9 +432,13 @@ def claim_add_note(*, claim: Claim, by, channel: str, party: str, body: str):
 
 
 def _check_mover(claim: Claim, by) -> None:
+    """Lock the claim row (the caller's transaction) and check that `by` may move it as it
+    stands now, not as the page read it: a claim taken by another handler meanwhile is
+    theirs."""
     from claims import permissions
 
-    if not permissions.can_edit(by, claim):
+    locked = Claim.objects.select_for_update().get(pk=claim.pk)
+    if not permissions.can_edit(by, locked):
         raise ClaimError("この事故の状態を変更する権限がありません。")
 
 

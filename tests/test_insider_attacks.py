@@ -617,3 +617,15 @@ def test_a_settled_pool_claim_cannot_be_taken_by_a_crafted_assign_post(
     )
     claim.refresh_from_db()
     assert claim.status == status
+
+
+def test_a_thousand_ids_in_one_post_is_a_japanese_400_and_nothing_assigned(client, alice):
+    pool = make_claim(created_by=alice)
+    client.force_login(alice)
+    r = client.post(
+        reverse("claims:assign"), {"claim": [str(pool.pk)] * 1000 + ["1"], "handler": "me"}
+    )
+    assert r.status_code == 400
+    assert "リクエストが正しくありません" in r.content.decode()
+    pool.refresh_from_db()
+    assert pool.handler is None

@@ -241,3 +241,33 @@ def test_two_bulk_follow_ups_at_once_ask_once(alice, carol):
         assert (
             StatusChange.objects.filter(claim=claim, to_status=S.DOCUMENTS_REQUESTED).count() == 1
         )
+
+
+def test_a_pool_claim_taken_while_its_filer_withdraws_it_one_of_them_only(alice):
+    """alice filed a pool claim; bob takes it while alice withdraws it. Either it is
+    withdrawn unassigned, or bob has it and alice (no longer allowed to change it) is told;
+    never bob's claim withdrawn by alice."""
+    bob = make_user("bob", "handler")
+    outcomes = set()
+    for _ in range(6):
+        claim = make_claim(created_by=alice)
+
+        def act(i, barrier, claim=claim):
+            mine = Claim.objects.get(pk=claim.pk)
+            barrier.wait()
+            try:
+                if i == 0:
+                    services.claim_withdraw(claim=mine, by=alice, reason="二重登録のため")
+                else:
+                    services.claim_assign(claim=mine, handler=bob, by=bob)
+            except ClaimError as refused:
+                return ("refused", str(refused))
+            return ("ok", i)
+
+        results = _race(act, n=2)
+        assert [r for r in results if not isinstance(r, tuple)] == [], results
+        claim.refresh_from_db()
+        assert (claim.status, claim.handler_id) in {(S.WITHDRAWN, None), (S.REPORTED, bob.pk)}, (
+            results
+        )
+        outcomes.add(claim.status)
