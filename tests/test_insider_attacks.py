@@ -629,3 +629,22 @@ def test_a_thousand_ids_in_one_post_is_a_japanese_400_and_nothing_assigned(clien
     assert "リクエストが正しくありません" in r.content.decode()
     pool.refresh_from_db()
     assert pool.handler is None
+
+
+def test_a_csv_document_with_nul_bytes_never_500_and_keeps_the_batch_whole(
+    client, alice, settings, tmp_path
+):
+    from tests.documents.doc_helpers import pdf, upload_file
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    claim = make_claim(created_by=alice, handler=alice, status=S.UNDER_ASSESSMENT)
+    client.force_login(alice)
+    csv = upload_file("勤怠\x00.csv", "氏名,時間\n山田\x00,3\n=cmd|' /C calc'!A0,1\n".encode())
+    r = client.post(
+        reverse("documents:upload", args=[claim.number]),
+        {"files": [pdf(), csv], "kind": "accident_report"},
+    )
+    assert r.status_code < 500
+    stored = list(claim.documents.values_list("original_name", flat=True))
+    assert len(stored) in (0, 2)  # one wrong file refuses the whole batch
+    assert all("\x00" not in name for name in stored)
