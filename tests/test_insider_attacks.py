@@ -648,3 +648,25 @@ def test_a_csv_document_with_nul_bytes_never_500_and_keeps_the_batch_whole(
     stored = list(claim.documents.values_list("original_name", flat=True))
     assert len(stored) in (0, 2)  # one wrong file refuses the whole batch
     assert all("\x00" not in name for name in stored)
+
+
+@pytest.mark.parametrize(
+    "value,message",
+    [
+        ("1.5", "円未満の端数は入力できません"),
+        ("1e3", "金額は円単位の整数で入力してください"),
+        ("\u0661\u0662\u0663", "金額は円単位の整数で入力してください"),  # Arabic-Indic 123
+        ("NaN", "金額は円単位の整数で入力してください"),
+        ("Infinity", "金額は円単位の整数で入力してください"),
+    ],
+)
+def test_an_amount_that_is_no_whole_number_of_yen_says_which_mistake(value, message):
+    """Only a real fraction is told about 円未満の端数; "1e3" and digits of other scripts are
+    not a fraction but not a yen amount either."""
+    from django import forms
+
+    from claims.fields import YenField
+
+    with pytest.raises(forms.ValidationError) as refused:
+        YenField().clean(value)
+    assert message in refused.value.messages[0]
