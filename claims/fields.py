@@ -7,7 +7,7 @@ non-negative number of yen is refused next to the field.
 
 import re
 import unicodedata
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -19,6 +19,7 @@ from claims.models import (
 )
 
 _DIGITS = re.compile(r"^[0-9]+$")
+_DECIMAL = re.compile(r"^[0-9]*\.[0-9]+$|^[0-9]+\.$")
 
 
 _GROUPED = re.compile(r"^[-−]?[0-9]{1,3}(?:[, ][0-9]{3})+$")
@@ -64,13 +65,10 @@ class YenField(forms.Field):
         if text.startswith("-") or text.startswith("−"):
             raise forms.ValidationError(self.error_messages["negative"], code="negative")
         if not _DIGITS.match(text):
-            try:
-                Decimal(text)
-            except InvalidOperation:
-                raise forms.ValidationError(
-                    self.error_messages["invalid"], code="invalid"
-                ) from None
-            raise forms.ValidationError(self.error_messages["fraction"], code="fraction")
+            # only a decimal fraction ("1.5") is told so; "1e3", "NaN" or digits of other
+            # scripts (which Decimal reads) are not a yen amount as typed
+            code = "fraction" if _DECIMAL.match(text) else "invalid"
+            raise forms.ValidationError(self.error_messages[code], code=code)
         number = int(text)
         if number > self.max_value:
             raise forms.ValidationError(self.error_messages["too_large"], code="too_large")

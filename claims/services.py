@@ -397,6 +397,11 @@ def claim_assign(*, claim: Claim, handler, by) -> Claim:
     locked = Claim.objects.select_for_update().get(pk=claim.pk)
     if locked.status == S.DRAFT:
         raise ClaimError(f"{locked.number}: 下書きは割り当てできません。")
+    if locked.status not in IN_PROGRESS_STATUSES:
+        # as the claim page offers it: a settled claim keeps its handler (or none)
+        raise ClaimError(
+            f"{locked.number}: 「{locked.get_status_display()}」の事故は割り当てできません。"
+        )
     if not permissions.can_view(by, locked) or not permissions.can_assign(by, locked):
         raise ClaimError(f"{locked.number}: 割り当ての権限がありません。")
     if not permissions.is_handler(handler):
@@ -427,9 +432,13 @@ def claim_add_note(*, claim: Claim, by, channel: str, party: str, body: str):
 
 
 def _check_mover(claim: Claim, by) -> None:
+    """Lock the claim row (the caller's transaction) and check that `by` may move it as it
+    stands now, not as the page read it: a claim taken by another handler meanwhile is
+    theirs."""
     from claims import permissions
 
-    if not permissions.can_edit(by, claim):
+    locked = Claim.objects.select_for_update().get(pk=claim.pk)
+    if not permissions.can_edit(by, locked):
         raise ClaimError("この事故の状態を変更する権限がありません。")
 
 
@@ -599,6 +608,24 @@ def _duplicate_of(claim: Claim, by, other_ids) -> list[Claim]:
     return chosen
 
 
+def _lock_for_duplicates(claim: Claim, by, other_ids) -> Claim:
+    """Lock `claim` and those of `other_ids` that `by` may see, in id order: two people
+    resolving one pair (from either page, or one withdrawing while the other clears) wait
+    for each other rather than deadlock or both succeed; the loser's checks then read what
+    the winner recorded."""
+    from django.db.models import Q
+
+    from claims import permissions
+
+    ids = {int(pk) for pk in other_ids}
+    rows = (
+        Claim.objects.select_for_update()
+        .filter(Q(pk=claim.pk) | (Q(pk__in=ids) & permissions.visible_claims_q(by)))
+        .order_by("pk")
+    )
+    return next(c for c in rows if c.pk == claim.pk)
+
+
 @transaction.atomic
 def claim_clear_duplicates(*, claim: Claim, others, by, reason: str) -> list[Claim]:
     """重複ではない: record that `claim` and each of `others` (ids of its possible
@@ -606,6 +633,7 @@ def claim_clear_duplicates(*, claim: Claim, others, by, reason: str) -> list[Cla
     on both pages. A note in each file's 経過記録 says who decided and why."""
     from claims.models import ClaimNote, DuplicateClearance
 
+    claim = _lock_for_duplicates(claim, by, others)
     refusal = duplicate_refusal(by, claim)
     if refusal:
         raise ClaimError(refusal)
@@ -636,7 +664,8 @@ def claim_clear_duplicates(*, claim: Claim, others, by, reason: str) -> list[Cla
 def claim_withdraw_duplicate(*, claim: Claim, other: int, by, note: str = "") -> Claim:
     """取下げ (重複): withdraw `claim` as a second report of the claim `other` (one of its
     possible duplicates), the reason naming that claim."""
-    refusal = duplicate_refusal(by, claim)
+    locked = _lock_for_duplicates(claim, by, [other])
+    refusal = duplicate_refusal(by, locked)
     if refusal:
         raise ClaimError(refusal)
     (original,) = _duplicate_of(claim, by, [other])

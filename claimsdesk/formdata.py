@@ -4,13 +4,15 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 
 def is_id(text: str) -> bool:
-    """A primary key as typed into a form: digits, short enough for any database integer."""
-    return text.isdigit() and len(text) <= 12
+    """A primary key as typed into a form: ASCII digits (str.isdigit() also takes "²",
+    which int() refuses), short enough for any database integer."""
+    return text.isascii() and text.isdigit() and len(text) <= 12
 
 
 def ids(values) -> list[int]:
-    """The ids among submitted strings (checkbox values, a split list); the rest dropped."""
-    return [int(v) for v in values if is_id(v)]
+    """The ids among submitted strings (checkbox values, a split list), each once, in the
+    order sent; the rest dropped."""
+    return list(dict.fromkeys(int(v) for v in values if is_id(v)))
 
 
 def safe_next(request, fallback: str) -> str:

@@ -271,6 +271,13 @@ def approved_payouts():
     )
 
 
+def _a_year_after(day: datetime.date) -> datetime.date:
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + 1, day=28)
+
+
 @transaction.atomic
 def batch_create(*, by, transfer_date, payouts=None, check_documents=True) -> PaymentBatch:
     """Gather `payouts` (default: every approved payout that can be paid) into a batch."""
@@ -283,6 +290,12 @@ def batch_create(*, by, transfer_date, payouts=None, check_documents=True) -> Pa
             raise ClaimError("振込指定日を正しい日付で入力してください。") from exc
     if transfer_date < timezone.localdate():
         raise ClaimError("振込指定日に過去の日付は指定できません。")
+    if transfer_date >= _a_year_after(timezone.localdate()):
+        # the file's header holds the date as MMDD only: a year ahead reads as this year's
+        raise ClaimError(
+            "振込指定日は今日から1年以内の日付を入力してください"
+            " (振込ファイルには月日しか入らないため)。"
+        )
     if payouts is None:  # every approved payout: selected in SQL, not as a list of ids
         scope = Payout.objects.filter(status=Payout.Status.APPROVED, claim__status=S.APPROVED)
     else:

@@ -241,7 +241,7 @@ QUERY_PARAMS = [
 ]  # fmt: skip
 QUERY_HOSTILE = [
     "\x00", "a\x00b", "9999-12-31", "0001-01-01", "2023-02-30", "99999999999999999999",
-    "-1", "9" * 400,
+    "-1", "9" * 400, "\u00b2", "1\uff12",
 ]  # fmt: skip
 SENTINEL = {"number": "ZZ9-SENTINEL", "section": "damages", "kind": "settlement_summary"}
 SENTINEL_PK = 987654321

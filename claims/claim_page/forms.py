@@ -101,6 +101,15 @@ class ClaimFactsForm(PlainTextForm, forms.ModelForm):
     noticed_on = PastDateField(
         label="事故を知った日", error_messages={"required": "事故を知った日を入力してください。"}
     )
+    description = forms.CharField(
+        label="事故の概要",
+        max_length=5000,  # as the accident report (claims.intake.forms) takes it
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={
+            "max_length": "5,000 文字以内で入力してください (現在 %(show_value)d 文字)。"
+        },
+    )
 
     class Meta:
         model = Claim

@@ -326,6 +326,8 @@ def claim_send_back_request(request, number):
     reason = request.POST.get("reason", "")
     if has_bidi_controls(reason):
         return _refused(request, claim, ClaimError(BIDI_MESSAGE))
+    if "\x00" in reason:  # no form here to refuse it: PostgreSQL would (a 500)
+        return _refused(request, claim, ClaimError("理由に制御文字 (U+0000) は入力できません。"))
     if len(reason) > 1000:
         return _refused(request, claim, ClaimError("理由は 1000 文字以内で入力してください。"))
     try:

@@ -37,13 +37,13 @@ def claim_new(request):
         status = 400
     else:
         initial = {}
-        if request.GET.get("policy", "").isdigit():
+        if is_id(request.GET.get("policy", "")):
             initial["policy"] = int(request.GET["policy"])
         form = ClaimIntakeForm(initial=initial, policy_query=query)
         status = 200
     chosen = form["policy"].value()
     options = form.policy_options
-    if chosen and str(chosen).isdigit() and all(str(p.pk) != str(chosen) for p in options):
+    if chosen and is_id(str(chosen)) and all(str(p.pk) != str(chosen) for p in options):
         extra = form.fields["policy"].queryset.filter(pk=int(chosen)).first()
         if extra:
             options = [extra, *options]

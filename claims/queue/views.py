@@ -27,6 +27,7 @@ from claimsdesk.formdata import is_id, safe_next
 from documents import followup
 
 NOTES_SHOWN = 200  # a claim's contact log, newest first; older notes are in the admin
+ASSIGN_LIMIT = 200  # claims in one bulk assignment (a queue page holds at most 100)
 
 security_log = logging.getLogger("claimsdesk.security")
 
@@ -161,10 +162,14 @@ def workload(request):
 def queue_assign(request):
     """Assign the selected claims to one handler; each row is checked on its own."""
     back = safe_next(request, reverse("claims:queue"))
-    ids = form_ids(request.POST.getlist("claim"))[:200]
+    ids = form_ids(request.POST.getlist("claim"))
     target = request.POST.get("handler", "")
     if not ids:
         messages.warning(request, "割り当てる事故を選択してください。")
+        return redirect(back)
+    if len(ids) > ASSIGN_LIMIT:
+        # refused whole, not cut: the claims past the limit would stay unassigned unsaid
+        messages.error(request, f"一度に割り当てられるのは {ASSIGN_LIMIT} 件までです。")
         return redirect(back)
     user_model = get_user_model()
     if target == "me":
