@@ -109,9 +109,16 @@ class SecurityHeadersMiddleware:
 
 
 # --- a row lock held elsewhere: a Japanese 503, not a worker killed at the gunicorn timeout -
+# Also a deadlock or a serialization failure: PostgreSQL rolled that transaction back whole,
+# so nothing of it was saved and trying again is the right answer, not a 500.
 
 BUSY_MESSAGE = "他の処理が実行中です。しばらくしてから再度お試しください。"
-_BUSY_SQLSTATES = {"55P03", "57014"}  # lock_not_available, query_canceled (statement_timeout)
+_BUSY_SQLSTATES = {
+    "55P03",  # lock_not_available (lock_timeout)
+    "57014",  # query_canceled (statement_timeout)
+    "40P01",  # deadlock_detected
+    "40001",  # serialization_failure
+}
 
 
 def is_busy_error(exc) -> bool:

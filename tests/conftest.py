@@ -282,7 +282,22 @@ def pytest_runtest_teardown(item, nextitem):
             call_command("flush", interactive=False, verbosity=0, inhibit_post_migrate=True)
         if not _serialized_rollback(nextitem):  # such a test reloads the rows itself
             connection.creation.deserialize_db_from_string(contents)
+            _reset_sequences(connection)
     return result
+
+
+def _reset_sequences(connection):
+    """After rows were loaded with their ids (as loaddata does): move each table's id
+    sequence past them. The flush restarted the sequences at 1, so on PostgreSQL the next
+    insert into a reloaded table (a plan's history row) took an id the reload had used."""
+    from django.apps import apps
+    from django.core.management.color import no_style
+
+    statements = connection.ops.sequence_reset_sql(no_style(), apps.get_models())
+    if statements:
+        with connection.cursor() as cursor:
+            for sql in statements:
+                cursor.execute(sql)
 
 
 # Under pytest-xdist (`make test`), files that wait on browsers, real workers and

@@ -35,6 +35,68 @@ def test_a_locked_database_answers_503_in_japanese(client, alice, monkeypatch):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("sqlstate", ["40P01", "40001"])
+def test_a_deadlock_or_serialization_failure_answers_503_in_japanese(
+    client, alice, monkeypatch, sqlstate
+):
+    """PostgreSQL ends one of two deadlocked transactions (rolled back whole): the loser is
+    told to try again, as for a lock timeout, not shown a 500."""
+    from claims.queue import selectors
+
+    class Cause(Exception):
+        pass
+
+    def deadlocked(**kwargs):
+        cause = Cause("deadlock detected")
+        cause.sqlstate = sqlstate
+        raise OperationalError("deadlock detected") from cause
+
+    monkeypatch.setattr(selectors, "claim_queue", deadlocked)
+    client.force_login(alice)
+    response = client.get(reverse("claims:queue"))
+    assert response.status_code == 503 and BUSY in response.content.decode()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_real_deadlock_is_recognised_as_busy(alice):
+    """Two transactions lock two claims in opposite orders: PostgreSQL ends one with
+    deadlock_detected, which Django raises as an OperationalError the middleware answers
+    with the 503 (not a 500)."""
+    from django.db import connections
+
+    from claimsdesk.middleware import is_busy_error
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the test database is SQLite; run with DATABASE_URL=postgres://...")
+    one, two = (make_claim(created_by=alice, handler=alice) for _ in range(2))
+    barrier = threading.Barrier(2, timeout=10)
+    errors = []
+
+    def lock(first, second):
+        try:
+            with transaction.atomic():
+                Claim.objects.select_for_update().get(pk=first.pk)
+                barrier.wait()
+                Claim.objects.select_for_update().get(pk=second.pk)
+        except OperationalError as exc:
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [
+        threading.Thread(target=lock, args=(one, two)),
+        threading.Thread(target=lock, args=(two, one)),
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert len(errors) == 1, errors  # one wins, the other is ended by the deadlock detector
+    assert "deadlock" in str(errors[0]) and is_busy_error(errors[0])
+
+
+@pytest.mark.django_db
 def test_other_database_errors_are_not_disguised(client, alice, monkeypatch):
     from claims.queue import selectors
 
