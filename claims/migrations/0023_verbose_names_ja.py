@@ -6,46 +6,96 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('claims', '0022_claim_open_request_at'),
+        ("claims", "0022_claim_open_request_at"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='figurechange',
-            name='by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='操作者'),
+            model_name="figurechange",
+            name="by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="操作者",
+            ),
         ),
         migrations.AlterField(
-            model_name='figurechange',
-            name='claim',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='figure_changes', to='claims.claim', verbose_name='事故'),
+            model_name="figurechange",
+            name="claim",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="figure_changes",
+                to="claims.claim",
+                verbose_name="事故",
+            ),
         ),
         migrations.AlterField(
-            model_name='statuschange',
-            name='at',
-            field=models.DateTimeField(auto_now_add=True, verbose_name='日時'),
+            model_name="statuschange",
+            name="at",
+            field=models.DateTimeField(auto_now_add=True, verbose_name="日時"),
         ),
         migrations.AlterField(
-            model_name='statuschange',
-            name='by',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='操作者'),
+            model_name="statuschange",
+            name="by",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="操作者",
+            ),
         ),
         migrations.AlterField(
-            model_name='statuschange',
-            name='claim',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='status_changes', to='claims.claim', verbose_name='事故'),
+            model_name="statuschange",
+            name="claim",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="status_changes",
+                to="claims.claim",
+                verbose_name="事故",
+            ),
         ),
         migrations.AlterField(
-            model_name='statuschange',
-            name='from_status',
-            field=models.CharField(blank=True, choices=[('draft', '下書き'), ('reported', '事故受付'), ('documents_requested', '書類依頼中'), ('under_assessment', '査定中'), ('awaiting_approval', '承認待ち'), ('approved', '承認済み'), ('paid', '支払済み'), ('closed', '終了'), ('withdrawn', '取下げ')], max_length=30, verbose_name='変更前の状態'),
+            model_name="statuschange",
+            name="from_status",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("draft", "下書き"),
+                    ("reported", "事故受付"),
+                    ("documents_requested", "書類依頼中"),
+                    ("under_assessment", "査定中"),
+                    ("awaiting_approval", "承認待ち"),
+                    ("approved", "承認済み"),
+                    ("paid", "支払済み"),
+                    ("closed", "終了"),
+                    ("withdrawn", "取下げ"),
+                ],
+                max_length=30,
+                verbose_name="変更前の状態",
+            ),
         ),
         migrations.AlterField(
-            model_name='statuschange',
-            name='to_status',
-            field=models.CharField(choices=[('draft', '下書き'), ('reported', '事故受付'), ('documents_requested', '書類依頼中'), ('under_assessment', '査定中'), ('awaiting_approval', '承認待ち'), ('approved', '承認済み'), ('paid', '支払済み'), ('closed', '終了'), ('withdrawn', '取下げ')], max_length=30, verbose_name='変更後の状態'),
+            model_name="statuschange",
+            name="to_status",
+            field=models.CharField(
+                choices=[
+                    ("draft", "下書き"),
+                    ("reported", "事故受付"),
+                    ("documents_requested", "書類依頼中"),
+                    ("under_assessment", "査定中"),
+                    ("awaiting_approval", "承認待ち"),
+                    ("approved", "承認済み"),
+                    ("paid", "支払済み"),
+                    ("closed", "終了"),
+                    ("withdrawn", "取下げ"),
+                ],
+                max_length=30,
+                verbose_name="変更後の状態",
+            ),
         ),
     ]
