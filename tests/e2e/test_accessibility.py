@@ -8,10 +8,16 @@ import datetime
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from axes.models import AccessAttempt, AccessLog
+from django.contrib.auth.models import User
+from django.db import OperationalError
 
 from claims import services
-from claims.models import Claim, ClaimNote, Incident
+from claims.models import Claim, ClaimNote, Incident, Payout, Policy
+from claims.queue import selectors as queue_selectors
 from coverage.models import Plan
+from documents.models import Document
+from payments.models import BankAccount
 from tests.claims.approval_helpers import awaiting_claim
 from tests.conftest import make_claim
 from tests.e2e.conftest import login
@@ -117,4 +123,153 @@ def test_no_critical_or_serious_axe_violation_on_the_desk_and_the_admin(
         response = page.goto(url)
         assert response.status == 200, url
         found += blocking_violations(page)
+    assert not found, "axe-core critical/serious violations:\n" + "\n".join(found)
+
+
+@pytest.fixture
+def states(alice, bob, carol, settings, tmp_path):
+    """A claim in each state the desk shows differently: approved, paid, withdrawn, a new
+    report flagged as a likely duplicate, one its handler asked to have sent back
+    (差戻し依頼), one whose document request went unanswered (要督促)."""
+    from django.utils import timezone
+
+    from claims.approvals import payouts
+    from documents import services as doc_services
+    from documents.models import DocumentRequest
+    from tests.documents.doc_helpers import add_damage
+    from tests.payments.helpers import approved_claim
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    approved = approved_claim(handler=alice, approver=carol)
+    paid = approved_claim(handler=alice, approver=carol)
+    payouts.payout_mark_paid(
+        claim=paid, by=carol, paid_on=datetime.date.today(), reference="FB-A11Y"
+    )
+    withdrawn = make_claim(created_by=alice, handler=alice)
+    services.claim_withdraw(claim=withdrawn, by=alice, reason="被保険者が請求を取り下げた")
+    first = make_claim(created_by=alice, handler=alice)
+    duplicate = make_claim(created_by=alice, handler=alice, policy=first.policy)
+    sent_back = awaiting_claim(handler=alice)
+    services.claim_request_send_back(claim=sent_back, by=alice, reason="金額を見直したい")
+    quiet = make_claim(created_by=alice, handler=alice)
+    add_damage(quiet, client="株式会社みどり介護")
+    request = doc_services.documents_request(claim=quiet, by=alice)
+    asked = timezone.now() - datetime.timedelta(days=20)
+    DocumentRequest.objects.filter(pk=request.pk).update(requested_at=asked)
+    return {
+        "approved": approved,
+        "paid": paid,
+        "withdrawn": withdrawn,
+        "duplicate": duplicate,
+        "sent_back": sent_back,
+        "follow_up": quiet,
+    }
+
+
+def test_no_critical_or_serious_axe_violation_in_the_states_and_pages_the_walk_misses(
+    page, alice, bob, carol, dave, states, settings, monkeypatch
+):
+    """The claim page approved, paid, withdrawn, with the duplicate banner, a 差戻し依頼
+    and 要督促; the queue with a filter error and with nothing found; the accident report
+    and the password change with field errors; the 403, 404, 503 and sign-in lockout pages;
+    the admin's remaining change forms, django-axes' pages and a claim's history."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    found = []
+
+    def visit(url, status=200):
+        response = page.goto(url)
+        assert response.status == status, (url, response.status)
+        found.extend(blocking_violations(page))
+
+    login(page, "alice")
+    for name in ("approved", "paid", "withdrawn", "sent_back"):
+        visit(f"/claims/{states[name].number}/")
+    # the duplicate warning, then opened to be resolved
+    visit(f"/claims/{states['duplicate'].number}/")
+    page.click("#duplicates summary")
+    found.extend(blocking_violations(page))
+    # a damage row being edited, then refused (認定額 above 請求額), then the 取下げ dialog
+    visit(f"/claims/{states['follow_up'].number}/")
+    page.locator("#damages .row-actions a", has_text="編集").click()
+    form = page.locator("form.item-form").first
+    form.wait_for()
+    found.extend(blocking_violations(page))
+    form.locator("[name$=recognized]").fill("999999999")
+    form.locator("button.btn-primary").click()
+    page.locator(".item-form .invalid-feedback").first.wait_for()
+    found.extend(blocking_violations(page))
+    page.click("details.action-reason summary:has-text('取下げ')")
+    page.fill("#reason-withdraw", "被保険者から取下げの連絡")
+    page.click("details.action-reason[open] form button")
+    page.locator("dialog.confirm-dialog[open]").wait_for()
+    found.extend(blocking_violations(page))
+    page.keyboard.press("Escape")
+    visit("/claims/?reported_from=2024-02-01&reported_to=2024-01-01")  # a reversed range
+    visit("/claims/?q=該当する事故のない検索語")  # nothing found
+    page.goto("/claims/new/")
+    page.locator("form button[type=submit]").last.click()
+    page.locator(".invalid-feedback").first.wait_for()
+    found.extend(blocking_violations(page))  # the accident report's field errors
+    visit("/accounts/password/")
+    page.fill("#id_old_password", "wrong")
+    page.fill("#id_new_password1", "alice")
+    page.fill("#id_new_password2", "other")
+    page.locator("main button[type=submit]").click()
+    page.locator(".invalid-feedback").first.wait_for()
+    found.extend(blocking_violations(page))  # the password change's field errors
+    visit("/approvals/", status=403)
+    visit("/claims/NO-SUCH-CLAIM/", status=404)
+
+    def locked(**kwargs):
+        raise OperationalError("database is locked")
+
+    with monkeypatch.context() as m:  # the Japanese 503 (templates/503_busy.html)
+        m.setattr(queue_selectors, "claim_queue", locked)
+        visit("/claims/", status=503)
+    page.context.clear_cookies()
+
+    login(page, "carol")
+    visit(f"/claims/{states['sent_back'].number}/")
+    visit(f"/approvals/{states['sent_back'].number}/")
+    page.context.clear_cookies()
+
+    login(page, "dave")
+    claim = states["paid"]
+    # no path_info: the attempts list's パス filter then offers an empty value
+    AccessAttempt.objects.create(
+        username="mallory", ip_address="203.0.113.9", user_agent="curl", failures_since_start=3
+    )
+    log = AccessLog.objects.create(username="dave", ip_address="127.0.0.1", user_agent="x")
+    for url in (
+        f"/admin/claims/policy/{Policy.objects.first().pk}/change/",
+        f"/admin/claims/payout/{Payout.objects.first().pk}/change/",
+        f"/admin/documents/document/{Document.objects.first().pk}/change/",
+        f"/admin/claims/claim/{claim.pk}/history/",
+    ):
+        visit(url)
+    page.context.clear_cookies()
+
+    # bank accounts and django-axes' records are not the admin group's to see: a superuser
+    User.objects.create_superuser("root", password="pw-root")
+    login(page, "root")
+    for url in (
+        f"/admin/payments/bankaccount/{BankAccount.objects.first().pk}/change/",
+        "/admin/axes/accessattempt/",
+        f"/admin/axes/accessattempt/{AccessAttempt.objects.first().pk}/change/",
+        "/admin/axes/accesslog/",
+        f"/admin/axes/accesslog/{log.pk}/change/",
+        "/admin/axes/accessfailurelog/",
+    ):
+        visit(url)
+    page.context.clear_cookies()
+
+    # last: ten wrong passwords lock the account and this address (429)
+    page.goto("/accounts/login/")
+    for _ in range(10):
+        page.fill("input[name=username]", "bob")
+        page.fill("input[name=password]", "wrong-guess")
+        with page.expect_response(lambda r: r.request.method == "POST") as answer:
+            page.click("button[type=submit]")
+    assert answer.value.status == 429
+    found.extend(blocking_violations(page))
     assert not found, "axe-core critical/serious violations:\n" + "\n".join(found)
