@@ -2,7 +2,8 @@
 
 axes ships no Japanese catalogue: its models, fields and admin labels are translated in
 claimsdesk/locale. An app's name is not a translated string, so it is set here, and so are
-the rows' names (axes builds them in English f-strings), which head their admin pages.
+the rows' names (axes builds them in English f-strings), which head their admin pages, and
+the attempts list's status column, which axes leaves unnamed ('Status').
 """
 
 from axes.apps import AppConfig as AxesAppConfig
@@ -35,3 +36,7 @@ class AxesConfig(AxesAppConfig):
         AccessAttempt.__str__ = _attempt
         AccessFailureLog.__str__ = _failure
         AccessLog.__str__ = _log
+        # the attempts list's column of tries left (「7 回まで試行可」), unnamed in axes
+        from axes.admin import AccessAttemptAdmin
+
+        AccessAttemptAdmin.status.short_description = "状態"

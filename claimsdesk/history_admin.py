@@ -12,11 +12,31 @@
 
 from django.core.exceptions import PermissionDenied
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.template_utils import HistoricalRecordContextHelper
 
 from claimsdesk.text import add_bidi_validator
 
 
+class JapaneseValues(HistoricalRecordContextHelper):
+    """A history change as a person reads it: a choice by its label (承認済み, not
+    `approved`), a yes/no in Japanese and an empty value as 「—」, not `None`."""
+
+    def prepare_delta_change_value(self, change, value):
+        value = super().prepare_delta_change_value(change, value)
+        field = self.model._meta.get_field(change.field)
+        if value is None or value == "":
+            return "—"
+        if isinstance(value, bool):
+            return "はい" if value else "いいえ"
+        if field.choices and not isinstance(value, list):
+            return dict(field.flatchoices).get(value, value)
+        return value
+
+
 class HistoryAdmin(SimpleHistoryAdmin):
+    def get_historical_record_context_helper(self, request, historical_record):
+        return JapaneseValues(self.model, historical_record)
+
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         field = super().formfield_for_dbfield(db_field, request, **kwargs)
         if field is not None:

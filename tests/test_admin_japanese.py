@@ -56,3 +56,35 @@ def test_permissions_are_listed_under_japanese_names(admin_client):
     assert "保険事故の追加" in page and "振込バッチの閲覧" in page
     assert "Can add" not in page
     assert not Permission.objects.filter(name__startswith="Can ").exists()
+
+
+def test_the_sign_in_attempts_list_names_its_status_column_in_japanese(admin_client):
+    """With an attempt on record (the walk above sees none) the list shows django-axes'
+    column of tries left, whose header axes leaves unnamed: 'Status'."""
+    from axes.models import AccessAttempt
+
+    AccessAttempt.objects.create(
+        username="mallory", ip_address="203.0.113.9", user_agent="curl", failures_since_start=3
+    )
+    html = admin_client.get(reverse("admin:axes_accessattempt_changelist")).content.decode()
+
+    assert "7 回まで試行可" in html
+    assert english_words(html) == set()
+    assert ">状態<" in html
+
+
+def test_a_claims_history_shows_status_labels_and_no_none(admin_client, alice, carol):
+    """The history's changes showed the stored codes: 「状態: approved → paid」, 「支払日: None
+    → 2026-11-30」."""
+    import datetime
+
+    from claims.approvals import payouts
+    from tests.payments.helpers import approved_claim
+
+    claim = approved_claim(handler=alice, approver=carol)
+    payouts.payout_mark_paid(claim=claim, by=carol, paid_on=datetime.date.today(), reference="FB")
+    url = reverse("admin:claims_claim_history", args=[claim.pk])
+    html = admin_client.get(url).content.decode()
+
+    assert "承認待ち" in html and "承認済み" in html and "支払済み" in html
+    assert "awaiting_approval" not in html and "None" not in html
