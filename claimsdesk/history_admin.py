@@ -10,16 +10,20 @@
   rule, the state machine and the clock.
 """
 
+import datetime
+
 from django.core.exceptions import PermissionDenied
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
+from claimsdesk.display import ymd, ymd_hm
 from claimsdesk.text import add_bidi_validator
 
 
 class JapaneseValues(HistoricalRecordContextHelper):
     """A history change as a person reads it: a choice by its label (承認済み, not
-    `approved`), a yes/no in Japanese and an empty value as 「—」, not `None`."""
+    `approved`), a yes/no in Japanese, a date as 2026/11/30 and an empty value as 「—」,
+    not `None`."""
 
     def prepare_delta_change_value(self, change, value):
         value = super().prepare_delta_change_value(change, value)
@@ -30,6 +34,8 @@ class JapaneseValues(HistoricalRecordContextHelper):
             return "はい" if value else "いいえ"
         if field.choices and not isinstance(value, list):
             return dict(field.flatchoices).get(value, value)
+        if isinstance(value, datetime.date):  # one date format on screen: 2026/11/30
+            return ymd_hm(value) if isinstance(value, datetime.datetime) else ymd(value)
         return value
 
 

@@ -88,3 +88,5 @@ def test_a_claims_history_shows_status_labels_and_no_none(admin_client, alice, c
 
     assert "承認待ち" in html and "承認済み" in html and "支払済み" in html
     assert "awaiting_approval" not in html and "None" not in html
+    today = datetime.date.today()
+    assert f"{today:%Y/%m/%d}" in html and f"{today:%Y-%m-%d}" not in html  # 支払日
