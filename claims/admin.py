@@ -259,8 +259,82 @@ class PayoutAdmin(ReadOnlyHistoryAdmin):
     list_filter = ["status"]
     search_fields = ["claim__number", "payment_reference"]
     list_select_related = ["claim", "approved_by"]
-    readonly_fields = [f.name for f in Payout._meta.fields]
+    exclude = ["snapshot"]  # shown as snapshot_readable (view-only pages list every field)
+    readonly_fields = [
+        *(f.name for f in Payout._meta.fields if f.name != "snapshot"),
+        "snapshot_readable",
+    ]
     show_full_result_count = False
+
+    @admin.display(description="承認時の査定")
+    def snapshot_readable(self, obj):
+        return snapshot_table(obj.snapshot)
+
+
+SECTION_LABELS = {"damages": "顧問先の損害", "expenses": "費用", "overtime": "超過勤務手当"}
+
+
+def snapshot_table(snapshot) -> str:
+    """The assessment a supervisor approved, as a table in Japanese (item, 請求額, 判定,
+    支払対象額, reasons by name with their Q&A), the limits and the total; the stored JSON
+    itself below it, folded, for an auditor who wants the record as kept."""
+    import json
+
+    from django.utils.html import format_html, format_html_join
+
+    from coverage import vocab
+
+    assessment = (snapshot or {}).get("assessment") or {}
+    if not assessment:
+        return "—"
+
+    def reasons(codes):
+        return "、".join(
+            f"{r.title} ({r.qa})" if (r := vocab.REASONS.get(c)) else c for c in codes or ()
+        )
+
+    def yen(value):
+        return f"{int(value):,}円" if isinstance(value, int) else "—"
+
+    rows = format_html_join(
+        "",
+        "<tr><td>{}</td><td>{}</td><td class='num'>{}</td><td>{}</td>"
+        "<td class='num'>{}</td><td>{}</td></tr>",
+        (
+            (
+                SECTION_LABELS.get(item.get("section"), item.get("section")),
+                item.get("id"),
+                yen(item.get("amount")),
+                vocab.DECISIONS.get(item.get("decision"), item.get("decision")),
+                yen(item.get("covered")),
+                reasons(item.get("reasons")) or "—",
+            )
+            for item in assessment.get("items", [])
+        ),
+    )
+    sums = format_html_join(
+        "",
+        "<li>{}: 対象 {} / 限度額 {} / 支払 {}</li>",
+        (
+            (label, yen(part.get("covered")), yen(part.get("limit")), yen(part.get("payable")))
+            for label, part in (
+                ("賠償責任", assessment.get("liability") or {}),
+                ("費用", assessment.get("expenses") or {}),
+            )
+        ),
+    )
+    raw = json.dumps(snapshot, ensure_ascii=False, indent=1, sort_keys=True)
+    return format_html(
+        "<table><thead><tr><th>区分</th><th>明細</th><th>請求額</th><th>判定</th>"
+        "<th>支払対象額</th><th>理由</th></tr></thead><tbody>{}</tbody></table>"
+        "<ul>{}</ul><p><strong>支払見込額 合計 {}</strong> (プラン {})</p>"
+        "<details><summary>記録されたデータ (JSON)</summary><pre>{}</pre></details>",
+        rows,
+        sums,
+        yen(assessment.get("total_payable")),
+        assessment.get("plan", "—"),
+        raw,
+    )
 
 
 @admin.register(PaymentExtension)

@@ -90,3 +90,21 @@ def test_a_claims_history_shows_status_labels_and_no_none(admin_client, alice, c
     assert "awaiting_approval" not in html and "None" not in html
     today = datetime.date.today()
     assert f"{today:%Y/%m/%d}" in html and f"{today:%Y-%m-%d}" not in html  # 支払日
+
+
+def test_a_payouts_approved_assessment_reads_in_japanese(admin_client, alice, carol):
+    """The snapshot the supervisor approved showed as raw JSON ("decision": "covered"): now a
+    table of items with 判定 and 支払対象額, the limits and the total; the JSON folded below."""
+    from tests.payments.helpers import approved_claim
+
+    claim = approved_claim(handler=alice, approver=carol)
+    payout = claim.payouts.get()
+    html = admin_client.get(reverse("admin:claims_payout_change", args=[payout.pk])).content
+    html = html.decode()
+
+    table, _, folded = html.partition("<details>")
+    assert "支払対象" in table and "支払見込額 合計" in table
+    assert f"{payout.snapshot['assessment']['total_payable']:,}円" in table
+    assert ">covered<" not in table and ">支払対象<" in table  # the decision by its label
+    assert "&quot;decision&quot;: &quot;covered&quot;" in folded  # the record, as kept
+    assert html.count("&quot;decision&quot;") == folded.count("&quot;decision&quot;")
