@@ -787,6 +787,15 @@ def payout_void_and_reopen(*, claim, by, reason) -> Payout:
     )
     if payout is None:
         raise ClaimError("取り消す支払承認が見つかりません。")
+    from payments.models import BatchItem
+
+    item = BatchItem.objects.filter(payout=payout, live=True).select_related("batch").first()
+    if item is not None:  # the bank may be paying it: the payer takes it out first
+        raise ClaimError(
+            f"この支払は振込バッチ {item.batch_id} (振込指定日 {item.batch.transfer_date:%Y年%m月%d日}、"
+            f"{item.batch.get_status_display()}) に入っています。支払担当にバッチを取り消して"
+            "もらってから、承認を取り消してください。"
+        )
     payout.status = Payout.Status.VOIDED
     payout.voided_by = by
     payout.voided_at = timezone.now()
