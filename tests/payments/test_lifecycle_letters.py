@@ -57,3 +57,26 @@ def test_a_returned_transfer_paid_again_gets_a_new_payment_letter(
     row = next(r for r in panel_context(alice, claim)["rows"] if r["kind"] == "payment_letter")
     assert not row["stale"]
     assert "FB-AGAIN" in squash("".join(pdf_pages_text(row["doc"].file.read())))
+
+
+def test_a_transfer_returned_after_the_claim_was_closed_can_still_be_recorded(alice, carol, frank):
+    from claims.models import Payout, StatusChange
+    from claims.services import claim_close
+
+    claim = approved_claim(handler=alice, approver=carol)
+    batch = _pay_by_batch(frank, claim, "FB-1")
+    claim.refresh_from_db()
+    claim_close(claim=claim, by=alice)  # the handler closes the file right after payment
+    services.item_return(
+        item=batch.items.get(), by=frank, returned_on=TODAY(), reason="口座番号相違"
+    )
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.APPROVED and claim.paid_on is None
+    assert claim.payouts.get().status == Payout.Status.APPROVED
+    change = StatusChange.objects.filter(claim=claim).latest("at", "id")
+    assert (change.from_status, change.by) == (Claim.Status.CLOSED, frank)
+    assert "口座番号相違" in change.reason
+    # and it is paid again in a new batch
+    _pay_by_batch(frank, claim, "FB-2")
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.PAID
