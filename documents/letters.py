@@ -108,8 +108,18 @@ def damage_letter_context(claim, *, version=None) -> dict:
             line = _letter_line(ln)
             (damages if ln["section"] == vocab.SECTION_DAMAGES else costs).append(line)
     claim = ctx["claim"]
+    # A claim closed with a refund request stands on its last payout less the refunds asked
+    # since (earlier ones are already netted in what it was paid: previously_paid).
+    payout = ctx["payout"]
+    refunds_since = [
+        r for r in ctx["refunds"] if payout is not None and r.requested_at >= payout.approved_at
+    ]
     ctx.update(
         {
+            "refunds_since": refunds_since,
+            "kept_after_refunds": (
+                (payout.cumulative - sum(r.amount for r in refunds_since)) if refunds_since else 0
+            ),
             "damage_lines": damages,
             "cost_lines": costs,
             "clients": _by_client(damages),
