@@ -3,7 +3,6 @@ for the overpayment back, as the settlement summary does, never a negative payme
 
 import pytest
 
-from claims.approvals import payouts
 from documents import rendering
 from tests.claims.approvals.test_lifecycle_money import overpaid_and_closed
 from tests.claims.approvals.test_recoveries import q7_after_payment
