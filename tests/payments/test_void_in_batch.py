@@ -37,3 +37,17 @@ def test_a_payout_in_an_open_batch_cannot_be_voided_until_the_batch_is_cancelled
     services.batch_cancel(batch=batch, by=frank, reason="取下げの連絡あり")
     payouts.payout_void_and_reopen(claim=other, by=erin, reason="顧問先が請求を取下げ")
     assert other.payouts.get().status == Payout.Status.VOIDED
+
+
+def test_a_payout_in_an_open_batch_is_not_marked_paid_by_hand_as_well(alice, carol, erin, frank):
+    claim = approved_claim(handler=alice, approver=carol)
+    batch = services.batch_create(by=frank, transfer_date=TODAY(), payouts=[claim.payouts.get()])
+    services.batch_file(batch=batch, by=frank)
+
+    with pytest.raises(ClaimError, match=f"振込バッチ {batch.pk} "):
+        payouts.payout_mark_paid(claim=claim, by=erin, paid_on=TODAY(), reference="HAND-1")
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.APPROVED
+    assert claim.payouts.get().status == Payout.Status.APPROVED
+    services.batch_mark_paid(batch=batch, by=frank, paid_on=TODAY(), reference="FB-1")
+    assert claim.payouts.get().payment_reference == "FB-1"
