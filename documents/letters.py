@@ -109,16 +109,12 @@ def damage_letter_context(claim, *, version=None) -> dict:
             (damages if ln["section"] == vocab.SECTION_DAMAGES else costs).append(line)
     claim = ctx["claim"]
     # A claim closed with a refund request stands on its last payout less the refunds asked
-    # since (earlier ones are already netted in what it was paid: previously_paid).
-    payout = ctx["payout"]
-    refunds_since = [
-        r for r in ctx["refunds"] if payout is not None and r.requested_at >= payout.approved_at
-    ]
+    # since (ctx["refunds"]; earlier ones are netted in what it was paid: refunds_netted).
+    refunds = ctx["refunds"]
     ctx.update(
         {
-            "refunds_since": refunds_since,
             "kept_after_refunds": (
-                (payout.cumulative - sum(r.amount for r in refunds_since)) if refunds_since else 0
+                (ctx["payout"].cumulative - sum(r.amount for r in refunds)) if refunds else 0
             ),
             "damage_lines": damages,
             "cost_lines": costs,
