@@ -100,12 +100,41 @@ def snapshot_figures(snapshot: dict) -> Figures:
     return Figures(claimed, int(result.get("total_payable") or 0), pending)
 
 
+def refunded_since_decided(claim) -> int:
+    """Refunds asked for or received (過払い返還; a waived one is not) since the claim's latest
+    live payout was approved: a claim closed with a refund request stands at what its payout
+    froze less what the insured was asked to give back (the incident register's figure).
+    Only a closed claim has any (a refund request closes it); `_batch` preloads them."""
+    if claim.status != S.CLOSED:
+        return 0
+    live = _live_payouts(claim)
+    if not live:
+        return 0
+    rows = getattr(claim, "recovered_rows", None)
+    if rows is None:
+        from claims.models import Recovery
+
+        rows = list(
+            Recovery.objects.filter(
+                claim=claim, status__in=[Recovery.Status.REQUESTED, Recovery.Status.RECEIVED]
+            ).values_list("requested_at", "amount")
+        )
+    return sum(amount for at, amount in rows if at >= live[0].approved_at)
+
+
 def claim_figures(claim) -> Figures:
-    """What the claim's stored figures should say now: its approval snapshot's when decided,
-    else a fresh assessment through the one assessment path (coverage.adapters)."""
+    """What the claim's stored figures should say now: its approval snapshot's when decided
+    (less refunds asked for since, `refunded_since_decided`), else a fresh assessment
+    through the one assessment path (coverage.adapters)."""
     snapshot = decided_snapshot(claim)
     if snapshot is not None:
-        return snapshot_figures(snapshot)
+        figures = snapshot_figures(snapshot)
+        back = refunded_since_decided(claim)
+        if back:
+            figures = Figures(
+                figures.total_claimed, max(figures.total_payable - back, 0), figures.pending_items
+            )
+        return figures
     from coverage.adapters import claim_assessment, summary_totals
 
     assessed = claim_assessment(claim)
@@ -291,11 +320,29 @@ def _preload_policy_usage(claims: list[Claim]) -> None:
         )
 
 
+def _preload_refunds(claims: list[Claim]) -> None:
+    """The refunds of the batch's closed claims (refunded_since_decided): one query, none
+    when the batch holds no closed claim."""
+    from claims.models import Recovery
+
+    closed = [c for c in claims if c.status == S.CLOSED]
+    if not closed:
+        return
+    rows = defaultdict(list)
+    for claim_id, at, amount in Recovery.objects.filter(
+        claim_id__in=[c.pk for c in closed],
+        status__in=[Recovery.Status.REQUESTED, Recovery.Status.RECEIVED],
+    ).values_list("claim_id", "requested_at", "amount"):
+        rows[claim_id].append((at, amount))
+    for claim in closed:
+        claim.recovered_rows = rows.get(claim.pk, [])
+
+
 # Functions called with each loaded batch of claims, to preload in one query per batch what
 # the assessment path reads beyond the claim's own rows (what the other claims of each
 # policy were paid, now that limits are per policy), so batches keep a fixed number of
 # queries.
-BATCH_LOADERS: list = [_preload_policy_usage]
+BATCH_LOADERS: list = [_preload_policy_usage, _preload_refunds]
 
 
 def _write_figures(claims: list[Claim]) -> None:

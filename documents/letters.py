@@ -108,8 +108,14 @@ def damage_letter_context(claim, *, version=None) -> dict:
             line = _letter_line(ln)
             (damages if ln["section"] == vocab.SECTION_DAMAGES else costs).append(line)
     claim = ctx["claim"]
+    # A claim closed with a refund request stands on its last payout less the refunds asked
+    # since (ctx["refunds"]; earlier ones are netted in what it was paid: refunds_netted).
+    refunds = ctx["refunds"]
     ctx.update(
         {
+            "kept_after_refunds": (
+                (ctx["payout"].cumulative - sum(r.amount for r in refunds)) if refunds else 0
+            ),
             "damage_lines": damages,
             "cost_lines": costs,
             "clients": _by_client(damages),

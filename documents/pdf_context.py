@@ -281,6 +281,14 @@ def settlement_context(claim, *, version=None) -> dict:
     due = None if payout is not None else next_payment(claim, assessment)
     previously_paid = payout.previously_paid if payout is not None else due.previously_paid
     # After an earlier payment, each line says whether it is new or changed since then.
+    # Refunds asked since the decided payout are printed after the total (what the insured
+    # gives back); earlier ones (and all of an undecided claim's) are already netted in
+    # what was paid (next_payment): named on that line, never deducted a second time.
+    refunds = list(
+        Recovery.objects.filter(claim=claim, status__in=RECOVERED).order_by("requested_at")
+    )
+    since = [r for r in refunds if payout is not None and r.requested_at >= payout.approved_at]
+    netted = [r for r in refunds if r not in since]
     before = items_before(claim, payout)
     for group in groups:
         for ln in group["lines"]:
@@ -313,9 +321,8 @@ def settlement_context(claim, *, version=None) -> dict:
         "total_payable": payout.amount if payout is not None else due.amount,
         # reassessed below what was paid: what the insured is asked to give back instead
         "overpayment": due.overpayment if due is not None else 0,
-        "refunds": list(
-            Recovery.objects.filter(claim=claim, status__in=RECOVERED).order_by("requested_at")
-        ),
+        "refunds": since,
+        "refunds_netted": netted,
         "issued_on": timezone.localdate(),
         "version": version,
         # sent to the insured: the insurer's letterhead; before approval a draft (「案」)

@@ -83,7 +83,8 @@ def panel_context(user, claim, *, error="") -> dict:
                 "label": RenderJob.Kind.PAYMENT_LETTER.label,
                 "job": jobs.get(rendering.KIND_PAYMENT_LETTER),
                 "doc": payment_doc,
-                "stale": payment_doc is not None and payment_doc.render_version != paid.pk,
+                "stale": payment_doc is not None
+                and payment_doc.render_version != rendering.payment_letter_version(paid),
                 "button": "作成",
             }
         )

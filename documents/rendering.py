@@ -24,7 +24,9 @@ A FigureChange (claims.reassess: the claim's payable amount moved because of a s
 payout or a shared row) counts too.
 Request letters use the DocumentRequest's id as their version: one letter a request.
 The damage letter (損害額のご案内) follows the claim's render version like the summary; the
-payment letter (保険金お支払のご案内) uses the paid Payout's id: one letter a payment.
+payment letter (保険金お支払のご案内) uses the id of the paid Payout's history record that made
+it paid (`payment_letter_version`): one letter a payment, so a transfer the bank returned
+(組戻し) and paid again gets a letter of its own, and the returned one's stays as it was sent.
 """
 
 from __future__ import annotations
@@ -137,6 +139,19 @@ def paid_payout(claim):
     )
 
 
+def payment_letter_version(payout) -> int:
+    """The payment letter's render version: the id of the history record that made `payout`
+    paid (its latest while it is paid; nothing saves a paid payout but a return)."""
+    from claims.models import Payout
+
+    return (
+        Payout.history.filter(id=payout.pk)
+        .order_by("-history_id")
+        .values_list("history_id", flat=True)
+        .first()
+    )
+
+
 def render_version(claim, kind) -> int:
     if kind in (KIND_SETTLEMENT, KIND_DAMAGE_LETTER):
         return claim_render_version(claim)
@@ -146,7 +161,7 @@ def render_version(claim, kind) -> int:
             raise ClaimError(
                 "お支払の記録がまだありません。保険金お支払のご案内は支払済みの後に作成できます。"
             )
-        return payout.pk
+        return payment_letter_version(payout)
     latest = DocumentRequest.objects.filter(claim=claim).order_by("-requested_at", "-pk").first()
     if latest is None:
         raise ClaimError("書類依頼がまだありません。")
@@ -190,7 +205,9 @@ def enqueue_payment_letter(*, payout, by) -> RenderJob | None:
 
     if payout.status != Payout.Status.PAID or payout.paid_on is None:
         return None
-    return enqueue_render(claim=payout.claim, kind=KIND_PAYMENT_LETTER, by=by, version=payout.pk)
+    return enqueue_render(
+        claim=payout.claim, kind=KIND_PAYMENT_LETTER, by=by, version=payment_letter_version(payout)
+    )
 
 
 def _check_broker(timeout: float = 0.5) -> None:
@@ -382,10 +399,11 @@ def render_job_pdf(job) -> bytes:
     if job.kind == KIND_PAYMENT_LETTER:
         from claims.models import Payout
 
-        payout = Payout.objects.filter(pk=job.version, claim_id=job.claim_id).first()
-        if payout is None:
+        # the payment as that history record holds it (date, reference), even after a return
+        record = Payout.history.filter(history_id=job.version, claim_id=job.claim_id).first()
+        if record is None or record.status != Payout.Status.PAID:
             raise ClaimError("支払の記録が見つかりません。")
-        return render_payment_letter_pdf(payout, version=job.version)
+        return render_payment_letter_pdf(record.instance, version=job.version)
     request = DocumentRequest.objects.filter(pk=job.version, claim_id=job.claim_id).first()
     if request is None:
         raise ClaimError("書類依頼が見つかりません。")

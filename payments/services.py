@@ -492,11 +492,21 @@ def batch_mark_paid(*, batch, by, paid_on, reference) -> PaymentBatch:
     return locked
 
 
+def _closed_right_after_payment(claim) -> bool:
+    """The claim's file was closed (終了) straight from 支払済み, nothing decided since: a
+    transfer the bank returns afterwards puts it back to 承認済み like a paid one."""
+    from claims.models import StatusChange
+
+    last = StatusChange.objects.filter(claim=claim).order_by("-at", "-id").first()
+    return last is not None and (last.from_status, last.to_status) == (S.PAID, S.CLOSED)
+
+
 @transaction.atomic
 def item_return(*, item, by, returned_on, reason) -> BatchItem:
     """The bank returned one transfer (組戻し/資金返却): that payout (only that one) is
     approved and unpaid again, free for a new batch, its claim back to 承認済み with the
-    payment clock running; the reason stays on the item and in the claim's history."""
+    payment clock running (also when its file was closed right after payment); the reason
+    stays on the item and in the claim's history."""
     from claims.approvals.policy_limits import lock_policy
 
     if not is_payer(by):
@@ -515,8 +525,13 @@ def item_return(*, item, by, returned_on, reason) -> BatchItem:
     lock_policy(locked.payout.claim)
     claim = Claim.objects.select_for_update().get(pk=locked.payout.claim_id)
     payout = Payout.objects.select_for_update().get(pk=locked.payout_id)
-    if payout.status != Payout.Status.PAID or claim.status != S.PAID:
+    if payout.status != Payout.Status.PAID or claim.status not in (S.PAID, S.CLOSED):
         raise ClaimError(f"{claim.number}: 支払済みの状態ではないため、返却を記録できません。")
+    if claim.status == S.CLOSED and not _closed_right_after_payment(claim):
+        raise ClaimError(
+            f"{claim.number}: 支払の後に査定・返還請求などがあった事故のため、返却をここでは"
+            "記録できません。監督者・管理者に相談してください。"
+        )
     payout.status = Payout.Status.APPROVED
     payout.paid_on, payout.payment_reference = None, ""
     payout._history_user = by

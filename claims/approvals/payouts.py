@@ -787,6 +787,7 @@ def payout_void_and_reopen(*, claim, by, reason) -> Payout:
     )
     if payout is None:
         raise ClaimError("取り消す支払承認が見つかりません。")
+    _refuse_if_in_batch(payout, "承認を取り消して")
     payout.status = Payout.Status.VOIDED
     payout.voided_by = by
     payout.voided_at = timezone.now()
@@ -799,6 +800,20 @@ def payout_void_and_reopen(*, claim, by, reason) -> Payout:
     sibling_payout_changed(claim=locked, what="支払承認の取消", by=by)
     claim.refresh_from_db()
     return payout
+
+
+def _refuse_if_in_batch(payout, what: str) -> None:
+    """A payout in a live 総合振込 batch is the payer's: the bank may be paying it from the
+    file. Voiding it or marking it paid by hand is refused until the batch is cancelled."""
+    from payments.models import BatchItem
+
+    item = BatchItem.objects.filter(payout=payout, live=True).select_related("batch").first()
+    if item is not None:
+        raise ClaimError(
+            f"この支払は振込バッチ {item.batch_id} (振込指定日 {item.batch.transfer_date:%Y年%m月%d日}、"
+            f"{item.batch.get_status_display()}) に入っています。支払担当にバッチを取り消して"
+            f"もらってから、{what}ください。"
+        )
 
 
 def _as_date(value, field_label) -> datetime.date:
@@ -849,6 +864,7 @@ def payout_mark_paid(*, claim, by, paid_on, reference, override_reason: str = ""
     )
     if payout is None:
         raise ClaimError("支払承認が見つかりません。")
+    _refuse_if_in_batch(payout, "支払済みにして")
     if paid_on > timezone.localdate():
         raise ClaimError("支払日に未来の日付は入力できません。")
     if paid_on < timezone.localtime(payout.approved_at).date():

@@ -251,7 +251,10 @@ def test_marking_paid_queues_the_payment_letter(
     with django_capture_on_commit_callbacks(execute=True):
         payout = pay(claim, carol)
     job = RenderJob.objects.get(claim=claim, kind="payment_letter")
-    assert job.version == payout.pk and job.status == RenderJob.Status.DONE
+    assert (
+        job.version == rendering.payment_letter_version(payout)
+        and job.status == RenderJob.Status.DONE
+    )
     client.force_login(alice)
     page = client.get(reverse("claims:detail", args=[claim.number])).content.decode()
     assert 'data-kind="payment_letter"' in page
