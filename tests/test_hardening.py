@@ -32,6 +32,17 @@ def test_a_locked_database_answers_503_in_japanese(client, alice, monkeypatch):
     response = client.get(reverse("claims:queue"))
     assert response.status_code == 503 and BUSY in response.content.decode()
     assert response["Retry-After"] == "10"
+    assert "<main>" in response.content.decode()  # a landmark for screen readers (axe)
+
+
+@pytest.mark.django_db
+def test_the_not_found_page_is_japanese_with_a_main_landmark_and_a_way_back(client, alice):
+    client.force_login(alice)
+    response = client.get("/claims/C99-999999/")
+    body = response.content.decode()
+    assert response.status_code == 404
+    assert "<main>" in body and "お探しのページは見つかりませんでした" in body
+    assert 'href="/claims/"' in body
 
 
 @pytest.mark.django_db
