@@ -244,6 +244,19 @@ class ApprovalAuthorityAdmin(HistoryAdmin):
         return AuthorityForm
 
 
+# A view-only page lists every field as stored (577375, carol, raw JSON): the money in
+# yen, the people by name and the snapshot as a table take their places.
+PAYOUT_READABLE = {
+    "amount": "amount_yen",
+    "liability_amount": "liability_yen",
+    "expense_amount": "expense_yen",
+    "previously_paid": "previously_paid_yen",
+    "approved_by": "approved_by_person",
+    "voided_by": "voided_by_person",
+    "snapshot": "snapshot_readable",
+}
+
+
 @admin.register(Payout)
 class PayoutAdmin(ReadOnlyHistoryAdmin):
     list_display = [
@@ -259,12 +272,33 @@ class PayoutAdmin(ReadOnlyHistoryAdmin):
     list_filter = ["status"]
     search_fields = ["claim__number", "payment_reference"]
     list_select_related = ["claim", "approved_by"]
-    exclude = ["snapshot"]  # shown as snapshot_readable (view-only pages list every field)
-    readonly_fields = [
-        *(f.name for f in Payout._meta.fields if f.name != "snapshot"),
-        "snapshot_readable",
-    ]
+    exclude = list(PAYOUT_READABLE)
+    readonly_fields = [PAYOUT_READABLE.get(f.name, f.name) for f in Payout._meta.fields]
     show_full_result_count = False
+
+    @admin.display(description="支払額")
+    def amount_yen(self, obj):
+        return f"{obj.amount:,}円"
+
+    @admin.display(description="賠償 支払額")
+    def liability_yen(self, obj):
+        return f"{obj.liability_amount:,}円"
+
+    @admin.display(description="費用 支払額")
+    def expense_yen(self, obj):
+        return f"{obj.expense_amount:,}円"
+
+    @admin.display(description="既払額")
+    def previously_paid_yen(self, obj):
+        return f"{obj.previously_paid:,}円"
+
+    @admin.display(description="承認者")
+    def approved_by_person(self, obj):
+        return person_name(obj.approved_by) or "—"
+
+    @admin.display(description="取消者")
+    def voided_by_person(self, obj):
+        return person_name(obj.voided_by) or "—"
 
     @admin.display(description="承認時の査定")
     def snapshot_readable(self, obj):

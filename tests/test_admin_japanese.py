@@ -97,6 +97,8 @@ def test_a_payouts_approved_assessment_reads_in_japanese(admin_client, alice, ca
     table of items with 判定 and 支払対象額, the limits and the total; the JSON folded below."""
     from tests.payments.helpers import approved_claim
 
+    carol.last_name, carol.first_name = "高橋", "佳織"
+    carol.save()
     claim = approved_claim(handler=alice, approver=carol)
     payout = claim.payouts.get()
     html = admin_client.get(reverse("admin:claims_payout_change", args=[payout.pk])).content
@@ -108,3 +110,7 @@ def test_a_payouts_approved_assessment_reads_in_japanese(admin_client, alice, ca
     assert ">covered<" not in table and ">支払対象<" in table  # the decision by its label
     assert "&quot;decision&quot;: &quot;covered&quot;" in folded  # the record, as kept
     assert html.count("&quot;decision&quot;") == folded.count("&quot;decision&quot;")
+    # the money in yen and the approver by name, not 577375 and a login name
+    page = html.replace(" ", "").replace("\n", "")
+    assert f'class="readonly">{payout.amount:,}円<' in page
+    assert 'class="readonly">高橋佳織<' in page and f">{payout.amount}<" not in page
