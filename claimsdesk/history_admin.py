@@ -13,6 +13,7 @@
 import datetime
 
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
@@ -22,8 +23,8 @@ from claimsdesk.text import add_bidi_validator
 
 class JapaneseValues(HistoricalRecordContextHelper):
     """A history change as a person reads it: a choice by its label (承認済み, not
-    `approved`), a yes/no in Japanese, a date as 2026/11/30 and an empty value as 「—」,
-    not `None`."""
+    `approved`), a yes/no in Japanese, a date as 2026/11/30, money as 1,248,000円 and an
+    empty value as 「—」, not `None`."""
 
     def prepare_delta_change_value(self, change, value):
         value = super().prepare_delta_change_value(change, value)
@@ -36,7 +37,19 @@ class JapaneseValues(HistoricalRecordContextHelper):
             return dict(field.flatchoices).get(value, value)
         if isinstance(value, datetime.date):  # one date format on screen: 2026/11/30
             return ymd_hm(value) if isinstance(value, datetime.datetime) else ymd(value)
+        if _is_yen(field) and isinstance(value, int):
+            return f"{value:,}円"
         return value
+
+
+def _is_yen(field) -> bool:
+    """An amount of money: an integer column named as one (請求額, 支払額 (円), 時給 (円))."""
+    label = str(getattr(field, "verbose_name", ""))
+    return (
+        isinstance(field, models.IntegerField)
+        and not field.is_relation
+        and ("額" in label or "円" in label)
+    )
 
 
 class HistoryAdmin(SimpleHistoryAdmin):

@@ -114,3 +114,20 @@ def test_a_payouts_approved_assessment_reads_in_japanese(admin_client, alice, ca
     page = html.replace(" ", "").replace("\n", "")
     assert f'class="readonly">{payout.amount:,}円<' in page
     assert 'class="readonly">高橋佳織<' in page and f">{payout.amount}<" not in page
+
+
+def test_an_items_history_shows_amounts_in_yen(admin_client, alice):
+    """An amount changed on an item read 「認定額: 1200000 → 900000」 in its admin history."""
+    from claims.models import ClientDamage
+    from tests.conftest import make_claim
+    from tests.documents.doc_helpers import add_damage
+
+    claim = make_claim(created_by=alice, handler=alice)
+    add_damage(claim, client="株式会社A")
+    damage = ClientDamage.objects.get(claim=claim)
+    damage.claimed = 1_500_000
+    damage.save()
+    url = reverse("admin:claims_clientdamage_history", args=[damage.pk])
+    html = admin_client.get(url).content.decode()
+
+    assert "1,500,000円" in html and ">1500000<" not in html.replace(" ", "")
