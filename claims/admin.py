@@ -27,6 +27,7 @@ from claims.models import (
     Recovery,
     StatusChange,
 )
+from claims.templatetags.yen import yen
 from claimsdesk.display import person_name
 from claimsdesk.history_admin import HistoryAdmin, ReadOnlyHistoryAdmin, ReadOnlyMixin
 from coverage.admin import queue_reassessment, reassess_help, with_reason_help
@@ -42,6 +43,17 @@ def person_column(field: str, label: str):
     column.short_description = label
     column.admin_order_field = f"{field}__last_name"
     column.__name__ = f"{field}_person"
+    return column
+
+
+def yen_column(field: str, label: str):
+    """A read-only amount in yen (1,248,000円), not the stored 1248000."""
+
+    def column(obj):
+        return yen(getattr(obj, field))
+
+    column.short_description = label
+    column.__name__ = f"{field}_yen"
     return column
 
 
@@ -247,12 +259,12 @@ class ApprovalAuthorityAdmin(HistoryAdmin):
 # A view-only page lists every field as stored (577375, carol, raw JSON): the money in
 # yen, the people by name and the snapshot as a table take their places.
 PAYOUT_READABLE = {
-    "amount": "amount_yen",
-    "liability_amount": "liability_yen",
-    "expense_amount": "expense_yen",
-    "previously_paid": "previously_paid_yen",
-    "approved_by": "approved_by_person",
-    "voided_by": "voided_by_person",
+    "amount": yen_column("amount", "支払額"),
+    "liability_amount": yen_column("liability_amount", "賠償 支払額"),
+    "expense_amount": yen_column("expense_amount", "費用 支払額"),
+    "previously_paid": yen_column("previously_paid", "既払額"),
+    "approved_by": person_column("approved_by", "承認者"),
+    "voided_by": person_column("voided_by", "取消者"),
     "snapshot": "snapshot_readable",
 }
 
@@ -275,30 +287,6 @@ class PayoutAdmin(ReadOnlyHistoryAdmin):
     exclude = list(PAYOUT_READABLE)
     readonly_fields = [PAYOUT_READABLE.get(f.name, f.name) for f in Payout._meta.fields]
     show_full_result_count = False
-
-    @admin.display(description="支払額")
-    def amount_yen(self, obj):
-        return f"{obj.amount:,}円"
-
-    @admin.display(description="賠償 支払額")
-    def liability_yen(self, obj):
-        return f"{obj.liability_amount:,}円"
-
-    @admin.display(description="費用 支払額")
-    def expense_yen(self, obj):
-        return f"{obj.expense_amount:,}円"
-
-    @admin.display(description="既払額")
-    def previously_paid_yen(self, obj):
-        return f"{obj.previously_paid:,}円"
-
-    @admin.display(description="承認者")
-    def approved_by_person(self, obj):
-        return person_name(obj.approved_by) or "—"
-
-    @admin.display(description="取消者")
-    def voided_by_person(self, obj):
-        return person_name(obj.voided_by) or "—"
 
     @admin.display(description="承認時の査定")
     def snapshot_readable(self, obj):
@@ -326,9 +314,6 @@ def snapshot_table(snapshot) -> str:
         return "、".join(
             f"{r.title} ({r.qa})" if (r := vocab.REASONS.get(c)) else c for c in codes or ()
         )
-
-    def yen(value):
-        return f"{int(value):,}円" if isinstance(value, int) else "—"
 
     rows = format_html_join(
         "",

@@ -112,12 +112,13 @@ def refunded_since_decided(claim) -> int:
         return 0
     rows = getattr(claim, "recovered_rows", None)
     if rows is None:
+        from claims.approvals.policy_limits import _RECOVERED
         from claims.models import Recovery
 
         rows = list(
-            Recovery.objects.filter(
-                claim=claim, status__in=[Recovery.Status.REQUESTED, Recovery.Status.RECEIVED]
-            ).values_list("requested_at", "amount")
+            Recovery.objects.filter(claim=claim, status__in=_RECOVERED).values_list(
+                "requested_at", "amount"
+            )
         )
     return sum(amount for at, amount in rows if at >= live[0].approved_at)
 
@@ -323,6 +324,7 @@ def _preload_policy_usage(claims: list[Claim]) -> None:
 def _preload_refunds(claims: list[Claim]) -> None:
     """The refunds of the batch's closed claims (refunded_since_decided): one query, none
     when the batch holds no closed claim."""
+    from claims.approvals.policy_limits import _RECOVERED
     from claims.models import Recovery
 
     closed = [c for c in claims if c.status == S.CLOSED]
@@ -331,7 +333,7 @@ def _preload_refunds(claims: list[Claim]) -> None:
     rows = defaultdict(list)
     for claim_id, at, amount in Recovery.objects.filter(
         claim_id__in=[c.pk for c in closed],
-        status__in=[Recovery.Status.REQUESTED, Recovery.Status.RECEIVED],
+        status__in=_RECOVERED,
     ).values_list("claim_id", "requested_at", "amount"):
         rows[claim_id].append((at, amount))
     for claim in closed:

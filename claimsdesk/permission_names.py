@@ -21,14 +21,13 @@ def japanese_name(model, action: str) -> str:
 def rename_default_permissions(sender=None, using="default", **kwargs):
     from django.apps import apps
     from django.contrib.auth.models import Permission
-    from django.contrib.contenttypes.models import ContentType
 
     if not apps.is_installed("django.contrib.auth"):
         return
     stale = Permission.objects.using(using).filter(name__startswith="Can ")
     for perm in stale.select_related("content_type"):
         action, _, _rest = perm.codename.partition("_")
-        model = ContentType.objects.db_manager(using).get_for_id(perm.content_type_id).model_class()
+        model = perm.content_type.model_class()
         if action not in ACTIONS or model is None:
             continue
         perm.name = japanese_name(model, action)[: Permission._meta.get_field("name").max_length]
