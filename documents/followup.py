@@ -13,7 +13,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import OuterRef, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from claims.models import IN_PROGRESS_STATUSES
@@ -36,11 +36,6 @@ def _cutoff(today: datetime.date) -> datetime.datetime:
 def days_waiting(requested_at: datetime.datetime, today: datetime.date | None = None) -> int:
     today = today or timezone.localdate()
     return max((today - timezone.localdate(requested_at)).days, 0)
-
-
-def open_requests():
-    """The unanswered requests of the outer Claim queryset's row (for subqueries)."""
-    return DocumentRequest.objects.filter(claim=OuterRef("pk"), fulfilled_at__isnull=True)
 
 
 def due_q(today: datetime.date | None = None) -> Q:
