@@ -191,8 +191,8 @@ class Claim(models.Model):
             ),
             models.Index(fields=["next_action_on", "id"], name="claim_next_action_idx"),
             # The open claims (IN_PROGRESS_STATUSES, spelt out: the class is not made yet) in
-            # id order, covering the visibility filter: the queue's 要督促 total merges it
-            # with the open document requests (documents 0002) without reading the table.
+            # id order, covering the visibility filter: a status filter's bounded total
+            # (査定中, ...) walks it without reading the table.
             models.Index(
                 fields=["id"],
                 name="claim_open_cover_idx",

@@ -130,8 +130,8 @@ class DocumentRequest(models.Model):
         verbose_name_plural = "書類依頼"
         ordering = ["-requested_at"]
         indexes = [
-            # The follow-up (督促) checks read only the unanswered requests of a claim, by
-            # date: the queue's flag, its 要督促 filter and the workload page.
+            # The unanswered requests of a claim, by date: what the triggers of claims 0022
+            # read (the latest one) to keep Claim.open_request_at.
             models.Index(
                 fields=["claim", "requested_at"],
                 condition=models.Q(fulfilled_at__isnull=True),
