@@ -85,3 +85,39 @@ def test_two_payers_with_different_references_one_is_recorded_the_other_told(ali
     _paid_once(claims, winner)
     batch.refresh_from_db()
     assert batch.reference == winner
+
+
+def test_a_void_and_a_batch_at_once_never_leave_a_voided_payout_in_a_batch(alice, bob, carol):
+    """A supervisor voids an approved payout while the payer gathers it into a batch, each on
+    its own connection: one of them wins. Either the payout is voided and the batch does not
+    hold it (the batch is refused or holds nothing of it), or the batch holds it and the void
+    is refused naming the batch — never a voided payout in a live batch the bank may pay."""
+    from claims.approvals import payouts
+    from payments.models import BatchItem
+
+    frank = make_frank()
+    erin = make_user("erin", "supervisor", limit=200_000_000)
+    claim = approved_claim(handler=alice, approver=carol)
+    payout = claim.payouts.get()
+
+    def worker(i, barrier):
+        mine = Claim.objects.get(pk=claim.pk)
+        barrier.wait()
+        try:
+            if i == 0:
+                payouts.payout_void_and_reopen(claim=mine, by=erin, reason="顧問先が取下げ")
+            else:
+                services.batch_create(by=frank, transfer_date=TODAY(), payouts=[payout])
+        except ClaimError as refused:
+            return ("refused", str(refused))
+        return ("done", None)
+
+    results = _race(worker, n=2)
+    assert [r for r in results if not isinstance(r, tuple)] == []
+    payout.refresh_from_db()
+    in_batch = BatchItem.objects.filter(payout=payout, live=True).exists()
+    if payout.status == Payout.Status.VOIDED:
+        assert results[0][0] == "done" and not in_batch
+    else:
+        assert (payout.status, in_batch) == (Payout.Status.APPROVED, True)
+        assert results[0][0] == "refused" and "振込バッチ" in results[0][1]
